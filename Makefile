@@ -1,0 +1,40 @@
+# Jobifies: `make run` serves the app with embedded defaults; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test test-postgres test-sqlite worker clean-venv
+
+# Reinstall only when a requirements file changes.
+$(BIN)/.runtime-installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(BIN)/.dev-installed: $(BIN)/.runtime-installed requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(BIN)/.runtime-installed
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# The whole suite on PostgreSQL (falls back to SQLite if it is unreachable, unless
+# REQUIRE_SERVICES=1), then the same suite on SQLite without the browser tests.
+test: $(BIN)/.dev-installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	TEST_DB=sqlite $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+
+test-postgres: $(BIN)/.dev-installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-sqlite: $(BIN)/.dev-installed
+	TEST_DB=sqlite $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+
+clean-venv:
+	rm -rf $(VENV)

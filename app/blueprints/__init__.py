@@ -1,0 +1,15 @@
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from .admin import bp as admin_bp
+    from .auth import bp as auth_bp
+    from .candidate import bp as candidate_bp
+    from .public import bp as public_bp
+    from .recruiter import bp as recruiter_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(candidate_bp)
+    app.register_blueprint(recruiter_bp, url_prefix="/recruiter")
+    app.register_blueprint(admin_bp, url_prefix="/admin")

@@ -1,0 +1,58 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ...errors import ValidationError
+from ...extensions import db
+from ...models import JOB_STATUSES
+from ...services import accounts, admin, jobs
+from ..helpers import admin_required, safe_next
+from . import bp
+
+
+@bp.get("/")
+@admin_required
+def index():
+    return render_template("admin/index.html", totals=admin.totals(), audit=admin.recent_audit())
+
+
+@bp.get("/users")
+@admin_required
+def users():
+    q = request.args.get("q", "").strip()
+    return render_template("admin/users.html", users=admin.list_users(q), q=q)
+
+
+@bp.post("/users/<int:user_id>/<any(activate, deactivate):action>")
+@admin_required
+def set_user_active(user_id: int, action: str):
+    try:
+        user = accounts.set_user_active(current_user, user_id, action == "activate")
+    except ValidationError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(f"{user.email} was {action}d.", "success")
+    return redirect(safe_next(request.form.get("next"), url_for("admin.users")))
+
+
+@bp.get("/companies")
+@admin_required
+def companies():
+    return render_template("admin/companies.html", rows=admin.list_companies())
+
+
+@bp.get("/jobs")
+@admin_required
+def jobs_index():
+    status = request.args.get("status", "")
+    status = status if status in JOB_STATUSES else ""
+    return render_template("admin/jobs.html", jobs=admin.list_jobs(status), status=status, statuses=JOB_STATUSES)
+
+
+@bp.post("/jobs/<int:job_id>/unpublish")
+@admin_required
+def unpublish_job(job_id: int):
+    job = jobs.unpublish_job(current_user, job_id, request.form.get("reason", "")[:500])
+    db.session.commit()
+    flash(f"“{job.title}” was taken off the board.", "success")
+    return redirect(safe_next(request.form.get("next"), url_for("admin.jobs_index")))

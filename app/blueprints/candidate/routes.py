@@ -1,0 +1,93 @@
+from flask import flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ...errors import Conflict, ValidationError
+from ...extensions import db
+from ...services import applications, jobs, saved_jobs
+from ..helpers import attach_error, send_document, toast, wants_fragment
+from . import bp
+from .forms import ApplyForm
+
+
+@bp.route("/jobs/<int:job_id>/apply", methods=["GET", "POST"])
+@login_required
+def apply(job_id: int):
+    job = jobs.get_public_job(job_id)
+    previous = applications.existing_application(job, current_user)
+    form = ApplyForm()
+    status = 200
+    if previous is not None:
+        form.form_errors.append(f"You already applied on {previous.created_at:%B %-d, %Y}.")
+        status = 409 if request.method == "POST" else 200
+    elif form.validate_on_submit():
+        try:
+            applications.apply(job, current_user, request.files.get("resume"), form.cover_letter.data)
+        except Conflict as error:
+            db.session.rollback()
+            form.form_errors.append(error.message)
+            status = 409
+        except ValidationError as error:
+            db.session.rollback()
+            attach_error(form, error)
+            status = 422
+        else:
+            db.session.commit()
+            flash(f"Your application to {job.title} at {job.company.name} was sent.", "success")
+            return redirect(url_for("candidate.my_applications"))
+    elif form.errors:
+        status = 422
+    return render_template("candidate/apply.html", job=job, form=form, previous=previous), status
+
+
+@bp.get("/me/applications")
+@login_required
+def my_applications():
+    return render_template("candidate/applications.html",
+                           applications=applications.candidate_applications(current_user))
+
+
+@bp.post("/me/applications/<int:application_id>/withdraw")
+@login_required
+def withdraw(application_id: int):
+    application = applications.get_candidate_application(current_user, application_id)
+    try:
+        applications.withdraw(application, current_user)
+    except ValidationError as error:
+        flash(error.message, "error")
+        return redirect(url_for("candidate.my_applications"))
+    db.session.commit()
+    message = f"You withdrew your application to {application.job.title}."
+    if wants_fragment(f"application-{application.id}"):
+        return toast(make_response(render_template("candidate/_application.html", application=application)), message)
+    flash(message, "success")
+    return redirect(url_for("candidate.my_applications"))
+
+
+@bp.get("/me/documents/<int:document_id>")
+@login_required
+def my_document(document_id: int):
+    return send_document(applications.get_candidate_document(current_user, document_id))
+
+
+@bp.get("/me/saved")
+@login_required
+def saved():
+    return render_template("candidate/saved.html", saved=saved_jobs.saved_jobs(current_user))
+
+
+@bp.post("/jobs/<int:job_id>/save")
+@login_required
+def toggle_save(job_id: int):
+    job = jobs.get_public_job(job_id)
+    wanted = request.form.get("saved", "1") == "1"
+    saved_jobs.set_saved(current_user, job, wanted)
+    db.session.commit()
+    message = "Saved to your list." if wanted else "Removed from your saved jobs."
+    if wants_fragment(f"save-{job.id}"):
+        return toast(make_response(render_template("components/_save_button.html", job=job, saved=wanted)), message)
+    if wants_fragment(f"saved-{job.id}"):
+        return toast(make_response(""), message)  # the row disappears from the Saved jobs list
+    flash(message, "success")
+    return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
+                    else url_for("candidate.saved"))
+

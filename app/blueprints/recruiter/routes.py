@@ -1,0 +1,247 @@
+from flask import flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ...errors import AppError, ValidationError
+from ...extensions import db
+from ...services import applications, companies, jobs
+from ...services.markdown import render_markdown
+from ..helpers import attach_error, recruiter_required, safe_next, send_document, toast, wants_fragment
+from . import bp
+from .forms import CompanyProfileForm, InviteForm, JobForm, MoveForm, NoteForm
+
+
+def _company():
+    return current_user.company
+
+
+@bp.get("/")
+@recruiter_required
+def dashboard():
+    return render_template("recruiter/dashboard.html", company=_company(), rows=jobs.company_dashboard(_company()))
+
+
+@bp.route("/company", methods=["GET", "POST"])
+@recruiter_required
+def company_profile():
+    company = _company()
+    form = CompanyProfileForm(obj=company, company_name=company.name)
+    if form.validate_on_submit():
+        try:
+            companies.update_company(company, current_user, form.company_name.data, form.website.data,
+                                     form.about.data, request.files.get("logo"))
+        except ValidationError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Company profile saved.", "success")
+            return redirect(url_for("recruiter.company_profile"))
+    return render_template("recruiter/company.html", form=form, company=company), 422 if form.errors else 200
+
+
+# --- Jobs -----------------------------------------------------------------------------------------
+
+@bp.route("/jobs/new", methods=["GET", "POST"])
+@recruiter_required
+def new_job():
+    form = JobForm()
+    if form.validate_on_submit():
+        try:
+            job = jobs.create_job(_company(), current_user, form.job_data())
+            if request.form.get("action") == "publish":
+                jobs.publish_job(job, current_user)
+        except ValidationError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"“{job.title}” was {'published' if job.is_open else 'saved as a draft'}.", "success")
+            return redirect(url_for("recruiter.dashboard"))
+    return render_template("recruiter/job_form.html", form=form, job=None), 422 if form.errors else 200
+
+
+@bp.route("/jobs/<int:job_id>/edit", methods=["GET", "POST"])
+@recruiter_required
+def edit_job(job_id: int):
+    job = jobs.get_company_job(_company(), job_id)
+    form = JobForm(obj=job, skills=", ".join(job.skills or []))
+    if form.validate_on_submit():
+        try:
+            jobs.update_job(job, form.job_data())
+            if request.form.get("action") == "publish":
+                jobs.publish_job(job, current_user)
+        except ValidationError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"“{job.title}” was saved.", "success")
+            return redirect(url_for("recruiter.dashboard"))
+    return render_template("recruiter/job_form.html", form=form, job=job), 422 if form.errors else 200
+
+
+@bp.post("/jobs/preview")
+@recruiter_required
+def preview_description():
+    """Live Markdown preview: the same sanitiser the job page uses."""
+    return render_template("recruiter/_preview.html", html=render_markdown(request.form.get("description", "")[:50_000]))
+
+
+JOB_ACTIONS = {
+    "publish": (jobs.publish_job, "is now live on the job board"),
+    "close": (jobs.close_job, "is closed to new applications"),
+    "reopen": (jobs.reopen_job, "is open again"),
+}
+
+
+@bp.post("/jobs/<int:job_id>/<any(publish, close, reopen):action>")
+@recruiter_required
+def job_action(job_id: int, action: str):
+    job = jobs.get_company_job(_company(), job_id)
+    operation, outcome = JOB_ACTIONS[action]
+    operation(job, current_user)
+    db.session.commit()
+    flash(f"“{job.title}” {outcome}.", "success")
+    return redirect(safe_next(request.form.get("next"), url_for("recruiter.dashboard")))
+
+
+@bp.get("/jobs/<int:job_id>/pipeline")
+@recruiter_required
+def pipeline(job_id: int):
+    job = jobs.get_company_job(_company(), job_id)
+    return render_template("recruiter/pipeline.html", job=job, **_board(job))
+
+
+def _board(job, error: str | None = None) -> dict:
+    sort = request.args.get("sort", "newest")
+    return {"job": job, "stages": applications.pipeline(job, sort=sort), "sort": sort,
+            "move_form": MoveForm(), "error": error}
+
+
+# --- Applications ---------------------------------------------------------------------------------
+
+@bp.get("/applications/<int:application_id>")
+@recruiter_required
+def application_detail(application_id: int):
+    application = applications.get_company_application(_company(), application_id)
+    return render_template("recruiter/application.html", application=application, move_form=MoveForm(),
+                           note_form=NoteForm())
+
+
+@bp.post("/applications/<int:application_id>/move")
+@recruiter_required
+def move(application_id: int):
+    """Move between stages: htmx swaps the board (or the stage panel) in place; without JS, a redirect."""
+    application = applications.get_company_application(_company(), application_id)
+    form = MoveForm()
+    error = None
+    try:
+        applications.move_application(application, current_user, form.status.data or "", form.note.data)
+        db.session.commit()
+    except ValidationError as exc:
+        db.session.rollback()
+        error = exc.message
+        if not (wants_fragment("pipeline") or wants_fragment("application-stage")):
+            raise
+    status = 422 if error else 200
+    message = error or f"{application.candidate.display_name} moved to {application.status_label}."
+    if wants_fragment("pipeline"):
+        response = make_response(render_template("recruiter/_pipeline_board.html", **_board(application.job, error)), status)
+        return toast(response, message, "error" if error else "success")
+    if wants_fragment("application-stage"):
+        response = make_response(render_template("recruiter/_stage_panel.html", application=application,
+                                                 move_form=MoveForm(), error=error), status)
+        return toast(response, message, "error" if error else "success")
+    flash(message, "success")
+    return redirect(safe_next(request.form.get("next"),
+                              url_for("recruiter.application_detail", application_id=application.id)))
+
+
+@bp.post("/applications/<int:application_id>/notes")
+@recruiter_required
+def add_note(application_id: int):
+    application = applications.get_company_application(_company(), application_id)
+    form = NoteForm()
+    if form.validate_on_submit():
+        applications.add_note(application, current_user, form.body.data)
+        db.session.commit()
+        form = NoteForm(formdata=None)
+        if wants_fragment("notes"):
+            return toast(make_response(render_template("recruiter/_notes.html", application=application,
+                                                       note_form=form)), "Note added.")
+        flash("Note added.", "success")
+        return redirect(url_for("recruiter.application_detail", application_id=application.id))
+    if wants_fragment("notes"):
+        return render_template("recruiter/_notes.html", application=application, note_form=form), 422
+    return render_template("recruiter/application.html", application=application, move_form=MoveForm(),
+                           note_form=form), 422
+
+
+@bp.post("/notes/<int:note_id>/delete")
+@recruiter_required
+def delete_note(note_id: int):
+    note = applications.get_company_note(_company(), note_id)
+    application_id = note.application_id
+    applications.delete_note(_company(), note_id)
+    db.session.commit()
+    flash("Note deleted.", "success")
+    return redirect(url_for("recruiter.application_detail", application_id=application_id))
+
+
+@bp.get("/applications/<int:application_id>/resume")
+@recruiter_required
+def resume(application_id: int):
+    application = applications.get_company_application(_company(), application_id)
+    if application.resume is None:
+        raise AppError("This application has no resume attached.")
+    return send_document(application.resume)
+
+
+# --- Team -----------------------------------------------------------------------------------------
+
+@bp.get("/team")
+@recruiter_required
+def team():
+    return _render_team(InviteForm())
+
+
+def _render_team(form, new_link: str | None = None, status: int = 200):
+    company = _company()
+    pending = companies.pending_invitations(company)
+    return render_template("recruiter/team.html", company=company, form=form, pending=pending,
+                           new_link=new_link, is_owner=current_user.membership.is_owner), status
+
+
+@bp.post("/team/invite")
+@recruiter_required
+def invite():
+    form = InviteForm()
+    if not form.validate_on_submit():
+        return _render_team(form, status=422)
+    try:
+        _, token = companies.invite_member(current_user, form.email.data)
+    except ValidationError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return _render_team(form, status=422)
+    db.session.commit()
+    link = url_for("auth.invitation", token=token, _external=True)
+    return _render_team(InviteForm(formdata=None), new_link=link)
+
+
+@bp.post("/team/members/<int:membership_id>/remove")
+@recruiter_required
+def remove_member(membership_id: int):
+    companies.remove_member(current_user, membership_id)
+    db.session.commit()
+    flash("Team member removed.", "success")
+    return redirect(url_for("recruiter.team"))
+
+
+@bp.post("/team/invitations/<int:invitation_id>/revoke")
+@recruiter_required
+def revoke_invitation(invitation_id: int):
+    companies.revoke_invitation(current_user, invitation_id)
+    db.session.commit()
+    flash("Invitation withdrawn.", "success")
+    return redirect(url_for("recruiter.team"))

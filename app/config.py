@@ -1,0 +1,137 @@
+"""Settings read from the environment once, validated once, with every problem reported together.
+
+The embedded default (no variables at all) is a development set-up: SQLite in instance/, jobs run
+inline, memory rate limits. `APP_ENV=production` turns on the strict checks (a strong SECRET_KEY and a
+DATABASE_URL are then required) and secure cookies.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+WEAK_SECRETS = {"", "dev", "secret", "changeme", "change-me", "development", "dev-secret-not-for-production"}
+DEV_SECRET = "dev-secret-not-for-production"
+MIN_SECRET_LENGTH = 32
+ENVIRONMENTS = ("development", "production", "test")
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up with every configuration problem listed, one per line."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("Invalid configuration:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+def normalize_database_url(url: str) -> str:
+    """Render and Heroku hand out postgres:// URLs; SQLAlchemy wants an explicit psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+@dataclass
+class _Reader:
+    env: dict
+    problems: list[str] = field(default_factory=list)
+
+    def str(self, name: str, default: str | None = None) -> str | None:
+        value = self.env.get(name)
+        return default if value in (None, "") else value.strip()
+
+    def int(self, name: str, default: int, minimum: int = 0) -> int:
+        raw = self.str(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            self.problems.append(f"{name} must be a whole number, got {raw!r}")
+            return default
+        if value < minimum:
+            self.problems.append(f"{name} must be at least {minimum}, got {value}")
+            return default
+        return value
+
+    def bool(self, name: str, default: bool) -> bool:
+        raw = self.str(name)
+        if raw is None:
+            return default
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off"):
+            return False
+        self.problems.append(f"{name} must be true or false, got {raw!r}")
+        return default
+
+
+def load_config(env: dict | None = None, instance_path: str | None = None) -> dict:
+    """Build the Flask config mapping from `env` (default: os.environ); raise ConfigError if invalid."""
+    env = dict(os.environ if env is None else env)
+    read = _Reader(env)
+    app_env = (read.str("APP_ENV", "development") or "").lower()
+    if app_env not in ENVIRONMENTS:
+        read.problems.append(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, got {app_env!r}")
+        app_env = "development"
+    production = app_env == "production"
+    instance = Path(instance_path or Path(__file__).resolve().parent.parent / "instance")
+
+    secret = read.str("SECRET_KEY")
+    if production:
+        if not secret:
+            read.problems.append("SECRET_KEY is required in production (generate one: python -c 'import secrets; print(secrets.token_hex(32))')")
+        elif secret.lower() in WEAK_SECRETS or len(secret) < MIN_SECRET_LENGTH:
+            read.problems.append(f"SECRET_KEY is too weak: use at least {MIN_SECRET_LENGTH} random characters")
+    secret = secret or DEV_SECRET
+
+    database_url = read.str("DATABASE_URL")
+    if database_url:
+        database_url = normalize_database_url(database_url)
+        scheme = urlparse(database_url).scheme
+        if not (scheme.startswith("postgresql") or scheme.startswith("sqlite")):
+            read.problems.append(f"DATABASE_URL must be a postgres:// or sqlite:// URL, got scheme {scheme!r}")
+    elif production:
+        read.problems.append("DATABASE_URL is required in production (the PostgreSQL connection string)")
+    else:
+        database_url = f"sqlite:///{instance / 'jobifies.sqlite3'}"
+
+    redis_url = read.str("REDIS_URL")
+    if redis_url and urlparse(redis_url).scheme not in ("redis", "rediss", "unix"):
+        read.problems.append(f"REDIS_URL must be a redis:// or rediss:// URL, got {redis_url!r}")
+
+    config = {
+        "APP_ENV": app_env,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "JOB_EXPIRY_DAYS": read.int("JOB_EXPIRY_DAYS", 30, minimum=1),
+        "MAX_RESUME_BYTES": read.int("MAX_RESUME_MB", 5, minimum=1) * 1024 * 1024,
+        "INVITATION_DAYS": read.int("INVITATION_DAYS", 7, minimum=1),
+        "LOGIN_MAX_FAILURES": read.int("LOGIN_MAX_FAILURES", 5, minimum=1),
+        "LOGIN_LOCKOUT_MINUTES": read.int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1),
+        "JOBS_PER_PAGE": read.int("JOBS_PER_PAGE", 20, minimum=1),
+        "PROXY_HOPS": read.int("PROXY_HOPS", 1 if production else 0),
+        "SITE_NAME": read.str("SITE_NAME", "Jobifies"),
+        "INSTANCE_DIR": str(instance),
+        # Cookies: always HttpOnly and SameSite; Secure wherever the site is served over HTTPS.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": read.bool("SESSION_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": read.bool("SESSION_COOKIE_SECURE", production),
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        # A CSRF token lives as long as the session: a form left open over lunch still submits.
+        "WTF_CSRF_TIME_LIMIT": None,
+        # The request as a whole may be a little larger than a resume (cover letter, fields);
+        # the resume limit itself is checked by the upload validator with a friendly message.
+        "MAX_CONTENT_LENGTH": (read.int("MAX_RESUME_MB", 5, minimum=1) + 1) * 1024 * 1024,
+    }
+    if read.problems:
+        raise ConfigError(read.problems)
+    return config

@@ -1,0 +1,16 @@
+"""All models, importable from one place (Alembic's autogenerate needs them all loaded)."""
+from .applications import (CLOSED_STAGES, PIPELINE_STAGES, RECRUITER_STAGES, STAGE_LABELS, Application,
+                           ApplicationEvent, ApplicationNote)
+from .audit import AuditLog
+from .base import utcnow
+from .companies import Company, Invitation, Membership
+from .documents import Document
+from .jobs import (CURRENCIES, EMPLOYMENT_TYPES, JOB_STATUSES, SALARY_PERIODS, SENIORITIES, WORKPLACES, Job,
+                   SavedJob)
+from .users import User
+
+__all__ = [
+    "Application", "ApplicationEvent", "ApplicationNote", "AuditLog", "Company", "Document", "Invitation",
+    "Job", "Membership", "SavedJob", "User", "utcnow", "PIPELINE_STAGES", "RECRUITER_STAGES", "CLOSED_STAGES",
+    "STAGE_LABELS", "JOB_STATUSES", "WORKPLACES", "EMPLOYMENT_TYPES", "SENIORITIES", "SALARY_PERIODS", "CURRENCIES",
+]

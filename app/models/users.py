@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, String, true
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from .base import TimestampMixin, UTCDateTime
+
+ROLES = ("candidate", "recruiter", "admin")
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    role: Mapped[str] = mapped_column(String(20), nullable=False, default="candidate")
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    membership = relationship("Membership", back_populates="user", uselist=False, lazy="joined")
+
+    def set_password(self, password: str) -> None:
+        # Werkzeug's default is scrypt: memory-hard, salted, and upgradable in place.
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses to log in inactive users
+        return bool(self.active)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def is_recruiter(self) -> bool:
+        return self.membership is not None
+
+    @property
+    def company(self):
+        return self.membership.company if self.membership else None
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email.split("@")[0]

@@ -1,0 +1,47 @@
+"""Read models for the admin area (moderation lists)."""
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+
+from ..extensions import db
+from ..models import AuditLog, Company, Job, Membership, User
+
+PER_PAGE = 50
+
+
+def list_users(q: str = "", page: int = 1):
+    query = select(User)
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(or_(func.lower(User.email).like(like), func.lower(User.name).like(like)))
+    return _page(query.order_by(User.created_at.desc(), User.id.desc()), page)
+
+
+def list_companies(page: int = 1):
+    counts = (select(Membership.company_id, func.count().label("members")).group_by(Membership.company_id).subquery())
+    query = (select(Company, func.coalesce(counts.c.members, 0))
+             .outerjoin(counts, counts.c.company_id == Company.id).order_by(Company.created_at.desc()))
+    return db.session.execute(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+
+
+def list_jobs(status: str = "", page: int = 1):
+    query = select(Job)
+    if status:
+        query = query.where(Job.status == status)
+    return _page(query.order_by(Job.created_at.desc(), Job.id.desc()), page)
+
+
+def recent_audit(limit: int = 20):
+    return db.session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(limit)).all()
+
+
+def totals() -> dict:
+    return {
+        "users": db.session.scalar(select(func.count(User.id))),
+        "companies": db.session.scalar(select(func.count(Company.id))),
+        "open_jobs": db.session.scalar(select(func.count(Job.id)).where(Job.open_clause())),
+    }
+
+
+def _page(query, page: int):
+    return db.session.scalars(query.limit(PER_PAGE).offset((max(page, 1) - 1) * PER_PAGE)).all()

@@ -1,0 +1,153 @@
+"""Applications: apply, move through the pipeline, withdraw, notes. Every status change is an event."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import Conflict, NotFound, ValidationError
+from ..extensions import db
+from ..models import (RECRUITER_STAGES, STAGE_LABELS, Application, ApplicationEvent, ApplicationNote, Company,
+                      Job, User)
+from . import documents
+
+MAX_COVER_LETTER = 10_000
+MAX_NOTE = 5_000
+
+
+def existing_application(job: Job, candidate: User) -> Application | None:
+    return db.session.scalar(select(Application).where(Application.job_id == job.id,
+                                                       Application.candidate_id == candidate.id))
+
+
+def _already_applied(application: Application) -> Conflict:
+    return Conflict(f"You already applied on {application.created_at:%B %-d, %Y}.")
+
+
+def apply(job: Job, candidate: User, resume_upload, cover_letter: str = "", source: str = "web") -> Application:
+    """Create an application with its first timeline event and stored resume. Flushes.
+
+    Raises ValidationError (closed job, bad file), Conflict (already applied; the unique constraint
+    on (job, candidate) backs this up against two submits racing).
+    """
+    if not job.is_open:
+        raise ValidationError("This job is no longer accepting applications.")
+    if candidate.membership is not None and candidate.membership.company_id == job.company_id:
+        raise ValidationError("You cannot apply to a job at your own company.")
+    previous = existing_application(job, candidate)
+    if previous is not None:
+        raise _already_applied(previous)
+    cover_letter = (cover_letter or "").strip()
+    if len(cover_letter) > MAX_COVER_LETTER:
+        raise ValidationError(f"Keep the cover letter under {MAX_COVER_LETTER:,} characters.", field="cover_letter")
+    resume = documents.store_resume(candidate, resume_upload)
+    application = Application(job=job, candidate=candidate, resume=resume, cover_letter=cover_letter,
+                              status="applied", source=source)
+    application.events.append(ApplicationEvent(actor_id=candidate.id, from_status=None, to_status="applied"))
+    try:
+        with db.session.begin_nested():
+            db.session.add(application)
+            db.session.flush()
+    except IntegrityError:
+        previous = existing_application(job, candidate)
+        if previous is None:
+            raise
+        raise _already_applied(previous) from None
+    return application
+
+
+def move_application(application: Application, actor: User, to_status: str, note: str = "") -> Application:
+    """Recruiter moves an application to another stage; records who, from, to, when. Flushes.
+
+    A tampered stage name is a ValidationError; moving a withdrawn application is refused.
+    """
+    if to_status not in RECRUITER_STAGES:
+        raise ValidationError(f"Unknown stage {to_status!r}.", field="status")
+    if application.status == "withdrawn":
+        raise ValidationError("The candidate withdrew this application; it can no longer be moved.")
+    if to_status == application.status:
+        return application
+    event = ApplicationEvent(actor_id=actor.id, from_status=application.status, to_status=to_status,
+                             note=(note or "").strip()[:MAX_NOTE])
+    application.events.append(event)
+    application.status = to_status
+    db.session.flush()
+    return application
+
+
+def withdraw(application: Application, candidate: User) -> Application:
+    """The candidate withdraws an open application; recorded on the timeline. Idempotent."""
+    if application.status == "withdrawn":
+        return application
+    if not application.is_open:
+        raise ValidationError(f"This application is already {STAGE_LABELS[application.status].lower()}.")
+    application.events.append(ApplicationEvent(actor_id=candidate.id, from_status=application.status,
+                                               to_status="withdrawn"))
+    application.status = "withdrawn"
+    db.session.flush()
+    return application
+
+
+def add_note(application: Application, author: User, body: str) -> ApplicationNote:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError("Write something first.", field="body")
+    if len(body) > MAX_NOTE:
+        raise ValidationError(f"Keep notes under {MAX_NOTE:,} characters.", field="body")
+    note = ApplicationNote(application=application, author_id=author.id, body=body)
+    db.session.add(note)
+    db.session.flush()
+    return note
+
+
+def delete_note(company: Company | None, note_id: int) -> None:
+    note = get_company_note(company, note_id)
+    db.session.delete(note)
+    db.session.flush()
+
+
+def get_company_application(company: Company | None, application_id: int) -> Application:
+    """An application to one of `company`'s jobs, else NotFound."""
+    application = db.session.get(Application, application_id)
+    if application is None or company is None or application.job.company_id != company.id:
+        raise NotFound("No such application in your company.")
+    return application
+
+
+def get_company_note(company: Company | None, note_id: int) -> ApplicationNote:
+    note = db.session.get(ApplicationNote, note_id)
+    if note is None or company is None or note.application.job.company_id != company.id:
+        raise NotFound("No such note.")
+    return note
+
+
+def get_candidate_application(candidate: User, application_id: int) -> Application:
+    application = db.session.get(Application, application_id)
+    if application is None or application.candidate_id != candidate.id:
+        raise NotFound("No such application.")
+    return application
+
+
+def candidate_applications(candidate: User) -> list[Application]:
+    return list(db.session.scalars(select(Application).where(Application.candidate_id == candidate.id)
+                                   .order_by(Application.created_at.desc(), Application.id.desc())))
+
+
+def pipeline(job: Job, sort: str = "newest") -> dict[str, list[Application]]:
+    """The job's applications grouped by stage, in pipeline order."""
+    order = [Application.created_at.desc(), Application.id.desc()]
+    if sort == "score":
+        order = [Application.match_score.desc().nulls_last()] + order
+    applications = db.session.scalars(select(Application).where(Application.job_id == job.id).order_by(*order)).all()
+    stages: dict[str, list[Application]] = {stage: [] for stage in STAGE_LABELS}
+    for application in applications:
+        stages.setdefault(application.status, []).append(application)
+    return stages
+
+
+def get_candidate_document(candidate: User, document_id: int):
+    """One of the candidate's own uploads, else NotFound."""
+    from ..models import Document
+    document = db.session.get(Document, document_id)
+    if document is None or document.owner_id != candidate.id:
+        raise NotFound("No such file.")
+    return document

@@ -1,0 +1,153 @@
+"""Companies and their teams: creation, profile, invitations, members."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..errors import Conflict, Forbidden, NotFound, ValidationError
+from ..extensions import db
+from ..models import Company, Invitation, Membership, User, utcnow
+from . import audit, documents
+from .accounts import normalize_email
+from .slugs import slugify
+
+
+def _unique_slug(name: str, company_id: int | None = None) -> str:
+    base = slugify(name, 120)
+    slug, n = base, 2
+    while True:
+        existing = db.session.scalar(select(Company).where(Company.slug == slug))
+        if existing is None or existing.id == company_id:
+            return slug
+        slug, n = f"{base}-{n}", n + 1
+
+
+def create_company(owner: User, name: str, website: str = "", about: str = "", logo_upload=None) -> Company:
+    """Create a company with `owner` as its owner member. Raises Conflict if owner already has a seat."""
+    if owner.membership is not None:
+        raise Conflict("You already belong to a company.")
+    company = Company(name=name.strip(), slug=_unique_slug(name), website=(website or "").strip(),
+                      about=(about or "").strip())
+    if logo_upload is not None and getattr(logo_upload, "filename", ""):
+        company.logo = documents.store_logo(owner, logo_upload)
+    db.session.add(company)
+    db.session.flush()
+    owner.role = "recruiter" if owner.role != "admin" else owner.role
+    db.session.add(Membership(company=company, user=owner, role="owner"))
+    db.session.flush()
+    return company
+
+
+def update_company(company: Company, actor: User, name: str, website: str, about: str, logo_upload=None) -> Company:
+    company.name = name.strip()
+    company.slug = _unique_slug(name, company.id)
+    company.website = (website or "").strip()
+    company.about = (about or "").strip()
+    if logo_upload is not None and getattr(logo_upload, "filename", ""):
+        company.logo = documents.store_logo(actor, logo_upload)
+    db.session.flush()
+    return company
+
+
+def require_owner(user: User) -> Membership:
+    membership = user.membership
+    if membership is None or not membership.is_owner:
+        raise Forbidden("Only the company's owner can manage the team.")
+    return membership
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invite_member(owner: User, email: str) -> tuple[Invitation, str]:
+    """Create a single-use invitation. Returns it with the raw token (only its hash is stored)."""
+    membership = require_owner(owner)
+    email = normalize_email(email)
+    company = membership.company
+    if any(normalize_email(m.user.email) == email for m in company.memberships):
+        raise ValidationError("This person is already on your team.", field="email")
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        company=company, email=email, token_hash=_hash(token), invited_by_id=owner.id,
+        expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"]),
+    )
+    db.session.add(invitation)
+    audit.record(owner, "team.invited", company, email=email)
+    db.session.flush()
+    return invitation, token
+
+
+def find_invitation(token: str) -> Invitation:
+    """The pending invitation for `token`; NotFound if unknown, used, revoked or expired."""
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == _hash(token or "")))
+    if invitation is None:
+        raise NotFound("This invitation link is not valid.")
+    if invitation.accepted_at is not None:
+        raise NotFound("This invitation has already been used.")
+    if invitation.revoked_at is not None:
+        raise NotFound("This invitation was withdrawn by the company.")
+    if invitation.expires_at <= utcnow():
+        raise NotFound("This invitation has expired. Ask the company for a new one.")
+    return invitation
+
+
+def accept_invitation(token: str, user: User) -> Membership:
+    """Join the invitation's company as a recruiter. Single use: the invitation is consumed. Flushes."""
+    invitation = find_invitation(token)
+    if user.membership is not None:
+        if user.membership.company_id == invitation.company_id:
+            raise Conflict("You are already a member of this company.")
+        raise Conflict(f"You already belong to {user.membership.company.name}; "
+                       "an account can be on one company's team.")
+    invitation.accepted_at = utcnow()
+    invitation.accepted_by_id = user.id
+    if user.role == "candidate":
+        user.role = "recruiter"
+    membership = Membership(company_id=invitation.company_id, user=user, role="recruiter")
+    db.session.add(membership)
+    audit.record(user, "team.joined", invitation.company, email=user.email)
+    db.session.flush()
+    return membership
+
+
+def revoke_invitation(owner: User, invitation_id: int) -> None:
+    membership = require_owner(owner)
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.company_id != membership.company_id:
+        raise NotFound("No such invitation.")
+    invitation.revoked_at = utcnow()
+    db.session.flush()
+
+
+def remove_member(owner: User, membership_id: int) -> None:
+    """The owner removes a colleague; the owner cannot remove themself."""
+    own = require_owner(owner)
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.company_id != own.company_id:
+        raise NotFound("No such team member.")
+    if membership.id == own.id:
+        raise ValidationError("You cannot remove yourself: you own this company.")
+    user = membership.user
+    audit.record(owner, "team.removed", own.company, email=user.email)
+    db.session.delete(membership)
+    if user.role == "recruiter":
+        user.role = "candidate"
+    db.session.flush()
+
+
+def get_company_by_slug(slug: str) -> Company:
+    company = db.session.scalar(select(Company).where(Company.slug == slug))
+    if company is None:
+        raise NotFound("No such company.")
+    return company
+
+
+def pending_invitations(company: Company) -> list[Invitation]:
+    invitations = db.session.scalars(select(Invitation).where(Invitation.company_id == company.id)
+                                     .order_by(Invitation.created_at.desc())).all()
+    return [i for i in invitations if i.is_pending]

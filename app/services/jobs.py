@@ -1,0 +1,181 @@
+"""Jobs: drafting, publishing, closing, reopening, expiry and the public listing."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, or_, select, update
+
+from ..errors import NotFound, ValidationError
+from ..extensions import db
+from ..models import Application, Company, Job, User, utcnow
+from . import audit
+from .markdown import render_markdown
+from .slugs import slugify
+
+EDITABLE_FIELDS = ("title", "description", "location", "workplace", "employment_type", "seniority",
+                   "salary_min", "salary_max", "salary_currency", "salary_period", "skills")
+
+
+def parse_skills(raw) -> list[str]:
+    """'Python, SQL,  flask' -> ['Python', 'SQL', 'flask'] (trimmed, de-duplicated ignoring case)."""
+    items = raw if isinstance(raw, list) else str(raw or "").split(",")
+    seen, skills = set(), []
+    for item in items:
+        skill = item.strip()[:40]
+        if skill and skill.lower() not in seen:
+            seen.add(skill.lower())
+            skills.append(skill)
+    return skills[:30]
+
+
+def _apply_fields(job: Job, data: dict) -> None:
+    for name in EDITABLE_FIELDS:
+        if name in data:
+            setattr(job, name, data[name])
+    job.skills = parse_skills(job.skills)
+    if job.salary_min is not None and job.salary_max is not None and job.salary_min > job.salary_max:
+        raise ValidationError("The maximum salary must not be below the minimum.", field="salary_max")
+    job.title = job.title.strip()
+    job.slug = slugify(job.title, 150)
+    job.description_html = render_markdown(job.description)
+
+
+def create_job(company: Company, author: User, data: dict) -> Job:
+    """A new draft job for `company`. Flushes."""
+    job = Job(company=company, created_by_id=author.id, status="draft", skills=[])
+    _apply_fields(job, data)
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def update_job(job: Job, data: dict) -> Job:
+    _apply_fields(job, data)
+    db.session.flush()
+    return job
+
+
+def publish_job(job: Job, actor: User) -> Job:
+    """Draft, closed or expired -> published, with a fresh expiry date. Idempotent on an open job."""
+    if job.is_open:
+        return job
+    now = utcnow()
+    job.status = "published"
+    job.published_at = now  # a reopened job is a fresh posting: it goes back to the top of the board
+    job.expires_at = now + timedelta(days=current_app.config["JOB_EXPIRY_DAYS"])
+    job.closed_at = None
+    db.session.flush()
+    return job
+
+
+reopen_job = publish_job
+
+
+def close_job(job: Job, actor: User) -> Job:
+    if job.status in ("closed", "draft"):
+        return job
+    job.status = "closed"
+    job.closed_at = utcnow()
+    db.session.flush()
+    return job
+
+
+def unpublish_job(admin: User, job_id: int, reason: str = "") -> Job:
+    """Admin moderation: take a job off the board (it is closed and the action audited)."""
+    job = db.session.get(Job, job_id)
+    if job is None:
+        raise NotFound("No such job.")
+    job.status = "closed"
+    job.closed_at = utcnow()
+    audit.record(admin, "job.unpublished", job, title=job.title, reason=reason)
+    db.session.flush()
+    return job
+
+
+def expire_due_jobs(now=None) -> int:
+    """Mark published jobs past their expiry as expired. Returns how many. Safe to run any time."""
+    now = now or utcnow()
+    result = db.session.execute(
+        update(Job).where(Job.status == "published", Job.expires_at <= now)
+        .values(status="expired", updated_at=now)
+    )
+    return result.rowcount or 0
+
+
+def get_public_job(job_id: int) -> Job:
+    """A job anyone may see: published at least once. Drafts are 404 to the public."""
+    job = db.session.get(Job, job_id)
+    if job is None or not job.is_public:
+        raise NotFound("This job does not exist or is no longer listed.")
+    return job
+
+
+def get_company_job(company: Company | None, job_id: int) -> Job:
+    """A job of the recruiter's own company; anything else is 404 (never 403: ids are not confirmed)."""
+    job = db.session.get(Job, job_id)
+    if job is None or company is None or job.company_id != company.id:
+        raise NotFound("No such job in your company.")
+    return job
+
+
+def record_view(job: Job) -> None:
+    # An UPDATE ... SET n = n + 1 counts concurrent views correctly without locking the row.
+    db.session.execute(update(Job).where(Job.id == job.id).values(view_count=Job.view_count + 1,
+                                                                    updated_at=Job.updated_at))
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def list_open_jobs(page: int = 1, q: str = "", company: Company | None = None, per_page: int | None = None) -> Page:
+    """Open jobs, newest first, paginated; `q` matches title, location, company or skills (simple LIKE)."""
+    per_page = per_page or current_app.config["JOBS_PER_PAGE"]
+    page = max(1, page)
+    query = select(Job).join(Job.company).where(Job.open_clause())
+    if company is not None:
+        query = query.where(Job.company_id == company.id)
+    for term in (q or "").split()[:8]:
+        like = f"%{term.lower()}%"
+        query = query.where(or_(func.lower(Job.title).like(like), func.lower(Job.location).like(like),
+                                func.lower(Company.name).like(like), func.lower(Job.description).like(like)))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(
+        query.order_by(Job.published_at.desc(), Job.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return Page(items=list(items), page=page, per_page=per_page, total=total)
+
+
+def company_dashboard(company: Company) -> list[dict]:
+    """The company's jobs with their applicant counts per stage, newest first."""
+    jobs = db.session.scalars(select(Job).where(Job.company_id == company.id)
+                              .order_by(Job.created_at.desc(), Job.id.desc())).all()
+    counts: dict[int, dict[str, int]] = {}
+    rows = db.session.execute(
+        select(Application.job_id, Application.status, func.count())
+        .join(Job, Job.id == Application.job_id)
+        .where(Job.company_id == company.id)
+        .group_by(Application.job_id, Application.status)
+    )
+    for job_id, status, n in rows:
+        counts.setdefault(job_id, {})[status] = n
+    return [{"job": job, "counts": counts.get(job.id, {}), "total": sum(counts.get(job.id, {}).values())}
+            for job in jobs]

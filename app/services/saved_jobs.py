@@ -1,0 +1,40 @@
+"""A candidate's saved jobs."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import Job, SavedJob, User
+
+
+def is_saved(user: User, job: Job) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.scalar(select(SavedJob.id).where(SavedJob.user_id == user.id, SavedJob.job_id == job.id)) is not None
+
+
+def saved_job_ids(user: User) -> set[int]:
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(db.session.scalars(select(SavedJob.job_id).where(SavedJob.user_id == user.id)))
+
+
+def set_saved(user: User, job: Job, saved: bool) -> bool:
+    """Save or unsave; idempotent either way (a double click never errors). Returns the new state."""
+    existing = db.session.scalar(select(SavedJob).where(SavedJob.user_id == user.id, SavedJob.job_id == job.id))
+    if saved and existing is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(SavedJob(user_id=user.id, job_id=job.id))
+        except IntegrityError:
+            pass  # saved by a concurrent request: the outcome the user asked for
+    elif not saved and existing is not None:
+        db.session.delete(existing)
+    db.session.flush()
+    return saved
+
+
+def saved_jobs(user: User) -> list[SavedJob]:
+    return list(db.session.scalars(select(SavedJob).where(SavedJob.user_id == user.id)
+                                   .order_by(SavedJob.created_at.desc(), SavedJob.id.desc())))

@@ -1,0 +1,175 @@
+"""Test set-up: a real database (PostgreSQL when reachable, else SQLite), built by the migrations.
+
+Backends:
+  TEST_DB=postgres (default) uses TEST_DATABASE_URL (postgres@127.0.0.1:5432/test). If it cannot be
+  reached the suite falls back to SQLite and says so, unless REQUIRE_SERVICES=1, which makes a
+  missing service a failure. TEST_DB=sqlite runs everything on a temporary SQLite file; tests marked
+  `postgres` are then skipped with the reason.
+"""
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+import sys
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from app import create_app  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.services import throttle  # noqa: E402
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+_notes: list[str] = []
+
+
+def postgres_reachable(url: str = PG_URL) -> str | None:
+    """None if we can connect, else the reason."""
+    try:
+        engine = create_engine(url, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+        return None
+    except Exception as error:  # any failure to connect means "not available"
+        return f"{type(error).__name__}: {str(error).splitlines()[0]}"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "postgres: needs PostgreSQL (skipped on the SQLite run)")
+    config.addinivalue_line("markers", "browser: drives headless Chromium through Playwright")
+
+
+def pytest_report_header(config):
+    return [f"database backend: {_backend()[0]}"]
+
+
+def pytest_terminal_summary(terminalreporter):
+    for note in _notes:
+        terminalreporter.write_line(note)
+
+
+_backend_cache: list = []
+
+
+def _backend() -> tuple[str, str]:
+    if _backend_cache:
+        return _backend_cache[0]
+    wanted = os.environ.get("TEST_DB", "postgres")
+    result = ("sqlite", "")
+    if wanted == "postgres":
+        reason = postgres_reachable()
+        if reason is None:
+            result = ("postgres", PG_URL)
+        elif REQUIRE_SERVICES:
+            pytest.exit(f"REQUIRE_SERVICES=1 but PostgreSQL at {PG_URL} is unreachable: {reason}", returncode=3)
+        else:
+            _notes.append(f"PostgreSQL unreachable ({reason}): ran on SQLite; PostgreSQL-only tests skipped.")
+    _backend_cache.append(result)
+    return result
+
+
+def pytest_collection_modifyitems(config, items):
+    if _backend()[0] != "postgres":
+        skip = pytest.mark.skip(reason="needs PostgreSQL (this run uses SQLite)")
+        for item in items:
+            if "postgres" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    backend, url = _backend()
+    if backend == "postgres":
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    env = {"APP_ENV": "test", "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-" + "x" * 40}
+    application = create_app(
+        overrides={"TESTING": True, "SERVER_NAME": None, "INSTANCE_DIR": str(tmp_path_factory.mktemp("instance"))},
+        env=env,
+    )
+    application.test_client_class = CsrfClient
+    with application.app_context():
+        from flask_migrate import upgrade
+        upgrade()
+    return application
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(request):
+    """Every test starts with empty tables and fresh login counters."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    application = request.getfixturevalue("app")
+    with application.app_context():
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if db.engine.dialect.name == "postgresql":
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for name in tables:
+                    conn.execute(text(f"DELETE FROM {name}"))
+        throttle.reset_all()
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield
+
+
+class CsrfClient(FlaskClient):
+    """A test client that sends the CSRF token the way our pages do (X-CSRFToken header).
+
+    Pass csrf=False to a call to leave it out.
+    """
+
+    def csrf_token(self) -> str:
+        response = contextvars.Context().run(super().open, "/login", method="GET")
+        match = re.search(r'name="csrf-token" content="([^"]+)"', response.get_data(as_text=True))
+        assert match, "the layout must carry a csrf-token meta tag"
+        return match.group(1)
+
+    def open(self, *args, csrf: bool = True, **kwargs):
+        method = (kwargs.get("method") or "GET").upper()
+        if csrf and method not in ("GET", "HEAD", "OPTIONS"):
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRFToken", self.csrf_token())
+            kwargs["headers"] = headers
+        # Each request runs in a fresh context, as in production: its own app context, `g`,
+        # login state and database session, even while the test holds an app context of its own.
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture
+def client(app) -> CsrfClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+HTMX = {"HX-Request": "true"}
+
+
+def hx(target: str, **extra) -> dict:
+    """Headers of an htmx request aimed at element #target."""
+    return {"HX-Request": "true", "HX-Target": target, "HX-Current-URL": "http://localhost/", **extra}
