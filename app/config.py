@@ -112,6 +112,8 @@ def load_config(env: dict | None = None, instance_path: str | None = None) -> di
         "JOB_EXPIRY_DAYS": read.int("JOB_EXPIRY_DAYS", 30, minimum=1),
         "MAX_RESUME_BYTES": read.int("MAX_RESUME_MB", 5, minimum=1) * 1024 * 1024,
         "INVITATION_DAYS": read.int("INVITATION_DAYS", 7, minimum=1),
+        # Werkzeug's scrypt defaults (n=2**15, r=8, p=1); the test suite lowers n to stay fast.
+        "PASSWORD_HASH_METHOD": read.str("PASSWORD_HASH_METHOD", "scrypt:32768:8:1"),
         "LOGIN_MAX_FAILURES": read.int("LOGIN_MAX_FAILURES", 5, minimum=1),
         "LOGIN_LOCKOUT_MINUTES": read.int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1),
         "JOBS_PER_PAGE": read.int("JOBS_PER_PAGE", 20, minimum=1),

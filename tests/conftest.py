@@ -43,6 +43,7 @@ def postgres_reachable(url: str = PG_URL) -> str | None:
 def pytest_configure(config):
     config.addinivalue_line("markers", "postgres: needs PostgreSQL (skipped on the SQLite run)")
     config.addinivalue_line("markers", "browser: drives headless Chromium through Playwright")
+    config.addinivalue_line("markers", "redis: needs the Redis server at TEST_REDIS_URL")
 
 
 def pytest_report_header(config):
@@ -74,12 +75,33 @@ def _backend() -> tuple[str, str]:
     return result
 
 
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def redis_reachable(url: str = REDIS_URL) -> str | None:
+    import redis
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+        return None
+    except redis.exceptions.RedisError as error:
+        return f"{type(error).__name__}: {error}"
+
+
 def pytest_collection_modifyitems(config, items):
     if _backend()[0] != "postgres":
         skip = pytest.mark.skip(reason="needs PostgreSQL (this run uses SQLite)")
         for item in items:
             if "postgres" in item.keywords:
                 item.add_marker(skip)
+    if any("redis" in item.keywords for item in items):
+        reason = redis_reachable()
+        if reason and REQUIRE_SERVICES:
+            pytest.exit(f"REQUIRE_SERVICES=1 but Redis at {REDIS_URL} is unreachable: {reason}", returncode=3)
+        if reason:
+            _notes.append(f"Redis unreachable ({reason}): Redis tests skipped.")
+            for item in items:
+                if "redis" in item.keywords:
+                    item.add_marker(pytest.mark.skip(reason=f"Redis unreachable: {reason}"))
 
 
 @pytest.fixture(scope="session")
@@ -99,7 +121,9 @@ def database_url(tmp_path_factory) -> str:
 def app(database_url, tmp_path_factory):
     env = {"APP_ENV": "test", "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-" + "x" * 40}
     application = create_app(
-        overrides={"TESTING": True, "SERVER_NAME": None, "INSTANCE_DIR": str(tmp_path_factory.mktemp("instance"))},
+        overrides={"TESTING": True, "SERVER_NAME": None, "INSTANCE_DIR": str(tmp_path_factory.mktemp("instance")),
+                   # Same algorithm, lower cost: hashing dominates test time otherwise.
+                   "PASSWORD_HASH_METHOD": "scrypt:1024:8:1"},
         env=env,
     )
     application.test_client_class = CsrfClient

@@ -33,7 +33,7 @@ class Application(TimestampMixin, db.Model):
     match_breakdown: Mapped[dict | None] = mapped_column(JSON)
     source: Mapped[str] = mapped_column(String(40), nullable=False, default="web")
 
-    job = relationship("Job", back_populates="applications", lazy="joined")
+    job = relationship("Job", lazy="joined")
     candidate = relationship("User", lazy="joined")
     resume = relationship("Document")
     events = relationship("ApplicationEvent", back_populates="application", order_by="ApplicationEvent.id",

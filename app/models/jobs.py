@@ -56,7 +56,7 @@ class Job(TimestampMixin, db.Model):
 
     company = relationship("Company", back_populates="jobs", lazy="joined")
     created_by = relationship("User")
-    applications = relationship("Application", back_populates="job", lazy="dynamic")
+    applications = relationship("Application", lazy="dynamic", viewonly=True)
 
     @classmethod
     def open_clause(cls, now: datetime | None = None):

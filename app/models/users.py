@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import Boolean, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -28,8 +29,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     membership = relationship("Membership", back_populates="user", uselist=False, lazy="joined")
 
     def set_password(self, password: str) -> None:
-        # Werkzeug's default is scrypt: memory-hard, salted, and upgradable in place.
-        self.password_hash = generate_password_hash(password)
+        # scrypt: memory-hard and salted; the cost is stored in each hash, so it can be raised later.
+        self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from ...models import CURRENCIES, EMPLOYMENT_TYPES, RECRUITER_STAGES, SALARY_PERIODS, SENIORITIES, STAGE_LABELS, WORKPLACES
@@ -8,19 +9,23 @@ from ..auth.forms import CompanyForm
 MAX_SALARY = 100_000_000
 
 
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 class JobForm(FlaskForm):
     title = StringField("Job title", validators=[DataRequired("Give the job a title."), Length(max=160)])
     description = TextAreaField("Description (Markdown)", validators=[DataRequired("Describe the job."),
                                                                        Length(max=50_000)])
     location = StringField("Location", description="City and country, or the region a remote hire must live in.",
                            validators=[Optional(), Length(max=160)])
-    workplace = SelectField("Workplace", choices=list(WORKPLACES.items()))
-    employment_type = SelectField("Employment type", choices=list(EMPLOYMENT_TYPES.items()))
-    seniority = SelectField("Seniority", choices=list(SENIORITIES.items()), default="mid")
+    workplace = SelectField("Workplace", choices=choices(WORKPLACES.items()))
+    employment_type = SelectField("Employment type", choices=choices(EMPLOYMENT_TYPES.items()))
+    seniority = SelectField("Seniority", choices=choices(SENIORITIES.items()), default="mid")
     salary_min = IntegerField("Minimum salary", validators=[Optional(), NumberRange(min=0, max=MAX_SALARY)])
     salary_max = IntegerField("Maximum salary", validators=[Optional(), NumberRange(min=0, max=MAX_SALARY)])
-    salary_currency = SelectField("Currency", choices=[(c, c) for c in CURRENCIES])
-    salary_period = SelectField("Salary period", choices=[(k, v.replace("per ", "Per ")) for k, v in SALARY_PERIODS.items()])
+    salary_currency = SelectField("Currency", choices=choices((c, c) for c in CURRENCIES))
+    salary_period = SelectField("Salary period", choices=choices((k, v.replace("per ", "Per ")) for k, v in SALARY_PERIODS.items()))
     skills = StringField("Skills", description="Separate skills with commas, e.g. Python, PostgreSQL, Flask.",
                          validators=[Optional(), Length(max=1000)])
 
@@ -40,7 +45,7 @@ class InviteForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
-    status = SelectField("Move to stage", choices=[(s, STAGE_LABELS[s]) for s in RECRUITER_STAGES],
+    status = SelectField("Move to stage", choices=choices((s, STAGE_LABELS[s]) for s in RECRUITER_STAGES),
                          validate_choice=False)  # the service gives the clear message for a tampered stage
     note = StringField("Note for the timeline (optional)", validators=[Optional(), Length(max=500)])
 

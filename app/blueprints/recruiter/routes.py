@@ -64,7 +64,9 @@ def new_job():
 @recruiter_required
 def edit_job(job_id: int):
     job = jobs.get_company_job(_company(), job_id)
-    form = JobForm(obj=job, skills=", ".join(job.skills or []))
+    form = JobForm(obj=job)
+    if not form.is_submitted():
+        form.skills.data = ", ".join(job.skills or [])  # a list in the model, a comma-separated field here
     if form.validate_on_submit():
         try:
             jobs.update_job(job, form.job_data())
@@ -109,7 +111,7 @@ def job_action(job_id: int, action: str):
 @recruiter_required
 def pipeline(job_id: int):
     job = jobs.get_company_job(_company(), job_id)
-    return render_template("recruiter/pipeline.html", job=job, **_board(job))
+    return render_template("recruiter/pipeline.html", **_board(job))
 
 
 def _board(job, error: str | None = None) -> dict:

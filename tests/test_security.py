@@ -1,0 +1,119 @@
+import re
+from pathlib import Path
+
+import pytest
+
+from app.extensions import db
+from app.models import Application
+from factories import login, make_application, make_job, make_recruiter, make_user
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Every state-changing route; each must refuse a POST that carries no CSRF token.
+CSRF_ROUTES = [
+    "/login", "/signup", "/signup/recruiter", "/logout", "/jobs/{job}/apply", "/jobs/{job}/save",
+    "/me/applications/{application}/withdraw", "/recruiter/company", "/recruiter/jobs/new",
+    "/recruiter/jobs/{job}/edit", "/recruiter/jobs/preview", "/recruiter/jobs/{job}/publish",
+    "/recruiter/jobs/{job}/close", "/recruiter/jobs/{job}/reopen", "/recruiter/applications/{application}/move",
+    "/recruiter/applications/{application}/notes", "/recruiter/team/invite",
+    "/admin/users/{user}/deactivate", "/admin/users/{user}/activate", "/admin/jobs/{job}/unpublish",
+    "/invitations/some-token", "/recruiter/notes/1/delete", "/recruiter/team/members/1/remove",
+    "/recruiter/team/invitations/1/revoke",
+]
+
+
+def test_every_post_route_is_in_the_csrf_table(app):
+    """A new POST route must be added to CSRF_ROUTES (or this test fails)."""
+    adapter = app.url_map.bind("localhost")
+    covered = {(adapter.match(path.format(job=1, application=1, user=1), method="POST")[0],
+                adapter.match(path.format(job=1, application=1, user=1), method="POST")[1].get("action"))
+               for path in CSRF_ROUTES}
+    expected = set()
+    for rule in app.url_map.iter_rules():
+        if "POST" in rule.methods:
+            actions = re.search(r"<any\(([^)]*)\):action>", rule.rule)
+            for action in ([a.strip() for a in actions.group(1).split(",")] if actions else [None]):
+                expected.add((rule.endpoint, action))
+    assert expected - covered == set()
+
+
+@pytest.mark.parametrize("template", CSRF_ROUTES)
+def test_post_without_csrf_token_is_rejected_with_400(client, app_ctx, template):
+    owner = make_recruiter()
+    job = make_job(owner)
+    candidate = make_user()
+    application = make_application(job, candidate)
+    login(client, owner)
+    path = template.format(job=job.id, application=application.id, user=candidate.id)
+    response = client.post(path, data={"status": "hired", "title": "x"}, csrf=False)
+    assert response.status_code == 400
+    assert "security token" in response.text
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).status == "applied"
+
+
+def test_htmx_post_with_the_header_token_is_accepted(client, app_ctx):
+    owner = make_recruiter()
+    application = make_application(make_job(owner), make_user())
+    login(client, owner)
+    token = client.csrf_token()
+    response = client.post(f"/recruiter/applications/{application.id}/move", data={"status": "screening"},
+                           headers={"HX-Request": "true", "HX-Target": "pipeline", "X-CSRFToken": token}, csrf=False)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/", "/jobs", "/login", "/no-such-page", "/static/css/app.css"])
+def test_security_headers_on_every_response(client, path):
+    headers = client.get(path).headers
+    csp = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "HX-Request" in headers["Vary"]
+
+
+def test_session_cookie_is_httponly_and_samesite(client, app_ctx):
+    make_user("cookie@example.com")
+    response = client.post("/login", data={"email": "cookie@example.com", "password": "correct horse battery"})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_production_session_cookie_is_secure(database_url, tmp_path):
+    from app import create_app
+    from conftest import CsrfClient
+    app = create_app(overrides={"INSTANCE_DIR": str(tmp_path)},
+                     env={"APP_ENV": "production", "SECRET_KEY": "s" * 64, "DATABASE_URL": database_url})
+    app.test_client_class = CsrfClient
+    client = app.test_client()
+    response = client.get("/login", base_url="https://jobs.example.com",
+                          headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "1.2.3.4"})
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_htmx_2_0_is_vendored_and_no_cdn_is_used():
+    vendored = list((ROOT / "app" / "static" / "vendor").glob("htmx-2.0.*.min.js"))
+    assert len(vendored) == 1
+    assert 'version:"2.0.' in vendored[0].read_text()
+    for template in (ROOT / "app" / "templates").rglob("*.html"):
+        text = template.read_text()
+        assert "unpkg.com" not in text and "cdn." not in text and "jsdelivr" not in text, template
+
+
+def test_layout_configures_htmx_history_restore_as_full_page(client):
+    html = client.get("/").text
+    assert '"historyRestoreAsHxRequest": false' in html
+    assert "/static/vendor/htmx-2.0.10.min.js" in html
+
+
+def test_no_inline_scripts_or_handlers_that_the_csp_would_block():
+    for template in (ROOT / "app" / "templates").rglob("*.html"):
+        text = template.read_text()
+        for match in re.finditer(r"<script(?![^>]*\bsrc=)([^>]*)>", text):
+            assert "application/ld+json" in match.group(1), f"inline script in {template}"
+        assert not re.search(r"\son[a-z]+=", text), f"inline event handler in {template}"
+        assert "hx-on" not in text and "style=" not in text, template
