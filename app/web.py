@@ -44,7 +44,16 @@ def register_web(app: Flask) -> None:
 
     @app.context_processor
     def globals_():
-        return {"STAGE_LABELS": STAGE_LABELS, "site_name": app.config["SITE_NAME"]}
+        return {"STAGE_LABELS": STAGE_LABELS, "site_name": app.config["SITE_NAME"],
+                "email_undeliverable": _email_undeliverable}
+
+
+def _email_undeliverable() -> bool:
+    """The signed-in user's address bounced or complained: the layout asks them to fix it."""
+    from flask_login import current_user
+
+    from .services.notifications import is_suppressed
+    return bool(current_user.is_authenticated and is_suppressed(current_user.email))
 
 
 def unauthorized():

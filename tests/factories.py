@@ -13,9 +13,14 @@ PASSWORD = "correct horse battery"
 _seq = itertools.count(1)
 
 
-def make_user(email: str | None = None, name: str = "", role: str = "candidate", password: str = PASSWORD, **fields):
+def make_user(email: str | None = None, name: str = "", role: str = "candidate", password: str = PASSWORD,
+              verified: bool = True, **fields):
+    """A user; verified (no verification email queued) unless verified=False."""
     n = next(_seq)
-    user = accounts.register_user(email or f"user{n}@example.com", password, name or f"User {n}", role=role)
+    user = accounts.register_user(email or f"user{n}@example.com", password, name or f"User {n}", role=role,
+                                  verify=not verified)
+    if verified:
+        user.verified_at = utcnow()
     for key, value in fields.items():
         setattr(user, key, value)
     db.session.commit()

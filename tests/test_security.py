@@ -18,8 +18,11 @@ CSRF_ROUTES = [
     "/recruiter/applications/{application}/notes", "/recruiter/team/invite",
     "/admin/users/{user}/deactivate", "/admin/users/{user}/activate", "/admin/jobs/{job}/unpublish",
     "/invitations/some-token", "/recruiter/notes/1/delete", "/recruiter/team/members/1/remove",
-    "/recruiter/team/invitations/1/revoke",
+    "/recruiter/team/invitations/1/revoke", "/account", "/verify/resend", "/password/forgot",
+    "/password/reset/some-token", "/admin/webhooks/1/replay", "/admin/queues/default/failed/abc/retry",
 ]
+# Providers authenticate webhooks with their own signatures, not a session: no CSRF there.
+CSRF_EXEMPT = {"webhooks.receive"}
 
 
 def test_every_post_route_is_in_the_csrf_table(app):
@@ -34,7 +37,7 @@ def test_every_post_route_is_in_the_csrf_table(app):
             actions = re.search(r"<any\(([^)]*)\):action>", rule.rule)
             for action in ([a.strip() for a in actions.group(1).split(",")] if actions else [None]):
                 expected.add((rule.endpoint, action))
-    assert expected - covered == set()
+    assert expected - covered == {(endpoint, None) for endpoint in CSRF_EXEMPT}
 
 
 @pytest.mark.parametrize("template", CSRF_ROUTES)

@@ -7,9 +7,14 @@ def register_blueprints(app: Flask) -> None:
     from .candidate import bp as candidate_bp
     from .public import bp as public_bp
     from .recruiter import bp as recruiter_bp
+    from .webhooks import bp as webhooks_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(candidate_bp)
     app.register_blueprint(recruiter_bp, url_prefix="/recruiter")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(webhooks_bp)
+    if app.config["APP_ENV"] != "production":
+        from .devtools import bp as devtools_bp
+        app.register_blueprint(devtools_bp)

@@ -8,9 +8,14 @@ from .documents import Document
 from .jobs import (CURRENCIES, EMPLOYMENT_TYPES, JOB_STATUSES, SALARY_PERIODS, SENIORITIES, WORKPLACES, Job,
                    SavedJob)
 from .users import User
+from .alerts import ALERT_FREQUENCIES, JobAlert
+from .messages import EmailMessage, EmailSuppression
+from .profiles import CandidateProfile
+from .webhooks import WebhookEvent
 
 __all__ = [
     "Application", "ApplicationEvent", "ApplicationNote", "AuditLog", "Company", "Document", "Invitation",
-    "Job", "Membership", "SavedJob", "User", "utcnow", "PIPELINE_STAGES", "RECRUITER_STAGES", "CLOSED_STAGES",
+    "Job", "Membership", "SavedJob", "User", "JobAlert", "EmailMessage", "EmailSuppression", "CandidateProfile",
+    "WebhookEvent", "ALERT_FREQUENCIES", "utcnow", "PIPELINE_STAGES", "RECRUITER_STAGES", "CLOSED_STAGES",
     "STAGE_LABELS", "JOB_STATUSES", "WORKPLACES", "EMPLOYMENT_TYPES", "SENIORITIES", "SALARY_PERIODS", "CURRENCIES",
 ]

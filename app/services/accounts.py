@@ -21,8 +21,12 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalize_email(email)))
 
 
-def register_user(email: str, password: str, name: str = "", role: str = "candidate") -> User:
-    """Create an account; raises ValidationError(field="email") if the address is taken. Flushes."""
+def register_user(email: str, password: str, name: str = "", role: str = "candidate", *,
+                  verify: bool = True) -> User:
+    """Create an account and queue the verify-your-email message. Flushes.
+
+    Raises ValidationError(field="email") if the address is taken.
+    """
     email = normalize_email(email)
     if find_user_by_email(email):
         raise ValidationError("An account with this email already exists. Log in instead.", field="email")
@@ -32,6 +36,9 @@ def register_user(email: str, password: str, name: str = "", role: str = "candid
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
+    if verify:
+        from . import emails
+        emails.send_verification(user)
     return user
 
 
@@ -63,7 +70,7 @@ def create_admin(email: str, password: str | None = None) -> tuple[User, str | N
     generated = None
     if user is None:
         generated = password or secrets.token_urlsafe(12)
-        user = register_user(email, generated, role="admin")
+        user = register_user(email, generated, role="admin", verify=False)
         generated = None if password else generated
     user.role = "admin"
     user.active = True
@@ -71,6 +78,55 @@ def create_admin(email: str, password: str | None = None) -> tuple[User, str | N
         user.verified_at = utcnow()
     db.session.flush()
     return user, generated
+
+
+def verify_email(token: str) -> User:
+    """Mark the address in a verification link as confirmed. Idempotent."""
+    from . import tokens
+    user = tokens.user_from_verify_token(token)
+    if user.verified_at is None:
+        user.verified_at = utcnow()
+    db.session.flush()
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Queue a reset link if the address has an active account; silently nothing otherwise."""
+    from . import emails
+    user = find_user_by_email(email)
+    if user is not None and user.active:
+        emails.send_password_reset(user)
+
+
+def reset_password(token: str, password: str) -> User:
+    """Set a new password from a reset link; the link stops working (the hash changed). Flushes."""
+    from . import tokens
+    user = tokens.user_from_reset_token(token)
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationError(f"Use at least {MIN_PASSWORD_LENGTH} characters.", field="password")
+    user.set_password(password)
+    # Following the link proves the address works.
+    if user.verified_at is None:
+        user.verified_at = utcnow()
+    db.session.flush()
+    return user
+
+
+def change_email(user: User, new_email: str, password: str) -> User:
+    """Move the account to a new address (for example after the old one bounced); re-verification follows."""
+    from . import emails
+    new_email = normalize_email(new_email)
+    if not user.check_password(password or ""):
+        raise ValidationError("Your current password is not correct.", field="password")
+    if new_email == user.email:
+        raise ValidationError("That is already your email address.", field="email")
+    if find_user_by_email(new_email):
+        raise ValidationError("Another account uses this email address.", field="email")
+    user.email = new_email
+    user.verified_at = None
+    db.session.flush()
+    emails.send_verification(user)
+    return user
 
 
 def set_user_active(admin: User, user_id: int, active: bool) -> User:

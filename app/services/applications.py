@@ -52,6 +52,8 @@ def apply(job: Job, candidate: User, resume_upload, cover_letter: str = "", sour
         if previous is None:
             raise
         raise _already_applied(previous) from None
+    from . import emails
+    emails.application_received(application)
     return application
 
 
@@ -71,6 +73,8 @@ def move_application(application: Application, actor: User, to_status: str, note
     application.events.append(event)
     application.status = to_status
     db.session.flush()
+    from . import emails
+    emails.stage_changed(application)
     return application
 
 

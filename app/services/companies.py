@@ -79,6 +79,8 @@ def invite_member(owner: User, email: str) -> tuple[Invitation, str]:
     db.session.add(invitation)
     audit.record(owner, "team.invited", company, email=email)
     db.session.flush()
+    from . import emails
+    emails.team_invitation(invitation, token, owner)
     return invitation, token
 
 

@@ -61,6 +61,8 @@ def publish_job(job: Job, actor: User) -> Job:
     """Draft, closed or expired -> published, with a fresh expiry date. Idempotent on an open job."""
     if job.is_open:
         return job
+    if actor.verified_at is None and not actor.is_admin:
+        raise ValidationError(f"Confirm your email address before publishing: we sent a link to {actor.email}.")
     now = utcnow()
     job.status = "published"
     job.published_at = now  # a reopened job is a fresh posting: it goes back to the top of the board

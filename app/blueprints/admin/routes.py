@@ -4,7 +4,8 @@ from flask_login import current_user
 from ...errors import ValidationError
 from ...extensions import db
 from ...models import JOB_STATUSES
-from ...services import accounts, admin, jobs
+from ...models.webhooks import WEBHOOK_STATUSES
+from ...services import accounts, admin, jobs, queues, webhooks
 from ..helpers import admin_required, safe_next
 from . import bp
 
@@ -56,3 +57,36 @@ def unpublish_job(job_id: int):
     db.session.commit()
     flash(f"“{job.title}” was taken off the board.", "success")
     return redirect(safe_next(request.form.get("next"), url_for("admin.jobs_index")))
+
+
+@bp.get("/queues")
+@admin_required
+def queues_index():
+    return render_template("admin/queues.html", data=queues.overview())
+
+
+@bp.post("/queues/<queue>/failed/<job_id>/retry")
+@admin_required
+def retry_job(queue: str, job_id: str):
+    queues.retry_failed_job(queue, job_id)
+    flash("The job was put back on its queue.", "success")
+    return redirect(url_for("admin.queues_index"))
+
+
+@bp.get("/webhooks")
+@admin_required
+def webhooks_index():
+    provider = request.args.get("provider", "")[:30]
+    status = request.args.get("status", "")
+    status = status if status in WEBHOOK_STATUSES else ""
+    return render_template("admin/webhooks.html", events=webhooks.list_events(provider, status),
+                           provider=provider, status=status, statuses=WEBHOOK_STATUSES)
+
+
+@bp.post("/webhooks/<int:event_id>/replay")
+@admin_required
+def replay_webhook(event_id: int):
+    event = webhooks.replay(event_id, current_user)
+    db.session.commit()
+    flash(f"Event {event.event_id} was queued for processing again.", "success")
+    return redirect(safe_next(request.form.get("next"), url_for("admin.webhooks_index")))

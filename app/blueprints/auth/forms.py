@@ -34,3 +34,20 @@ class CompanyForm(FlaskForm):
 
 class RecruiterSignupForm(SignupForm, CompanyForm):
     """A new account and its company in one step; the account becomes the company's owner."""
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired("Enter your email address."), Email("Enter a valid email address.")])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("New password", description=f"At least {MIN_PASSWORD_LENGTH} characters.",
+                             validators=[DataRequired("Choose a password."),
+                                         Length(min=MIN_PASSWORD_LENGTH, max=200,
+                                                message=f"Use at least {MIN_PASSWORD_LENGTH} characters.")])
+
+
+class ChangeEmailForm(FlaskForm):
+    email = EmailField("New email address", validators=[DataRequired("Enter your new email address."),
+                                                        Email("Enter a valid email address."), Length(max=254)])
+    password = PasswordField("Current password", validators=[DataRequired("Enter your current password.")])

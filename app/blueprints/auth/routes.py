@@ -3,10 +3,12 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ...errors import Conflict, RateLimited, ValidationError
 from ...extensions import db
-from ...services import accounts, companies
+from ...models import utcnow
+from ...services import accounts, companies, emails
 from ..helpers import attach_error, safe_next
 from . import bp
-from .forms import LoginForm, RecruiterSignupForm, SignupForm
+from .forms import (ChangeEmailForm, ForgotPasswordForm, LoginForm, RecruiterSignupForm, ResetPasswordForm,
+                    SignupForm)
 
 
 def _home_for(user) -> str:
@@ -111,7 +113,12 @@ def invitation(token: str):
         return render_template("auth/invitation.html", invite=invite, form=None)
     if form.validate_on_submit():
         try:
-            user = accounts.register_user(form.email.data, form.password.data, form.name.data, role="recruiter")
+            # Signing up with the invited address proves it: the link came by email to it.
+            invited_address = accounts.normalize_email(form.email.data) == invite.email
+            user = accounts.register_user(form.email.data, form.password.data, form.name.data, role="recruiter",
+                                          verify=not invited_address)
+            if invited_address:
+                user.verified_at = utcnow()
             companies.accept_invitation(token, user)
         except ValidationError as error:
             db.session.rollback()
@@ -122,3 +129,78 @@ def invitation(token: str):
             flash(f"Welcome to {invite.company.name}!", "success")
             return redirect(url_for("recruiter.dashboard"))
     return render_template("auth/invitation.html", invite=invite, form=form), 422 if form.errors or form.form_errors else 200
+
+
+@bp.get("/verify/<token>")
+def verify_email(token: str):
+    try:
+        user = accounts.verify_email(token)
+    except ValidationError as error:
+        return render_template("auth/verify_failed.html", message=error.message), 400
+    db.session.commit()
+    flash(f"Thanks, {user.email} is confirmed.", "success")
+    return redirect(url_for("recruiter.dashboard") if user.is_recruiter else url_for("public.jobs"))
+
+
+@bp.post("/verify/resend")
+@login_required
+def resend_verification():
+    if current_user.verified_at is None:
+        emails.send_verification(current_user)
+        db.session.commit()
+    flash(f"We sent a new confirmation link to {current_user.email}.", "success")
+    return redirect(safe_next(request.form.get("next"), url_for("auth.account")))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        db.session.commit()
+        # The same answer whether or not the address has an account.
+        return render_template("auth/forgot_password.html", form=None, sent_to=form.email.data)
+    return render_template("auth/forgot_password.html", form=form, sent_to=None), 422 if form.errors else 200
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.reset_password(token, form.password.data)
+        except ValidationError as error:
+            db.session.rollback()
+            if error.field:
+                attach_error(form, error)
+            else:
+                return render_template("auth/verify_failed.html", message=error.message), 400
+        else:
+            db.session.commit()
+            login_user(user)
+            flash("Your password was changed.", "success")
+            return redirect(_home_for(user))
+    else:
+        try:
+            from ...services import tokens
+            tokens.user_from_reset_token(token)
+        except ValidationError as error:
+            return render_template("auth/verify_failed.html", message=error.message), 400
+    return render_template("auth/reset_password.html", form=form), 422 if form.errors or form.form_errors else 200
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_email(current_user, form.email.data, form.password.data)
+        except ValidationError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Your email address is now {current_user.email}. We sent a confirmation link there.", "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form), 422 if form.errors or form.form_errors else 200

@@ -48,16 +48,29 @@ def new_job():
     if form.validate_on_submit():
         try:
             job = jobs.create_job(_company(), current_user, form.job_data())
-            if request.form.get("action") == "publish":
-                jobs.publish_job(job, current_user)
         except ValidationError as error:
             db.session.rollback()
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(f"“{job.title}” was {'published' if job.is_open else 'saved as a draft'}.", "success")
-            return redirect(url_for("recruiter.dashboard"))
+            return _publish_if_asked(job, f"“{job.title}” was saved as a draft.")
     return render_template("recruiter/job_form.html", form=form, job=None), 422 if form.errors else 200
+
+
+def _publish_if_asked(job, saved_message: str):
+    """After saving: publish when the recruiter pressed "Save and publish" (the save stands either way)."""
+    if request.form.get("action") != "publish":
+        flash(saved_message, "success")
+        return redirect(url_for("recruiter.dashboard"))
+    try:
+        jobs.publish_job(job, current_user)
+    except ValidationError as error:
+        db.session.rollback()
+        flash(f"{saved_message} {error.message}", "error")
+        return redirect(url_for("recruiter.dashboard"))
+    db.session.commit()
+    flash(f"“{job.title}” is now live on the job board.", "success")
+    return redirect(url_for("recruiter.dashboard"))
 
 
 @bp.route("/jobs/<int:job_id>/edit", methods=["GET", "POST"])
@@ -70,15 +83,12 @@ def edit_job(job_id: int):
     if form.validate_on_submit():
         try:
             jobs.update_job(job, form.job_data())
-            if request.form.get("action") == "publish":
-                jobs.publish_job(job, current_user)
         except ValidationError as error:
             db.session.rollback()
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(f"“{job.title}” was saved.", "success")
-            return redirect(url_for("recruiter.dashboard"))
+            return _publish_if_asked(job, f"“{job.title}” was saved.")
     return render_template("recruiter/job_form.html", form=form, job=job), 422 if form.errors else 200
 
 
@@ -101,9 +111,14 @@ JOB_ACTIONS = {
 def job_action(job_id: int, action: str):
     job = jobs.get_company_job(_company(), job_id)
     operation, outcome = JOB_ACTIONS[action]
-    operation(job, current_user)
-    db.session.commit()
-    flash(f"“{job.title}” {outcome}.", "success")
+    try:
+        operation(job, current_user)
+    except ValidationError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(f"“{job.title}” {outcome}.", "success")
     return redirect(safe_next(request.form.get("next"), url_for("recruiter.dashboard")))
 
 

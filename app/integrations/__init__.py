@@ -1,0 +1,1 @@
+"""Thin clients over outside services. No Flask request objects here."""

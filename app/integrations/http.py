@@ -1,0 +1,100 @@
+"""Resilience for outbound calls: bounded retries with backoff, and a circuit breaker per provider.
+
+The breaker lives in the process (each worker has its own view); it stops a process from hammering
+a provider that is down and lets work fail fast (and be retried later by the queue) until a
+cool-down has passed, when one trial call is let through.
+"""
+from __future__ import annotations
+
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
+
+
+class CircuitOpenError(RuntimeError):
+    """The provider failed repeatedly; calls are refused until the cool-down passes."""
+
+
+class RetryableError(RuntimeError):
+    """A failure worth retrying (429, 5xx, connection problems)."""
+
+
+@dataclass
+class CircuitBreaker:
+    name: str
+    failure_threshold: int = 5
+    cooldown_seconds: float = 30.0
+    clock: Callable[[], float] = time.monotonic
+    failures: int = 0
+    opened_at: float | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def state(self) -> str:
+        if self.opened_at is None:
+            return "closed"
+        if self.clock() - self.opened_at >= self.cooldown_seconds:
+            return "half-open"
+        return "open"
+
+    def before_call(self) -> None:
+        if self.state == "open":
+            remaining = self.cooldown_seconds - (self.clock() - self.opened_at)
+            raise CircuitOpenError(f"{self.name} is failing; not calling it for another {remaining:.0f} s")
+
+    def record_success(self) -> None:
+        with self._lock:
+            self.failures, self.opened_at = 0, None
+
+    def record_failure(self) -> None:
+        with self._lock:
+            self.failures += 1
+            # A failed trial call in half-open re-opens at once; otherwise open at the threshold.
+            if self.opened_at is not None or self.failures >= self.failure_threshold:
+                self.opened_at = self.clock()
+
+
+_breakers: dict[str, CircuitBreaker] = {}
+_breakers_lock = threading.Lock()
+
+
+def breaker(name: str, **settings) -> CircuitBreaker:
+    with _breakers_lock:
+        if name not in _breakers:
+            _breakers[name] = CircuitBreaker(name, **settings)
+        return _breakers[name]
+
+
+def reset_breakers() -> None:
+    with _breakers_lock:
+        _breakers.clear()
+
+
+def call_with_retries(provider: str, fn: Callable[[], T], *, attempts: int = 3, base_delay: float = 0.5,
+                      max_delay: float = 8.0, sleep: Callable[[float], None] = time.sleep) -> T:
+    """Call fn(); on RetryableError retry with jittered exponential backoff, through the provider's breaker.
+
+    Non-retryable exceptions pass straight through (and do not count against the breaker: a 400 is
+    our bug, not the provider being down).
+    """
+    circuit = breaker(provider)
+    last_error: Exception | None = None
+    for attempt in range(attempts):
+        circuit.before_call()
+        try:
+            result = fn()
+        except RetryableError as error:
+            circuit.record_failure()
+            last_error = error
+            if attempt + 1 < attempts:
+                delay = min(max_delay, base_delay * (2 ** attempt))
+                sleep(delay * (0.5 + random.random() / 2))
+            continue
+        circuit.record_success()
+        return result
+    assert last_error is not None
+    raise last_error

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, String, true
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+
+ALERT_FREQUENCIES = {"daily": "Daily", "weekly": "Weekly"}
+
+
+class JobAlert(db.Model):
+    """A saved search, mailed as a digest of jobs published since the last one."""
+
+    __tablename__ = "job_alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    query: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    frequency: Mapped[str] = mapped_column(String(10), nullable=False, default="daily")
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())
+    unsubscribe_token: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+    user = relationship("User")

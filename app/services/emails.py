@@ -1,0 +1,56 @@
+"""The emails Jobifies sends, each queued in the outbox inside the caller's transaction."""
+from __future__ import annotations
+
+from flask import current_app
+
+from ..models import STAGE_LABELS, Application, Invitation, User
+from . import tokens
+from .notifications import external_url, queue_email
+
+STAGE_MESSAGES = {
+    "screening": "Good news: the team at {company} is reviewing your application for {job}.",
+    "interview": "Great news: {company} would like to interview you for {job}. Expect them to be in touch about times.",
+    "offer": "Congratulations! {company} is preparing an offer for {job}.",
+    "hired": "Congratulations, and welcome aboard: {company} marked you as hired for {job}.",
+    "rejected": "Thank you for applying for {job}. {company} has decided not to move forward this time. "
+                "We hope to see you apply again.",
+    "applied": "Your application for {job} at {company} is back in the applied stage.",
+}
+
+
+def send_verification(user: User):
+    return queue_email(user.email, "verify_email", user=user, name=user.display_name, email=user.email,
+                       link=external_url("auth.verify_email", token=tokens.make_verify_token(user)),
+                       days=current_app.config["EMAIL_VERIFY_DAYS"])
+
+
+def send_password_reset(user: User):
+    return queue_email(user.email, "password_reset", user=user, name=user.display_name,
+                       link=external_url("auth.reset_password", token=tokens.make_reset_token(user)),
+                       minutes=current_app.config["PASSWORD_RESET_MINUTES"])
+
+
+def application_received(application: Application) -> None:
+    job, candidate = application.job, application.candidate
+    queue_email(candidate.email, "application_received", user=candidate, name=candidate.display_name,
+                job_title=job.title, company=job.company.name, link=external_url("candidate.my_applications"))
+    for membership in job.company.memberships:
+        recruiter = membership.user
+        queue_email(recruiter.email, "new_applicant", user=recruiter, name=recruiter.display_name,
+                    candidate=candidate.display_name, job_title=job.title,
+                    link=external_url("recruiter.application_detail", application_id=application.id))
+
+
+def stage_changed(application: Application) -> None:
+    if application.status not in STAGE_MESSAGES:
+        return
+    job, candidate = application.job, application.candidate
+    message = STAGE_MESSAGES[application.status].format(company=job.company.name, job=job.title)
+    queue_email(candidate.email, "stage_changed", user=candidate, name=candidate.display_name,
+                job_title=job.title, stage=STAGE_LABELS[application.status], message=message,
+                link=external_url("candidate.my_applications"))
+
+
+def team_invitation(invitation: Invitation, token: str, inviter: User) -> None:
+    queue_email(invitation.email, "team_invitation", inviter=inviter.display_name, company=invitation.company.name,
+                link=external_url("auth.invitation", token=token), expires=invitation.expires_at.strftime("%b %-d, %Y"))

@@ -1,0 +1,139 @@
+"""The webhook gateway: store every genuine event once, process it later, idempotently.
+
+Intake (in the request): verify the signature on the raw body, insert one row per event keyed by
+(provider, provider event id) with INSERT ... ON CONFLICT DO NOTHING (duplicates and racing
+deliveries become no-ops), commit, enqueue processing of the new rows. Processing (in a worker):
+each event is claimed by an UPDATE that only one transaction can win, then handled; a failure is
+recorded on the row and retried with backoff.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from ..errors import NotFound
+from ..extensions import db
+from ..integrations.webhooks import WebhookRejected
+from ..models import WebhookEvent, utcnow
+
+__all__ = ["WebhookRejected", "ingest", "process_event", "provider", "replay"]
+
+
+def provider(name: str):
+    """The adapter for a provider name; NotFound for anything else."""
+    if name == "sendgrid":
+        from ..integrations.email.sendgrid_events import SendGridEventWebhook
+        return SendGridEventWebhook(current_app.config.get("SENDGRID_WEBHOOK_PUBLIC_KEY"),
+                                    current_app.config["WEBHOOK_MAX_AGE_SECONDS"])
+    raise NotFound(f"No webhook endpoint for {name!r}.")
+
+
+HANDLERS = {}
+
+
+def handler(provider_name: str):
+    def register(fn):
+        HANDLERS[provider_name] = fn
+        return fn
+    return register
+
+
+@dataclass
+class IngestResult:
+    accepted: list[int]
+    duplicates: int
+
+
+def ingest(provider_name: str, body: bytes, headers, content_type: str | None) -> IngestResult:
+    """Verify, store and enqueue a delivery. Raises WebhookRejected (-> 400). The caller commits."""
+    adapter = provider(provider_name)
+    if (content_type or "").split(";")[0].strip().lower() != "application/json":
+        raise WebhookRejected(f"expected Content-Type application/json, got {content_type or 'none'}")
+    adapter.verify(body, headers)
+    events = adapter.parse(body)
+    if not events:
+        return IngestResult(accepted=[], duplicates=0)
+    rows = [{"provider": adapter.name, "event_id": e.event_id, "event_type": e.event_type, "payload": e.payload,
+             "status": "received", "attempts": 0, "received_at": utcnow()} for e in events]
+    accepted = _insert_new(rows)
+    if accepted:
+        from ..tasks import enqueue
+        from ..tasks.webhooks import process_webhook_events
+        enqueue(process_webhook_events, accepted, queue=adapter.queue)
+    return IngestResult(accepted=accepted, duplicates=len(rows) - len(accepted))
+
+
+def _insert_new(rows: list[dict]) -> list[int]:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the ids of the rows that were new."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(WebhookEvent).values(rows).on_conflict_do_nothing(
+        index_elements=["provider", "event_id"]).returning(WebhookEvent.id)
+    return sorted(db.session.scalars(statement).all())
+
+
+def process_event(event_id: int) -> str:
+    """Process one stored event exactly once; returns its final status. Commits.
+
+    The claiming UPDATE takes the row lock: a second processor of the same event waits for the
+    first to commit and then finds nothing left to do.
+    """
+    now = utcnow()
+    claimed = db.session.execute(
+        update(WebhookEvent).where(WebhookEvent.id == event_id,
+                                   WebhookEvent.status.in_(("received", "queued", "failed")))
+        .values(status="processed", processed_at=now, attempts=WebhookEvent.attempts + 1, last_error=None)
+    ).rowcount
+    if not claimed:
+        db.session.rollback()
+        return "skipped"
+    from . import email_events  # noqa: F401  (registers its handler)
+    event = db.session.get(WebhookEvent, event_id)
+    try:
+        outcome = HANDLERS[event.provider](event.event_type, json.loads(event.payload))
+        if outcome == "ignored":
+            event.status = "ignored"
+        db.session.commit()
+        return event.status
+    except Exception as error:
+        db.session.rollback()
+        db.session.execute(update(WebhookEvent).where(WebhookEvent.id == event_id).values(
+            status="failed", attempts=WebhookEvent.attempts + 1, last_error=f"{type(error).__name__}: {error}"[:2000]))
+        db.session.commit()
+        raise
+
+
+def stale_received_ids(grace: timedelta, limit: int = 500) -> list[int]:
+    cutoff = utcnow() - grace
+    return list(db.session.scalars(select(WebhookEvent.id).where(WebhookEvent.status.in_(("received", "queued")),
+                                                                  WebhookEvent.received_at <= cutoff)
+                                   .order_by(WebhookEvent.id).limit(limit)))
+
+
+def replay(event_id: int, admin) -> WebhookEvent:
+    """Admin: process an event again (for example after fixing a bug). Flushes; caller commits."""
+    event = db.session.get(WebhookEvent, event_id)
+    if event is None:
+        raise NotFound("No such webhook event.")
+    event.status, event.replayed_by_id, event.last_error = "queued", admin.id, None
+    from ..tasks import enqueue
+    from ..tasks.webhooks import process_webhook_events
+    enqueue(process_webhook_events, [event.id], queue=provider(event.provider).queue)
+    db.session.flush()
+    return event
+
+
+def list_events(provider_name: str = "", status: str = "", limit: int = 100) -> list[WebhookEvent]:
+    query = select(WebhookEvent).order_by(WebhookEvent.id.desc()).limit(limit)
+    if provider_name:
+        query = query.where(WebhookEvent.provider == provider_name)
+    if status:
+        query = query.where(WebhookEvent.status == status)
+    return list(db.session.scalars(query))

@@ -1,0 +1,81 @@
+"""Background work: one enqueue interface for the whole app.
+
+    from app.tasks import enqueue
+    enqueue(send_email, message.id)            # runs after the current transaction commits
+
+Jobs are handed to RQ only after the database transaction that caused them commits (a rolled-back
+change enqueues nothing, and a worker never looks for a row that is not there yet). Without
+REDIS_URL (the embedded default) they run inline right after the commit, so `make run` needs no
+Redis. If Redis is down at that moment the job is not lost: its row is still pending in the
+database and a sweeper enqueues it again.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from .runtime import Task, redis_connection, run_inline
+
+log = logging.getLogger(__name__)
+QUEUES = ("high", "default", "low")  # the order workers read them in
+_PENDING = "jobifies_pending_jobs"
+
+
+@dataclass
+class PendingJob:
+    task: Task
+    args: tuple
+    queue: str
+
+
+def enqueue(task: Task, *args, queue: str | None = None, session=None) -> None:
+    """Schedule `task(*args)` to run after the current transaction commits (args: ids, plain values)."""
+    from ..extensions import db
+    target = session if session is not None else db.session()
+    target.info.setdefault(_PENDING, []).append(PendingJob(task, args, queue or task.queue))
+
+
+def enqueue_now(task: Task, *args, queue: str | None = None) -> bool:
+    """Hand a job to RQ immediately (for sweepers and admin retries: their rows are already committed).
+
+    Returns False if Redis could not take it (the sweeper will try again).
+    """
+    return _dispatch([PendingJob(task, args, queue or task.queue)])
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session):
+    jobs = session.info.pop(_PENDING, None)
+    if jobs:
+        _dispatch(jobs)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session):
+    session.info.pop(_PENDING, None)
+
+
+def _dispatch(jobs: list[PendingJob]) -> bool:
+    app = current_app._get_current_object()
+    connection = redis_connection(app)
+    if connection is None:
+        for job in jobs:
+            run_inline(app, job.task, job.args)
+        return True
+    from redis.exceptions import RedisError
+    from rq import Queue
+    ok = True
+    for job in jobs:
+        try:
+            Queue(job.queue, connection=connection).enqueue(
+                job.task.path, *job.args, job_timeout=job.task.timeout, retry=job.task.retry(),
+                failure_ttl=7 * 24 * 3600, result_ttl=3600, description=f"{job.task.name}{job.args}",
+            )
+        except RedisError as error:
+            ok = False
+            log.warning("Could not enqueue %s%s (%s); the sweeper will enqueue it again", job.task.name, job.args, error)
+    return ok

@@ -1,0 +1,101 @@
+"""How a task runs: in a worker (its own app context, built once per process), or inline."""
+from __future__ import annotations
+
+import logging
+import os
+from contextlib import contextmanager
+from functools import update_wrapper
+
+from flask import Flask, has_app_context
+
+log = logging.getLogger(__name__)
+_worker_app: Flask | None = None
+_app_pid: int | None = None
+
+
+def set_worker_app(app: Flask) -> None:
+    """worker.py builds the app once and registers it here; every job runs in its context."""
+    global _worker_app, _app_pid
+    _worker_app, _app_pid = app, os.getpid()
+
+
+def worker_app() -> Flask:
+    global _worker_app, _app_pid
+    if _worker_app is None:
+        from app import create_app
+        set_worker_app(create_app())
+    if _app_pid != os.getpid():
+        # A forked work-horse must not reuse its parent's pooled connections.
+        from ..extensions import db
+        with _worker_app.app_context():
+            db.engine.dispose(close=False)
+        _app_pid = os.getpid()
+    return _worker_app
+
+
+@contextmanager
+def task_context():
+    if has_app_context():
+        yield
+        return
+    from ..extensions import db
+    with worker_app().app_context():
+        try:
+            yield
+        finally:
+            db.session.remove()
+
+
+class Task:
+    """A background job function with its queue, timeout and retry policy."""
+
+    def __init__(self, fn, queue: str, timeout: int, retries: tuple[int, ...]):
+        update_wrapper(self, fn)
+        self.fn, self.queue, self.timeout, self.retries = fn, queue, timeout, retries
+        self.name = fn.__name__
+        self.path = f"{fn.__module__}.{fn.__name__}"
+
+    def retry(self):
+        if not self.retries:
+            return None
+        from rq import Retry
+        return Retry(max=len(self.retries), interval=list(self.retries))
+
+    def __call__(self, *args, **kwargs):
+        with task_context():
+            return self.fn(*args, **kwargs)
+
+
+def task(queue: str = "default", timeout: int = 60, retries: tuple[int, ...] = (10, 30, 120, 600, 1800)):
+    """Declare a job function. Retries back off exponentially-ish (seconds between attempts)."""
+    def decorate(fn):
+        return Task(fn, queue, timeout, retries)
+    return decorate
+
+
+def redis_connection(app: Flask):
+    """The app's Redis connection, or None in the embedded mode (no REDIS_URL)."""
+    url = app.config.get("REDIS_URL")
+    if not url:
+        return None
+    connection = app.extensions.get("jobifies_redis")
+    if connection is None or app.extensions.get("jobifies_redis_url") != url:
+        from redis import Redis
+        # Short timeouts: a request must not hang on a dead Redis; the sweeper catches up later.
+        connection = Redis.from_url(url, socket_connect_timeout=1, socket_timeout=5)
+        app.extensions["jobifies_redis"] = connection
+        app.extensions["jobifies_redis_url"] = url
+    return connection
+
+
+def run_inline(app: Flask, task: Task, args: tuple) -> None:
+    """Embedded mode: run now, in a fresh app context and session, outside the caller's transaction."""
+    from ..extensions import db
+    with app.app_context():
+        try:
+            task.fn(*args)
+        except Exception:  # the row the job works on records the failure; a sweeper retries it
+            log.exception("Inline job %s%s failed", task.name, args)
+            db.session.rollback()
+        finally:
+            db.session.remove()

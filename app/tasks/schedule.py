@@ -1,0 +1,28 @@
+"""The periodic jobs, in one place. `python worker.py --cron` runs them (exactly one such process).
+
+Also usable as an `rq cron app.tasks.schedule` configuration module.
+"""
+from __future__ import annotations
+
+from .emails import sweep_outbox
+from .maintenance import expire_jobs
+from .webhooks import sweep_webhooks
+
+# (task, queue, interval in seconds)
+SCHEDULE = [
+    (sweep_outbox, "low", 60),
+    (sweep_webhooks, "low", 60),
+    (expire_jobs, "low", 15 * 60),
+]
+
+
+def register_with(cron) -> None:
+    for job_task, queue, interval in SCHEDULE:
+        cron.register(job_task, queue, interval=interval, job_timeout=job_task.timeout)
+
+
+try:  # `rq cron app.tasks.schedule` loads this module and reads rq.cron's registry
+    from rq import cron as _rq_cron
+    register_with(_rq_cron)
+except ImportError:  # pragma: no cover
+    pass
