@@ -134,6 +134,9 @@ def load_config(env: dict | None = None, instance_path: str | None = None) -> di
         "JOBS_PER_PAGE": read.int("JOBS_PER_PAGE", 20, minimum=1),
         "PROXY_HOPS": read.int("PROXY_HOPS", 1 if production else 0),
         "SITE_NAME": read.str("SITE_NAME", "Jobifies"),
+        # Where links in emails point when no request is at hand (workers, CLI). Render sets
+        # RENDER_EXTERNAL_URL for every web service.
+        "BASE_URL": (read.str("BASE_URL") or read.str("RENDER_EXTERNAL_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "INSTANCE_DIR": str(instance),
         # Cookies: always HttpOnly and SameSite; Secure wherever the site is served over HTTPS.
         "SESSION_COOKIE_HTTPONLY": True,

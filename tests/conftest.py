@@ -8,6 +8,7 @@ Backends:
 """
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import os
 import re
@@ -197,3 +198,69 @@ HTMX = {"HX-Request": "true"}
 def hx(target: str, **extra) -> dict:
     """Headers of an htmx request aimed at element #target."""
     return {"HX-Request": "true", "HX-Target": target, "HX-Current-URL": "http://localhost/", **extra}
+
+
+@contextlib.contextmanager
+def app_config(app, **values):
+    """Temporarily change the session app's configuration."""
+    previous = {key: app.config.get(key) for key in values}
+    app.config.update(values)
+    try:
+        yield
+    finally:
+        app.config.update(previous)
+
+
+@pytest.fixture
+def sendgrid(app):
+    """The real sendgrid client pointed at a local fake of the Mail Send API."""
+    from app.integrations.http import reset_breakers
+    from servers import FakeSendGrid
+    reset_breakers()
+    with FakeSendGrid() as fake, app_config(app, SENDGRID_API_KEY="SG.test-key", SENDGRID_API_HOST=fake.url):
+        yield fake
+    reset_breakers()
+
+
+@pytest.fixture
+def signer(app):
+    from signing import SendGridSigner
+    key = SendGridSigner()
+    with app_config(app, SENDGRID_WEBHOOK_PUBLIC_KEY=key.public_key):
+        yield key
+
+
+class RQHarness:
+    """The real Redis (TEST_REDIS_URL) wired into the app, and a real RQ worker run in burst mode."""
+
+    def __init__(self, app, url: str):
+        import redis
+        self.app, self.url = app, url
+        self.connection = redis.Redis.from_url(url)
+
+    def queue(self, name: str):
+        from rq import Queue
+        return Queue(name, connection=self.connection)
+
+    def queued(self) -> dict:
+        return {name: len(self.queue(name)) for name in ("high", "default", "low")}
+
+    def work(self) -> None:
+        """Run every queued job with a real worker (no fork), in a fresh context like a worker process."""
+        from rq import SimpleWorker
+
+        from app.tasks.runtime import set_worker_app
+        set_worker_app(self.app)
+        worker = SimpleWorker([self.queue(n) for n in ("high", "default", "low")], connection=self.connection)
+        contextvars.Context().run(worker.work, burst=True)
+
+
+@pytest.fixture
+def rq(app):
+    harness = RQHarness(app, REDIS_URL)
+    harness.connection.flushdb()
+    with app_config(app, REDIS_URL=REDIS_URL):
+        app.extensions.pop("jobifies_redis", None)
+        yield harness
+    app.extensions.pop("jobifies_redis", None)
+    harness.connection.flushdb()

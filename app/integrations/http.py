@@ -75,7 +75,7 @@ def reset_breakers() -> None:
 
 
 def call_with_retries(provider: str, fn: Callable[[], T], *, attempts: int = 3, base_delay: float = 0.5,
-                      max_delay: float = 8.0, sleep: Callable[[float], None] = time.sleep) -> T:
+                      max_delay: float = 8.0, sleep: Callable[[float], None] | None = None) -> T:
     """Call fn(); on RetryableError retry with jittered exponential backoff, through the provider's breaker.
 
     Non-retryable exceptions pass straight through (and do not count against the breaker: a 400 is
@@ -92,7 +92,7 @@ def call_with_retries(provider: str, fn: Callable[[], T], *, attempts: int = 3, 
             last_error = error
             if attempt + 1 < attempts:
                 delay = min(max_delay, base_delay * (2 ** attempt))
-                sleep(delay * (0.5 + random.random() / 2))
+                (sleep or time.sleep)(delay * (0.5 + random.random() / 2))
             continue
         circuit.record_success()
         return result

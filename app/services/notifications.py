@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, render_template, url_for
+from flask import current_app, has_request_context, render_template, url_for
 from sqlalchemy import select, update
 
 from ..extensions import db
@@ -45,7 +45,11 @@ def queue_email(to: str, template: str, *, user=None, headers: dict | None = Non
 
 
 def external_url(endpoint: str, **values) -> str:
-    return url_for(endpoint, _external=True, **values)
+    """An absolute link for an email: from the current request, or from BASE_URL in a worker or CLI."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        return url_for(endpoint, _external=True, **values)
 
 
 def claim_for_sending(message_id: int, lease: timedelta) -> bool:

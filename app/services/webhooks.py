@@ -23,12 +23,20 @@ from ..models import WebhookEvent, utcnow
 __all__ = ["WebhookRejected", "ingest", "process_event", "provider", "replay"]
 
 
+_adapters: dict = {}
+
+
 def provider(name: str):
-    """The adapter for a provider name; NotFound for anything else."""
+    """The adapter for a provider name; NotFound for anything else.
+
+    Adapters are cached per configuration (parsing a public key on every delivery is wasted work).
+    """
     if name == "sendgrid":
         from ..integrations.email.sendgrid_events import SendGridEventWebhook
-        return SendGridEventWebhook(current_app.config.get("SENDGRID_WEBHOOK_PUBLIC_KEY"),
-                                    current_app.config["WEBHOOK_MAX_AGE_SECONDS"])
+        settings = (name, current_app.config.get("SENDGRID_WEBHOOK_PUBLIC_KEY"), current_app.config["WEBHOOK_MAX_AGE_SECONDS"])
+        if settings not in _adapters:
+            _adapters[settings] = SendGridEventWebhook(*settings[1:])
+        return _adapters[settings]
     raise NotFound(f"No webhook endpoint for {name!r}.")
 
 
@@ -67,16 +75,30 @@ def ingest(provider_name: str, body: bytes, headers, content_type: str | None) -
     return IngestResult(accepted=accepted, duplicates=len(rows) - len(accepted))
 
 
+_INSERT_STATEMENTS: dict = {}
+
+
+def _insert_statement(dialect: str):
+    # Built once per dialect and executed with many parameter sets: SQLAlchemy caches its compiled
+    # form (a statement with the values inlined would be compiled on every delivery).
+    if dialect not in _INSERT_STATEMENTS:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        table = WebhookEvent.__table__
+        _INSERT_STATEMENTS[dialect] = (insert(table).on_conflict_do_nothing(index_elements=["provider", "event_id"])
+                                       .returning(table.c.id))
+    return _INSERT_STATEMENTS[dialect]
+
+
 def _insert_new(rows: list[dict]) -> list[int]:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the ids of the rows that were new."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(WebhookEvent).values(rows).on_conflict_do_nothing(
-        index_elements=["provider", "event_id"]).returning(WebhookEvent.id)
-    return sorted(db.session.scalars(statement).all())
+    connection = db.session.connection()
+    statement = _insert_statement(connection.dialect.name)
+    if len(rows) == 1:
+        return list(connection.execute(statement, rows[0]).scalars())
+    return sorted(connection.execute(statement, rows).scalars())
 
 
 def process_event(event_id: int) -> str:

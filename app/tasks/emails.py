@@ -41,6 +41,7 @@ def send_email(message_id: int) -> str:
     email = OutgoingEmail(message_id=message.id, to=message.to_address, subject=message.subject,
                           html=message.html_body, text=message.text_body, headers=dict(message.headers or {}),
                           from_address=current_app.config["MAIL_FROM"])
+    db.session.commit()  # no transaction stays open while we wait on the network
     try:
         result = sender.send(email)
     except PermanentEmailError as error:
