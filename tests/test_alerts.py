@@ -1,0 +1,146 @@
+"""Job alerts: saved searches mailed as digests of jobs published since the last one."""
+from datetime import timedelta
+
+import pytest
+
+from app.extensions import db
+from app.models import EmailMessage, JobAlert, utcnow
+from app.services import alerts
+from app.tasks.alerts import send_alert_digests
+from factories import login, make_job, make_recruiter, make_user
+
+
+def _digests():
+    db.session.expire_all()
+    return db.session.scalars(db.select(EmailMessage).where(EmailMessage.template == "job_alert_digest")
+                              .order_by(EmailMessage.id)).all()
+
+
+@pytest.fixture
+def owner(app_ctx):
+    return make_recruiter("Alerting Co")
+
+
+def _age(alert, **delta):
+    alert.created_at = utcnow() - timedelta(**delta)
+    if alert.last_sent_at is not None:
+        alert.last_sent_at = utcnow() - timedelta(**delta)
+    db.session.commit()
+
+
+def test_candidate_saves_the_current_search_as_an_alert(client, owner):
+    candidate = make_user("alerted@example.com")
+    login(client, candidate)
+    response = client.post("/alerts", data={"q": "python", "workplace": "remote", "page": "3", "frequency": "weekly"})
+    assert response.status_code == 302
+    alert = db.session.scalar(db.select(JobAlert))
+    assert alert.query == {"q": ["python"], "workplace": ["remote"]}  # the page is not part of a search
+    assert alert.frequency == "weekly" and alert.name == "“python” · Remote"
+    page = client.get("/me/alerts").text
+    assert "“python” · Remote" in page and "Weekly" in page
+
+
+def test_digest_lists_only_jobs_published_since_the_last_one_and_nothing_when_none(client, owner):
+    candidate = make_user("digest@example.com", name="Dee")
+    alert = alerts.create_alert(candidate, {"q": ["python"]}, "daily")
+    db.session.commit()
+    make_job(owner, title="Old Python Job", published_at=utcnow() - timedelta(days=3))
+    _age(alert, days=2)
+    make_job(owner, title="Python Engineer")
+    make_job(owner, title="Java Engineer", description="Java only.", skills="Java")
+    assert send_alert_digests() == 1
+    [digest] = _digests()
+    assert digest.to_address == "digest@example.com"
+    assert "Python Engineer" in digest.text_body
+    assert "Old Python Job" not in digest.text_body and "Java Engineer" not in digest.text_body
+    assert digest.subject == "1 new job for “python”"
+    # The next run finds nothing new (and it is not due yet anyway): no email.
+    assert send_alert_digests() == 0
+    # A day later it is due, but nothing was published since the digest went out: still no email.
+    from app.models import Job
+    db.session.refresh(alert)
+    alert.last_sent_at = utcnow() - timedelta(days=1, minutes=1)
+    for job in db.session.scalars(db.select(Job)):
+        job.published_at = alert.last_sent_at - timedelta(minutes=1)
+    db.session.commit()
+    assert alerts.due_alert_ids() == [alert.id]
+    assert send_alert_digests() == 0 and len(_digests()) == 1
+
+
+def test_weekly_alerts_wait_a_week(owner):
+    candidate = make_user()
+    alert = alerts.create_alert(candidate, {"q": ["engineer"]}, "weekly")
+    alert.last_sent_at = utcnow() - timedelta(days=3)
+    db.session.commit()
+    make_job(owner, title="Fresh Engineer")
+    assert alerts.due_alert_ids() == []
+    alert.last_sent_at = utcnow() - timedelta(days=7)
+    db.session.commit()
+    assert alerts.due_alert_ids() == [alert.id]
+
+
+def test_digest_has_a_one_click_unsubscribe_link_and_header(client, owner):
+    candidate = make_user("unsub@example.com")
+    alert = alerts.create_alert(candidate, {}, "daily")
+    db.session.commit()
+    _age(alert, hours=2)
+    make_job(owner, title="Anything")
+    send_alert_digests()
+    [digest] = _digests()
+    link = f"/alerts/unsubscribe/{alert.unsubscribe_token}"
+    assert digest.headers["List-Unsubscribe"] == f"<http://localhost{link}>" or link in digest.headers["List-Unsubscribe"]
+    assert digest.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert link in digest.text_body and link in digest.html_body
+    response = client.get(link)  # logged out, one click
+    assert response.status_code == 200 and "You are unsubscribed" in response.text
+    db.session.refresh(alert)
+    assert alert.active is False
+    undo = client.post(f"/alerts/resubscribe/{alert.unsubscribe_token}")
+    assert "You are subscribed again" in undo.text
+
+
+def test_rfc8058_one_click_post_unsubscribes_without_a_session(client, owner):
+    alert = alerts.create_alert(make_user(), {}, "daily")
+    db.session.commit()
+    response = client.post(f"/alerts/unsubscribe/{alert.unsubscribe_token}",
+                           data={"List-Unsubscribe": "One-Click"}, csrf=False)
+    assert response.status_code == 204
+    db.session.refresh(alert)
+    assert alert.active is False
+
+
+def test_unknown_unsubscribe_token_is_404(client):
+    assert client.get("/alerts/unsubscribe/nope").status_code == 404
+
+
+def test_a_digest_is_never_sent_twice_for_the_same_jobs(app, owner, monkeypatch):
+    """Two runs racing on one alert: the second loses the conditional claim and sends nothing."""
+    candidate = make_user()
+    alert = alerts.create_alert(candidate, {}, "daily")
+    db.session.commit()
+    _age(alert, hours=1)
+    make_job(owner, title="Once")
+    real_new_jobs_for, raced = alerts.new_jobs_for, []
+
+    def racing(alert_row, since):
+        jobs = real_new_jobs_for(alert_row, since)
+        if not raced:
+            raced.append(True)
+            with app.app_context():  # another worker, with its own session, gets there first
+                assert alerts.send_digest(alert_row.id) == 1
+        return jobs
+    monkeypatch.setattr(alerts, "new_jobs_for", racing)
+    assert alerts.send_digest(alert.id) == 0
+    assert raced and len(_digests()) == 1
+
+
+def test_other_users_alerts_are_404(client, owner):
+    alert = alerts.create_alert(make_user(), {}, "daily")
+    db.session.commit()
+    login(client, make_user())
+    assert client.post(f"/me/alerts/{alert.id}/delete").status_code == 404
+
+
+def test_anonymous_save_alert_goes_to_login(client):
+    response = client.post("/alerts", data={"q": "x"})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
