@@ -34,12 +34,16 @@ def create_app(overrides: dict | None = None, env: dict | None = None) -> Flask:
     from .blueprints import register_blueprints
     from .cli import register_cli
     from .errors import register_error_handlers
+    from .search import init_search
+    from .tasks.embedded import init_embedded_scheduler
     from .web import register_web
 
     register_blueprints(app)
     register_error_handlers(app)
     register_web(app)
     register_cli(app)
+    init_search(app)
+    init_embedded_scheduler(app)
 
     if app.config["PROXY_HOPS"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -44,3 +44,62 @@ def register_cli(app: Flask) -> None:
         click.echo(f"{count} job(s) expired.")
 
     app.cli.add_command(jobs_cli)
+    register_task_cli(app)
+
+    search_cli = AppGroup("search", help="The job search index.")
+
+    @search_cli.command("reindex")
+    def search_reindex():
+        """Rebuild the search index from the database (searches keep using the old one meanwhile)."""
+        import time
+
+        from flask import current_app
+
+        from .search import rebuild
+        started = time.monotonic()
+        click.echo("Rebuilding the search index from the database...")
+
+        def progress(done: int, total: int) -> None:
+            if done % 1000 == 0 or done == total:
+                rate = done / max(time.monotonic() - started, 1e-6)
+                click.echo(f"  {done:,}/{total:,} jobs indexed ({rate:,.0f}/s)")
+
+        report = rebuild(current_app._get_current_object(), progress=progress, wait=True)
+        follow = report.details.get("catch_up")
+        extra = f"; {follow.updated + follow.deleted} change(s) made meanwhile absorbed" if follow and follow.wrote else ""
+        click.echo(f"Done: {report.updated:,} jobs in {report.seconds:.1f} s{extra}.")
+
+    @search_cli.command("status")
+    def search_status():
+        """Where the index is, how many jobs it holds and how far it has followed the database."""
+        from flask import current_app
+
+        from .search import get_index
+        from .search.sync import from_us
+        info = get_index(current_app._get_current_object()).status()
+        click.echo(f"Index root: {info['root']}")
+        click.echo(f"Directory:  {info['directory'] or '(none)'}")
+        click.echo(f"State:      {info['state']}{' (rebuilding)' if info.get('rebuilding') else ''}")
+        if info.get("detail"):
+            click.echo(f"Detail:     {info['detail']}")
+        if info["documents"] is not None:
+            click.echo(f"Jobs:       {info['documents']:,} in {info['segments']} segment(s)")
+            watermark = info.get("watermark")
+            click.echo(f"Watermark:  {from_us(watermark).isoformat(timespec='seconds') if watermark else '(none)'}")
+        if info["state"] != "ready":
+            raise SystemExit(1)
+
+    app.cli.add_command(search_cli)
+
+
+def register_task_cli(app: Flask) -> None:
+    tasks_cli = AppGroup("tasks", help="Background work.")
+
+    @tasks_cli.command("run-periodic")
+    def run_periodic():
+        """Run every periodic job once, now (sweepers, expiry, alert digests)."""
+        from .tasks.embedded import run_due
+        for name in run_due(app, {}, float("inf")):
+            click.echo(f"ran {name}")
+
+    app.cli.add_command(tasks_cli)

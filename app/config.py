@@ -131,6 +131,8 @@ def load_config(env: dict | None = None, instance_path: str | None = None) -> di
         "SWEEP_GRACE_SECONDS": read.int("SWEEP_GRACE_SECONDS", 60, minimum=0),
         "EMAIL_VERIFY_DAYS": read.int("EMAIL_VERIFY_DAYS", 3, minimum=1),
         "PASSWORD_RESET_MINUTES": read.int("PASSWORD_RESET_MINUTES", 60, minimum=5),
+        # Without Redis, run the periodic jobs on a thread of the web process (make run).
+        "EMBEDDED_SCHEDULER": read.bool("EMBEDDED_SCHEDULER", app_env == "development"),
         "JOBS_PER_PAGE": read.int("JOBS_PER_PAGE", 20, minimum=1),
         "PROXY_HOPS": read.int("PROXY_HOPS", 1 if production else 0),
         "SITE_NAME": read.str("SITE_NAME", "Jobifies"),

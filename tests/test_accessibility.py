@@ -63,12 +63,14 @@ def pages(app, app_ctx, client):
     db.session.commit()
     return {
         None: ["/", "/jobs", f"/jobs/{job.id}/{job.slug}", "/login", "/signup", "/signup/recruiter",
-               f"/companies/{owner.company.slug}", f"/invitations/{token}", "/no-such-page"],
-        candidate: [f"/jobs/{job.id}/apply", "/me/applications", "/me/saved", "/jobs"],
+               f"/companies/{owner.company.slug}", f"/invitations/{token}", "/no-such-page", "/password/forgot"],
+        candidate: [f"/jobs/{job.id}/apply", "/me/applications", "/me/saved", "/jobs", "/me/profile", "/me/alerts",
+                    "/account"],
         owner: ["/recruiter/", "/recruiter/jobs/new", f"/recruiter/jobs/{job.id}/edit",
                 f"/recruiter/jobs/{job.id}/pipeline", f"/recruiter/applications/{application.id}",
                 "/recruiter/team", "/recruiter/company"],
-        admin: ["/admin/", "/admin/users", "/admin/companies", "/admin/jobs"],
+        admin: ["/admin/", "/admin/users", "/admin/companies", "/admin/jobs", "/admin/queues", "/admin/webhooks",
+                "/dev/outbox"],
     }
 
 
@@ -92,7 +94,7 @@ def test_every_page_is_accessible(client, pages):
             checked += 1
         if user is not None:
             client.post("/logout")
-    assert checked == 24
+    assert checked == 31
 
 
 def test_errors_are_tied_to_their_fields(client):

@@ -20,9 +20,12 @@ CSRF_ROUTES = [
     "/invitations/some-token", "/recruiter/notes/1/delete", "/recruiter/team/members/1/remove",
     "/recruiter/team/invitations/1/revoke", "/account", "/verify/resend", "/password/forgot",
     "/password/reset/some-token", "/admin/webhooks/1/replay", "/admin/queues/default/failed/abc/retry",
+    "/alerts", "/me/alerts/1/delete", "/alerts/resubscribe/some-token", "/me/profile", "/me/profile/resume",
+    "/me/profile/resume/retry",
 ]
 # Providers authenticate webhooks with their own signatures, not a session: no CSRF there.
-CSRF_EXEMPT = {"webhooks.receive"}
+# RFC 8058 one-click unsubscribe is POSTed by mail clients with no session; the token is the secret.
+CSRF_EXEMPT = {"webhooks.receive", "candidate.alert_unsubscribe"}
 
 
 def test_every_post_route_is_in_the_csrf_table(app):

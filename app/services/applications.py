@@ -52,6 +52,8 @@ def apply(job: Job, candidate: User, resume_upload, cover_letter: str = "", sour
         if previous is None:
             raise
         raise _already_applied(previous) from None
+    from . import resumes
+    resumes.application_submitted(application)  # parse into the profile if unreviewed; score
     from . import emails
     emails.application_received(application)
     return application

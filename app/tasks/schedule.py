@@ -4,8 +4,10 @@ Also usable as an `rq cron app.tasks.schedule` configuration module.
 """
 from __future__ import annotations
 
+from .alerts import send_alert_digests
 from .emails import sweep_outbox
 from .maintenance import expire_jobs
+from .resumes import sweep_parses
 from .webhooks import sweep_webhooks
 
 # (task, queue, interval in seconds)
@@ -13,6 +15,8 @@ SCHEDULE = [
     (sweep_outbox, "low", 60),
     (sweep_webhooks, "low", 60),
     (expire_jobs, "low", 15 * 60),
+    (sweep_parses, "low", 2 * 60),
+    (send_alert_digests, "low", 60 * 60),
 ]
 
 

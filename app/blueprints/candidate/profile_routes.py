@@ -1,0 +1,102 @@
+"""The candidate's profile: upload a resume to pre-fill it, watch it being read, review and save."""
+from flask import Response, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ...errors import ValidationError
+from ...extensions import db
+from ...services import resumes
+from ..helpers import attach_error, toast, wants_fragment
+from . import bp
+from .profile_forms import ProfileForm, ResumeUploadForm
+
+STATUS_TARGET = "parse-status"   # the status fragment, which polls itself while the parse runs
+PANEL_TARGET = "resume-panel"    # the upload form together with the status
+
+
+def _status() -> dict:
+    """What the status fragment shows: the profile, and whether a parse waits to be reviewed."""
+    profile = resumes.get_profile(current_user)
+    return {"profile": profile, "prefill_ready": resumes.shows_parse(profile)}
+
+
+def _page(form: ProfileForm, prefilled: bool = False, upload_form: ResumeUploadForm | None = None, status: int = 200):
+    return render_template("candidate/profile.html", form=form, prefilled=prefilled,
+                           upload_form=upload_form or ResumeUploadForm(), **_status()), status
+
+
+@bp.route("/me/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    if request.method == "POST":
+        form = ProfileForm()
+        if form.validate_on_submit():
+            try:
+                resumes.save_reviewed_profile(current_user, form.review_data())
+            except ValidationError as error:
+                db.session.rollback()
+                if error.field in ("experience", "education"):
+                    form.form_errors.append(error.message)
+                else:
+                    attach_error(form, error)
+            else:
+                db.session.commit()
+                flash("Your profile is saved.", "success")
+                return redirect(url_for("candidate.profile"))
+        return _page(form, status=422)
+    data, prefilled = resumes.review_data(resumes.get_profile(current_user),
+                                          use_saved=request.args.get("use") == "saved")
+    return _page(ProfileForm.for_review(data), prefilled)
+
+
+@bp.post("/me/profile/resume")
+@login_required
+def upload_resume():
+    """Store a resume only to fill the profile from it. Without Redis the parse runs right after commit."""
+    upload_form = ResumeUploadForm()
+    try:
+        resumes.upload_resume(current_user, request.files.get("resume"))
+    except ValidationError as error:
+        db.session.rollback()
+        attach_error(upload_form, error)
+    else:
+        db.session.commit()
+    failed = bool(upload_form.resume.errors)
+    if wants_fragment(PANEL_TARGET):
+        response = make_response(render_template("candidate/_resume_panel.html", upload_form=upload_form,
+                                                 **_status()), 422 if failed else 200)
+        return response if failed else toast(response, "Resume uploaded. We are reading it now.")
+    if failed:
+        data, prefilled = resumes.review_data(resumes.get_profile(current_user))
+        return _page(ProfileForm.for_review(data), prefilled, upload_form=upload_form, status=422)
+    flash("Resume uploaded. We are reading it now.", "success")
+    return redirect(url_for("candidate.profile"))
+
+
+@bp.post("/me/profile/resume/retry")
+@login_required
+def retry_parse():
+    try:
+        resumes.retry_parse(current_user)
+    except ValidationError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("candidate.profile"))
+    db.session.commit()
+    if wants_fragment(STATUS_TARGET):
+        return render_template("candidate/_parse_status.html", **_status())
+    return redirect(url_for("candidate.profile"))
+
+
+@bp.get("/me/profile/parse-status")
+@login_required
+def parse_status():
+    """The parse status: the polling fragment for htmx, a small page otherwise."""
+    context = _status()
+    status = context["profile"].parse_status if context["profile"] else "none"
+    if wants_fragment(STATUS_TARGET):
+        # Nothing changed since the last poll: 204 swaps nothing, so the live region is not
+        # re-announced every two seconds, and the element keeps polling.
+        if status in resumes.ACTIVE_STATUSES and request.args.get("seen") == status:
+            return Response(status=204)
+        return render_template("candidate/_parse_status.html", **context)
+    return render_template("candidate/profile_status.html", **context)
