@@ -140,6 +140,8 @@ def load_config(env: dict | None = None, instance_path: str | None = None) -> di
         # RENDER_EXTERNAL_URL for every web service.
         "BASE_URL": (read.str("BASE_URL") or read.str("RENDER_EXTERNAL_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "INSTANCE_DIR": str(instance),
+        # Unset: INSTANCE_DIR/search-index (the index is a rebuildable cache of the database).
+        "SEARCH_INDEX_DIR": read.str("SEARCH_INDEX_DIR"),
         # Cookies: always HttpOnly and SameSite; Secure wherever the site is served over HTTPS.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

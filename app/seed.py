@@ -110,11 +110,15 @@ def seed_demo_data(force: bool = False) -> bool:
 
     # The demo candidate already applied to one job, which has moved to screening.
     application = Application(job=created[0], candidate=candidate, status="screening",
-                              cover_letter="I have run Flask apps on PostgreSQL for six years.")
+                              cover_letter="I have run Flask apps on PostgreSQL for six years.",
+                              created_at=now - timedelta(days=2))
     application.events.append(ApplicationEvent(actor_id=candidate.id, to_status="applied",
                                                created_at=now - timedelta(days=2)))
     application.events.append(ApplicationEvent(actor_id=owners[0].id, from_status="applied", to_status="screening",
                                                created_at=now - timedelta(days=1)))
     db.session.add(application)
+    db.session.commit()
+    from .services import matching
+    matching.score_application(application.id)
     db.session.commit()
     return True

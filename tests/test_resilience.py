@@ -109,3 +109,31 @@ def test_a_worker_killed_mid_job_leaves_the_job_to_be_retried(app, app_ctx, priv
     message = db.session.scalar(db.select(EmailMessage))
     assert message.status == "sent" and message.attempts == 2
     assert len(sendgrid.requests) == 2
+
+
+@pytest.mark.redis
+def test_sigterm_is_a_warm_shutdown_the_current_job_finishes(app, app_ctx, private_redis, sendgrid):
+    import signal
+    from app.services import notifications
+    sendgrid.script = [(202, 2)]  # the send takes two seconds
+    user = make_user("graceful@example.com")
+    with app_config(app, REDIS_URL=private_redis.url):
+        app.extensions.pop("jobifies_redis", None)
+        notifications.queue_email(user.email, "verify_email", user=user, name="G", email=user.email,
+                                  link="http://x", days=3)
+        db.session.commit()
+        env = worker_env(app, REDIS_URL=private_redis.url, SENDGRID_API_KEY="SG.test-key", SENDGRID_API_HOST=sendgrid.url)
+        worker = subprocess.Popen([sys.executable, str(ROOT / "worker.py")], cwd=ROOT, env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 20
+        while not sendgrid.requests and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert sendgrid.requests, "the worker never started sending"
+        worker.send_signal(signal.SIGTERM)  # what Render and systemd send on deploy
+        try:
+            assert worker.wait(30) == 0
+        finally:
+            if worker.poll() is None:
+                kill_process_tree(worker.pid)
+    app.extensions.pop("jobifies_redis", None)
+    assert _statuses() == ["sent"]  # finished, not abandoned
