@@ -40,6 +40,30 @@ def test_candidate_saves_the_current_search_as_an_alert(client, owner):
     assert "“python” · Remote" in page and "Weekly" in page
 
 
+def test_jobs_page_offers_to_save_the_search_shown_as_an_alert(client, owner):
+    import re
+    anonymous = client.get("/jobs?q=python&workplace=remote&page=1").text
+    assert "Log in to save this search as an alert" in anonymous
+    assert 'name="frequency"' not in anonymous
+    login(client, make_user("saver@example.com"))
+    page = client.get("/jobs?q=python&workplace=remote&sort=newest").text
+    form = re.search(r'<form[^>]*action="/alerts".*?</form>', page, re.S)
+    assert form, "the jobs page has no alert form"
+    assert "Save this search as an alert" in form.group(0)
+    hidden = dict(re.findall(r'<input type="hidden" name="(q|workplace|sort)" value="([^"]*)"', form.group(0)))
+    assert hidden == {"q": "python", "workplace": "remote"}  # the sort order is not part of a search
+    # The form is not inside the search form (forms cannot nest; the browser would drop it).
+    search_form = re.search(r'<form[^>]*id="job-search".*?</form>', page, re.S).group(0)
+    assert 'action="/alerts"' not in search_form
+    client.post("/alerts", data={**hidden, "frequency": "daily"})
+    assert db.session.scalar(db.select(JobAlert)).query == {"q": ["python"], "workplace": ["remote"]}
+
+
+def test_recruiters_are_not_offered_job_alerts(client, owner):
+    login(client, owner)
+    assert "Save this search as an alert" not in client.get("/jobs?q=python").text
+
+
 def test_digest_lists_only_jobs_published_since_the_last_one_and_nothing_when_none(client, owner):
     candidate = make_user("digest@example.com", name="Dee")
     alert = alerts.create_alert(candidate, {"q": ["python"]}, "daily")

@@ -9,7 +9,8 @@ from factories import login, make_job, make_recruiter, make_user
 def jobs_listed(app_ctx):
     owner = make_recruiter()
     make_job(owner, title="Python Developer")
-    make_job(owner, title="Java Developer")
+    # Skills are searched too (the search index): the Java job must not list Python as a skill.
+    make_job(owner, title="Java Developer", skills="Java, Spring")
 
 
 def test_plain_get_returns_the_full_page(client, jobs_listed):

@@ -2,9 +2,10 @@ from flask import Response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
+from ... import search
 from ...errors import NotFound
 from ...extensions import db
-from ...services import applications, companies, jobs, saved_jobs
+from ...services import alerts, applications, companies, jobs, saved_jobs
 from ...services.structured_data import job_posting_json_ld
 from ..helpers import page_or_fragment
 from . import bp
@@ -25,10 +26,15 @@ def home():
 
 @bp.get("/jobs", endpoint="jobs")
 def jobs_index():
-    q = request.args.get("q", "").strip()[:200]
-    page = jobs.list_open_jobs(page=_page_arg(), q=q)
-    return page_or_fragment("public/jobs.html", "public/_job_results.html", "job-results",
-                            page=page, q=q, saved_ids=saved_jobs.saved_job_ids(current_user))
+    params = search.parse_params(request.args)
+    results = search.search_jobs(params)
+    response = page_or_fragment("public/jobs.html", "public/_job_results.html", "job-results",
+                                results=results, params=params, q=params.q,
+                                saved_ids=saved_jobs.saved_job_ids(current_user),
+                                alert_query=alerts.clean_query(request.args))
+    # The address bar shows the search without empty fields, so it can be shared or bookmarked.
+    response.headers["HX-Push-Url"] = url_for("public.jobs", **params.args())
+    return response
 
 
 @bp.get("/jobs/<int:job_id>")
