@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import utcnow
 from app.search import parse_params, search_jobs
 from factories import make_job, make_recruiter
-from test_search_support import fresh_index, titles  # noqa: F401  (fixture)
+from search_support import fresh_index, titles  # noqa: F401  (fixture)
 
 
 def search(**args):

@@ -20,7 +20,7 @@ from app.search.engine import Request
 from app.search.query import parse_query
 from app.search.sync import OVERLAP_US, merge_segments, plan_merge, to_us
 from factories import login, make_job, make_recruiter
-from test_search_support import fresh_index, titles  # noqa: F401  (fixture)
+from search_support import fresh_index, titles  # noqa: F401  (fixture)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

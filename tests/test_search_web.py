@@ -7,7 +7,7 @@ import pytest
 from conftest import hx
 from factories import make_job, make_recruiter
 from test_accessibility import audit
-from test_search_support import fresh_index, titles  # noqa: F401  (fixture)
+from search_support import fresh_index, titles  # noqa: F401  (fixture)
 
 
 @pytest.fixture
