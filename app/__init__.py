@@ -42,6 +42,9 @@ def create_app(overrides: dict | None = None, env: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_web(app)
     register_cli(app)
+    with app.app_context():
+        from .database import install_idle_ping
+        install_idle_ping(db.engine, app.config["DB_PING_IDLE_SECONDS"])
     init_search(app)
     init_embedded_scheduler(app)
 

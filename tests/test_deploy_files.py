@@ -1,4 +1,7 @@
 """The deployment files describe processes that exist."""
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -45,3 +48,15 @@ def test_worker_refuses_to_start_without_redis(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "APP_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
     result = subprocess.run([sys.executable, str(ROOT / "worker.py")], cwd=ROOT, env=env, capture_output=True, timeout=60)
     assert result.returncode == 2 and b"REDIS_URL is not set" in result.stderr
+
+
+def test_a_bare_gunicorn_command_uses_the_project_settings():
+    # Procfile and render.yaml run `gunicorn wsgi:app`; gunicorn.conf.py supplies the rest.
+    env = {**os.environ, "PORT": "5999", "WEB_CONCURRENCY": "3"}
+    env.pop("GUNICORN_CMD_ARGS", None)
+    printed = subprocess.run([str(Path(sys.executable).parent / "gunicorn"), "--print-config", "wsgi:app"], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=60).stdout
+    settings = dict(line.split("=", 1) for line in printed.splitlines() if "=" in line)
+    settings = {key.strip(): value.strip() for key, value in settings.items()}
+    assert settings["worker_class"] == "gthread" and settings["threads"] == "8"
+    assert settings["workers"] == "3" and settings["bind"] == "['0.0.0.0:5999']"

@@ -1,0 +1,38 @@
+"""Connection-pool policy: check a pooled connection only after it sat idle.
+
+SQLAlchemy's `pool_pre_ping` costs one extra round trip to PostgreSQL on every checkout, that is on
+every request; under load that round trip (and taking the GIL back after it) was a third of a
+webhook's time. A connection that was in use a few seconds ago is alive unless the server restarted
+in between, and then SQLAlchemy notices the failed statement and invalidates the whole pool. So the
+ping only guards connections that have been idle for longer than `DB_PING_IDLE_SECONDS` — the ones a
+server restart, a failover or a proxy's idle timeout (Render closes idle connections) has killed.
+"""
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import event, exc
+from sqlalchemy.engine import Engine
+
+_LAST_CHECKIN = "jobifies_last_checkin"
+
+
+def install_idle_ping(engine: Engine, idle_seconds: float) -> None:
+    if engine.dialect.name == "sqlite":
+        return  # a file, not a server: nothing to go stale
+
+    @event.listens_for(engine, "checkin")
+    def _remember_checkin(dbapi_connection, record):
+        record.info[_LAST_CHECKIN] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, proxy):
+        last = record.info.get(_LAST_CHECKIN)
+        if last is not None and time.monotonic() - last < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # noqa: BLE001 - any failure means "this connection is gone"
+            # Documented pool contract: DisconnectionError discards this connection and retries the
+            # checkout with a fresh one (up to three times).
+            raise exc.DisconnectionError(f"stale pooled connection: {error}") from error
