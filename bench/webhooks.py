@@ -219,7 +219,6 @@ def main():
     workers = []
     try:
         wait_for(f"http://127.0.0.1:{args.port}/healthz")
-        url = f"http://127.0.0.1:{args.port}/webhooks/sendgrid"
         if args.client == "wrk":
             return report_wrk(args, bodies, signed, deliveries, unique, env, workers)
         # Senders: several processes, each with threads holding a keep-alive connection, so the
@@ -238,21 +237,7 @@ def main():
         duplicates = [sum(r[3] for r in results)]
 
         # Process what was accepted with real RQ workers, and time it.
-        process_started = time.perf_counter()
-        for _ in range(args.rq_workers):
-            workers.append(subprocess.Popen([sys.executable, str(ROOT / "worker.py"), "--burst"], cwd=ROOT, env=env,
-                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        for worker in workers:
-            worker.wait(timeout=1800)
-        process_seconds = time.perf_counter() - process_started
-
-        from sqlalchemy import create_engine, text
-        engine = create_engine(DB_URL)
-        with engine.connect() as conn:
-            stored = conn.execute(text("SELECT count(*) FROM webhook_events")).scalar()
-            by_status = dict(conn.execute(text("SELECT status, count(*) FROM webhook_events GROUP BY status")).all())
-            attempts = dict(conn.execute(text("SELECT attempts, count(*) FROM webhook_events GROUP BY attempts")).all())
-        engine.dispose()
+        process_seconds, stored, by_status, attempts = drain_and_check(args, env, workers)
 
         expected_events = unique * args.events_per_batch
         ok = statuses.count(200)

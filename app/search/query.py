@@ -30,6 +30,7 @@ from whoosh import query as wq
 
 from ..extensions import db
 from ..models import EMPLOYMENT_TYPES, SENIORITIES, WORKPLACES, Job
+from ..pagination import Paginated
 from . import highlight
 from .engine import RangeFacet, Request
 from .fallback import search_database
@@ -280,7 +281,7 @@ class Chip:
 
 
 @dataclass
-class SearchResults:
+class SearchResults(Paginated):
     params: SearchParams
     hits: list[Hit]
     total: int
@@ -293,18 +294,6 @@ class SearchResults:
     notices: list[str] = field(default_factory=list)
     approximate: bool = False
     took_ms: float = 0.0
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
     @property
     def items(self) -> list[Job]:

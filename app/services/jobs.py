@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select, update
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..models import Application, Company, Job, User, utcnow
+from ..pagination import Paginated
 from . import audit
 from .markdown import render_markdown
 from .slugs import slugify
@@ -129,23 +130,11 @@ def record_view(job: Job) -> None:
 
 
 @dataclass
-class Page:
+class Page(Paginated):
     items: list
     page: int
     per_page: int
     total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def list_open_jobs(page: int = 1, q: str = "", company: Company | None = None, per_page: int | None = None) -> Page:
