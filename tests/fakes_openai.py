@@ -8,15 +8,17 @@ SDK's own retries stay fast in tests (the SDK honours that header).
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Callable
 
 import pytest
+
+from conftest import app_config
+from servers import LocalHTTPServer
 
 RESUME_ANSWER = {
     "contact": {"name": "Jane Doe", "email": "jane.doe@example.com", "phone": "+49 30 1234 5678",
@@ -46,7 +48,7 @@ class Answer:
     headers: dict = field(default_factory=dict)
 
 
-class FakeOpenAI:
+class FakeOpenAI(LocalHTTPServer):
     def __init__(self):
         self.requests: list[dict] = []
         self.script: list[Answer] = []
@@ -92,11 +94,7 @@ class FakeOpenAI:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_port}/v1"
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
-                                       daemon=True)
+        self._serve(Handler, "/v1")
 
     def completion(self, body: dict, answer: Answer) -> dict:
         schema_name = body.get("response_format", {}).get("json_schema", {}).get("name", "")
@@ -116,24 +114,8 @@ class FakeOpenAI:
     def user_message(self, index: int = -1) -> str:
         return next(m["content"] for m in self.requests[index]["json"]["messages"] if m["role"] == "user")
 
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@contextlib.contextmanager
-def configured(app, **values):
-    """Change the (session-wide) app's configuration for one test, then put it back."""
-    previous = {key: app.config.get(key) for key in values}
-    app.config.update(values)
-    try:
-        yield
-    finally:
-        app.config.update(previous)
+# Kept under its old name for the tests that import it from here.
+configured = app_config
 
 
 @pytest.fixture

@@ -33,7 +33,26 @@ def running_app(app):
         thread.join(5)
 
 
-class FakeSendGrid:
+class LocalHTTPServer:
+    """A fake provider on a free local port, served from a daemon thread; use it in a `with` block."""
+
+    def _serve(self, handler, path: str = "") -> None:
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        self.server.block_on_close = False  # a scripted slow answer must not hold up the test's end
+        self.url = f"http://127.0.0.1:{self.server.server_port}{path}"
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class FakeSendGrid(LocalHTTPServer):
     """Speaks enough of SendGrid's v3 Mail Send for the official client: records requests, answers
     with scripted statuses (default 202 with an X-Message-Id), optionally after a delay."""
 
@@ -63,18 +82,7 @@ class FakeSendGrid:
                 self.end_headers()
                 self.wfile.write(payload)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.block_on_close = False  # a scripted slow answer must not hold up the test's end
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        self._serve(Handler)
 
     def sent_to(self) -> list[str]:
         return [r["json"]["personalizations"][0]["to"][0]["email"] for r in self.requests]
