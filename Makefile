@@ -22,6 +22,8 @@ $(BIN)/.dev-installed: $(BIN)/.runtime-installed requirements-dev.txt
 run: $(BIN)/.runtime-installed
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
+	@# Build the search index before serving, so the first search is not answered by the fallback.
+	$(FLASK) search status >/dev/null 2>&1 || $(FLASK) search reindex
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # The whole suite on PostgreSQL (falls back to SQLite if it is unreachable, unless

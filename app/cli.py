@@ -66,7 +66,9 @@ def register_cli(app: Flask) -> None:
 
         report = rebuild(current_app._get_current_object(), progress=progress, wait=True)
         follow = report.details.get("catch_up")
-        extra = f"; {follow.updated + follow.deleted} change(s) made meanwhile absorbed" if follow and follow.wrote else ""
+        # The follow-up catch-up re-reads everything changed within its overlap window, not only
+        # what changed during the rebuild; say what it did without claiming more.
+        extra = f"; {follow.updated + follow.deleted} recently changed job(s) re-checked" if follow and follow.wrote else ""
         click.echo(f"Done: {report.updated:,} jobs in {report.seconds:.1f} s{extra}.")
 
     @search_cli.command("status")
