@@ -1,5 +1,6 @@
 """Gunicorn settings, read automatically from the working directory (Procfile and render.yaml run a
-bare `gunicorn wsgi:app`); flags on the command line still win.
+bare `gunicorn wsgi:app`); flags on the command line still win. Gunicorn itself binds
+0.0.0.0:$PORT when PORT is set (Render sets it), else 127.0.0.1:8000.
 
 gthread with few processes: every process keeps its own search index caches, so threads share them;
 bench/webhooks.py compares this with sync workers (README, "Benchmarks").
@@ -10,4 +11,3 @@ worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 timeout = 60
-bind = f"0.0.0.0:{os.environ['PORT']}" if os.environ.get("PORT") else "127.0.0.1:8000"
