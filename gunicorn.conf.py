@@ -7,7 +7,13 @@ bench/webhooks.py compares this with sync workers (README, "Benchmarks").
 """
 import os
 
+
+def _setting(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()   # set but empty means the default
+    return int(value) if value else default
+
+
 worker_class = "gthread"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+workers = _setting("WEB_CONCURRENCY", 2)
+threads = _setting("GUNICORN_THREADS", 8)
 timeout = 60

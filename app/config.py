@@ -108,7 +108,10 @@ def load_config(env: dict | None = None, instance_path: str | None = None) -> di
         "SQLALCHEMY_DATABASE_URI": database_url,
         # No pool_pre_ping: app/database.py pings only connections that sat idle (one round trip
         # less per request).
-        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        # A pool at least as large as gunicorn's threads per process (8): connections beyond the
+        # pool size are closed at checkin and reopened under the next burst.
+        "SQLALCHEMY_ENGINE_OPTIONS": ({"pool_size": read.int("DB_POOL_SIZE", 10, minimum=1)}
+                                      if (database_url or "").startswith("postgresql") else {}),
         "DB_PING_IDLE_SECONDS": read.int("DB_PING_IDLE_SECONDS", 10, minimum=0),
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",

@@ -21,8 +21,10 @@ def install_idle_ping(engine: Engine, idle_seconds: float) -> None:
     if engine.dialect.name == "sqlite":
         return  # a file, not a server: nothing to go stale
 
+    # A connection just opened counts as just used: no ping on top of the connect.
+    @event.listens_for(engine, "connect")
     @event.listens_for(engine, "checkin")
-    def _remember_checkin(dbapi_connection, record):
+    def _remember_use(dbapi_connection, record):
         record.info[_LAST_CHECKIN] = time.monotonic()
 
     @event.listens_for(engine, "checkout")
@@ -33,6 +35,7 @@ def install_idle_ping(engine: Engine, idle_seconds: float) -> None:
         try:
             engine.dialect.do_ping(dbapi_connection)
         except Exception as error:  # noqa: BLE001 - any failure means "this connection is gone"
-            # Documented pool contract: DisconnectionError discards this connection and retries the
-            # checkout with a fresh one (up to three times).
-            raise exc.DisconnectionError(f"stale pooled connection: {error}") from error
+            # Documented pool contract: a DisconnectionError discards this connection and retries
+            # the checkout with a fresh one; InvalidatePoolError (as pool_pre_ping does) also
+            # retires every older pooled connection, which a server restart has killed as well.
+            raise exc.InvalidatePoolError(f"stale pooled connection: {error}") from error

@@ -73,20 +73,47 @@ def _kill_backends_named(name):
     return pids
 
 
-def test_the_app_survives_the_database_dropping_its_idle_connections(database_url, tmp_path):
+def test_the_app_survives_the_database_dropping_its_idle_connections(app, database_url, tmp_path):
+    # `app`: the session app, whose migrations made the tables this second app reads.
+    import os
+
+    from sqlalchemy.engine import make_url
+
     from app import create_app
     from app.extensions import db
     name = "jobifies-pool-test"  # tells this app's connections apart from the rest of the suite's
-    app = create_app(overrides={"TESTING": True, "INSTANCE_DIR": str(tmp_path)},
-                     env={"DATABASE_URL": f"{database_url}?application_name={name}", "APP_ENV": "test",
-                          "DB_PING_IDLE_SECONDS": "0"})
-    client = app.test_client()
+    url = make_url(database_url).update_query_dict({"application_name": name}).render_as_string(hide_password=False)
+    second = create_app(overrides={"TESTING": True, "INSTANCE_DIR": str(tmp_path)},
+                        env={"DATABASE_URL": url, "APP_ENV": "test", "DB_PING_IDLE_SECONDS": "0"})
+    # No search start-up work: a background thread holding a connection of its own would blur
+    # which connection died (and its failure alone would make SQLAlchemy renew the pool).
+    second.extensions["search"]["started"].add(os.getpid())
+    client = second.test_client()
     try:
         assert client.get("/healthz").status_code == 200
-        assert _kill_backends_named(name), "the app holds no pooled connection"
+        assert len(_kill_backends_named(name)) == 1, "the app should hold exactly one pooled connection"
         for _ in range(3):  # every pooled connection is dead; each request gets a fresh one
             response = client.get("/healthz")
             assert response.status_code == 200, response.text
     finally:
-        with app.app_context():
+        with second.app_context():
             db.engine.dispose()
+
+
+def test_a_webhook_leaves_its_pooled_connection_transactional(app, client, signer):
+    """The webhook insert runs in autocommit; the connection must not go back to the pool that way,
+    or the next request's writes would no longer be atomic."""
+    from app.extensions import db
+    from signing import batch, sendgrid_event
+    body = batch(sendgrid_event("pool-evt-1", "delivered", "someone@example.com"))
+    response = client.post("/webhooks/sendgrid", data=body, content_type="application/json",
+                           headers=signer.headers(body))
+    assert response.status_code == 200 and response.get_json()["data"]["accepted"] == 1
+    with app.app_context():
+        # Check out every idle pooled connection, so the one the webhook used is among them.
+        connections = [db.engine.raw_connection() for _ in range(db.engine.pool.checkedin())]
+        try:
+            assert connections and all(c.driver_connection.autocommit is False for c in connections)
+        finally:
+            for connection in connections:
+                connection.close()

@@ -53,7 +53,8 @@ def test_worker_refuses_to_start_without_redis(tmp_path):
 def test_a_bare_gunicorn_command_uses_the_project_settings():
     # Procfile and render.yaml run `gunicorn wsgi:app`; gunicorn.conf.py supplies the rest.
     env = {**os.environ, "PORT": "5999", "WEB_CONCURRENCY": "3"}
-    env.pop("GUNICORN_CMD_ARGS", None)
+    for name in ("GUNICORN_CMD_ARGS", "GUNICORN_THREADS"):
+        env.pop(name, None)
     printed = subprocess.run([str(Path(sys.executable).parent / "gunicorn"), "--print-config", "wsgi:app"], cwd=ROOT, env=env,
                              capture_output=True, text=True, timeout=60).stdout
     settings = dict(line.split("=", 1) for line in printed.splitlines() if "=" in line)

@@ -27,6 +27,9 @@ def project_copy(tmp_path):
             (copy / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, copy / name)  # keeps mtimes: make sees the venv as up to date
     (copy / ".venv").symlink_to(Path(sys.prefix))
+    # The copy shares the project's venv: never let its `make run` install into it.
+    if subprocess.run(["make", "-q", ".venv/bin/.runtime-installed"], cwd=copy).returncode != 0:
+        pytest.skip("the project's .venv is older than requirements.txt: run `make test` to refresh it")
     return copy
 
 
@@ -35,16 +38,20 @@ def _serve(copy: Path, port: int):
     env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "LANG": "C.UTF-8"}
     process = subprocess.Popen(["make", "run", f"PORT={port}"], cwd=copy, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process
-        except requests.RequestException:
-            pass
-        if process.poll() is not None:
-            break
-        time.sleep(0.3)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    return process
+            except requests.RequestException:
+                pass
+            if process.poll() is not None:
+                break
+            time.sleep(0.3)
+    except BaseException:   # interrupted while waiting: do not leave a server behind
+        kill_process_tree(process.pid)
+        raise
     kill_process_tree(process.pid)
     pytest.fail("make run did not serve:\n" + (process.stdout.read() if process.stdout else ""))
 

@@ -281,6 +281,7 @@ def write_meta(writer, meta: dict) -> None:
 MERGE_FANOUT = 8              # this many segments of one size tier are merged into one
 MERGE_IDLE = 0.5              # seconds without a commit before merging
 MERGE_NOW = 16                # ...unless this many segments have piled up
+MERGE_POLL = 0.05             # how often the merge thread looks
 COMPACT_DELETED_RATIO = 0.33  # rebuild when a third of the stored documents are old versions
 COMPACT_MIN_DOCS = 2_000
 
@@ -291,13 +292,15 @@ def _tier(segment) -> int:
 
 
 def plan_merge(segments) -> list:
-    """The segments to merge now: the smallest size tier that has MERGE_FANOUT segments."""
+    """The segments to merge now: MERGE_FANOUT segments of the smallest size tier that has that
+    many (its smallest ones). Never more: a merge holds the write lock, and a catch-up waiting
+    behind it waits for the whole merge (32 small segments took ~190 ms, 8 take a quarter)."""
     tiers: dict[int, list] = {}
     for segment in segments:
         tiers.setdefault(_tier(segment), []).append(segment)
     for tier in sorted(tiers):
         if len(tiers[tier]) >= MERGE_FANOUT:
-            return tiers[tier]
+            return sorted(tiers[tier], key=lambda s: s.doc_count_all())[:MERGE_FANOUT]
     return []
 
 
@@ -357,14 +360,19 @@ def _merge_when_quiet(app) -> None:
     MERGE_NOW segments have piled up during a burst of writes."""
     idx = get_index(app)
     idle = float(app.config.get("SEARCH_MERGE_IDLE_SECONDS", MERGE_IDLE))
+    # Look often, so a burst is merged when MERGE_NOW segments exist, not after a whole idle
+    # period of back-to-back commits has piled up many more.
+    step = min(idle, MERGE_POLL)
+    generation, changed_at = None, time.monotonic()
     while True:
+        time.sleep(step)
         ix = idx.index()
-        generation = ix.latest_generation()
-        time.sleep(idle)
+        if ix.latest_generation() != generation:
+            generation, changed_at = ix.latest_generation(), time.monotonic()
         segments = ix._segments()
         if not plan_merge(segments):
             return
-        if ix.latest_generation() != generation and len(segments) < MERGE_NOW:
+        if time.monotonic() - changed_at < idle and len(segments) < MERGE_NOW:
             continue   # still busy: wait for a quiet moment
         merge_segments(app)
 
