@@ -130,11 +130,16 @@ def test_golden_path(page: Page, live_server, app, page_errors):
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_text("Your account is ready.")).to_be_visible()
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Find jobs").click()
+    # Sign-up lands on the jobs page already: wait for the boosted navigation to swap the page in
+    # (its one-time "account is ready" message gone), or the first keystrokes go to the old box.
+    with page.expect_response(lambda response: response.url.endswith("/jobs")):
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Find jobs").click()
+    expect(page.get_by_text("Your account is ready.")).to_have_count(0)
     expect(page.get_by_role("heading", level=1, name="Jobs")).to_be_visible()
     expect(page.get_by_text("2 open jobs")).to_be_visible()
     page.evaluate("window.__noReload = 1")
     page.get_by_role("searchbox", name="Search jobs").press_sequentially("Telemetry", delay=20)
+    expect(page.get_by_role("searchbox", name="Search jobs")).to_have_value("Telemetry")
     # Active search: the results are replaced in place (and the URL follows).
     expect(page.get_by_text("1 open job matching “Telemetry”")).to_be_visible()
     expect(page.get_by_role("link", name=DECOY_TITLE)).to_have_count(0)
