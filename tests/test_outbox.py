@@ -170,7 +170,7 @@ def test_sendgrid_429_and_5xx_are_retried_with_backoff(app, sendgrid, app_ctx):
     from unittest import mock
     sendgrid.script = [(429, 0), (503, 0)]
     user = make_user("retry@example.com")
-    with mock.patch("app.integrations.http.time.sleep") as slept:
+    with mock.patch("app.integrations.http._sleep") as slept:
         notifications.queue_email(user.email, "verify_email", name="R", email=user.email, link="http://x", days=3)
         db.session.commit()
     [message] = _emails()
@@ -197,7 +197,7 @@ def test_repeated_failures_open_the_circuit_and_it_closes_after_cool_down(app, s
     circuit.clock = lambda: clock[0]
     sendgrid.script = [(500, 0)] * 5
     user = make_user("down@example.com")
-    with mock.patch("app.integrations.http.time.sleep"):
+    with mock.patch("app.integrations.http._sleep"):
         for _ in range(2):
             notifications.queue_email(user.email, "verify_email", name="D", email=user.email, link="http://x", days=3)
             db.session.commit()

@@ -14,6 +14,9 @@ from typing import Callable, TypeVar
 
 T = TypeVar("T")
 
+# The pause between retries. Tests replace this, not time.sleep, which every thread shares.
+_sleep = time.sleep
+
 
 class CircuitOpenError(RuntimeError):
     """The provider failed repeatedly; calls are refused until the cool-down passes."""
@@ -92,7 +95,7 @@ def call_with_retries(provider: str, fn: Callable[[], T], *, attempts: int = 3, 
             last_error = error
             if attempt + 1 < attempts:
                 delay = min(max_delay, base_delay * (2 ** attempt))
-                (sleep or time.sleep)(delay * (0.5 + random.random() / 2))
+                (sleep or _sleep)(delay * (0.5 + random.random() / 2))
             continue
         circuit.record_success()
         return result
