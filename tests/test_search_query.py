@@ -302,3 +302,10 @@ def test_the_shortcut_for_the_top_20_gives_the_same_order_as_ranking_everything(
     request.limit = 1000                     # large enough that every candidate is ranked
     everything = snapshot.search(request).job_ids
     assert len(everything) > 160 and shortcut == everything[:20]
+
+
+def test_descriptions_are_indexed_as_text_without_stray_spaces():
+    """Inline markup vanishes (no "Analyst ," in snippets); block ends still separate words."""
+    from app.search.schema import plain_text
+    html = "<p>As our <strong>Data Analyst</strong>, you <em>own</em> it.</p><ul><li>SQL</li><li>dbt</li></ul><p>Go<br>Rust</p>"
+    assert plain_text(html) == "As our Data Analyst, you own it. SQL dbt Go Rust"

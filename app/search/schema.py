@@ -31,7 +31,7 @@ from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, Stemmin
 
 # Bump when the schema or the document mapping changes: an index built with another version is
 # treated as unreadable and rebuilt in the background.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 META_ID = "__meta__"
 
@@ -109,13 +109,17 @@ def location_key(location: str) -> str:
 
 
 _TAG = re.compile(r"<[^>]+>")
+# Tags that end a block of text become a space; inline ones (strong, em, a, code) vanish, so
+# "<strong>Analyst</strong>," stays "Analyst," in snippets instead of "Analyst ,".
+_BLOCK_TAG = re.compile(r"</?(?:p|div|br|hr|li|ul|ol|h[1-6]|blockquote|pre|table|thead|tbody|tr|td|th|dl|dt|dd)\b[^>]*>",
+                        re.IGNORECASE)
 
 
 @lru_cache(maxsize=1024)
 def plain_text(description_html: str, fallback: str = "") -> str:
     """Text of a job description without markup (the HTML is already sanitised by nh3)."""
     if description_html:
-        return " ".join(html.unescape(_TAG.sub(" ", description_html)).split())
+        return " ".join(html.unescape(_TAG.sub("", _BLOCK_TAG.sub(" ", description_html))).split())
     return " ".join((fallback or "").split())
 
 
