@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 
 from ..errors import NotFound, ValidationError
 from ..extensions import db
@@ -137,17 +137,13 @@ class Page(Paginated):
     total: int
 
 
-def list_open_jobs(page: int = 1, q: str = "", company: Company | None = None, per_page: int | None = None) -> Page:
-    """Open jobs, newest first, paginated; `q` matches title, location, company or skills (simple LIKE)."""
+def list_open_jobs(page: int = 1, company: Company | None = None, per_page: int | None = None) -> Page:
+    """Open jobs, newest first, paginated (the home and company pages; /jobs uses app.search)."""
     per_page = per_page or current_app.config["JOBS_PER_PAGE"]
     page = max(1, page)
-    query = select(Job).join(Job.company).where(Job.open_clause())
+    query = select(Job).where(Job.open_clause())
     if company is not None:
         query = query.where(Job.company_id == company.id)
-    for term in (q or "").split()[:8]:
-        like = f"%{term.lower()}%"
-        query = query.where(or_(func.lower(Job.title).like(like), func.lower(Job.location).like(like),
-                                func.lower(Company.name).like(like), func.lower(Job.description).like(like)))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     items = db.session.scalars(
         query.order_by(Job.published_at.desc(), Job.id.desc()).offset((page - 1) * per_page).limit(per_page)
