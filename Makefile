@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Links in emails (sent by requests and by the periodic jobs alike) point where `make run` serves.
+BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test test-postgres test-sqlite worker clean-venv
 
@@ -24,7 +26,7 @@ run: $(BIN)/.runtime-installed
 	$(FLASK) seed-demo
 	@# Build the search index before serving, so the first search is not answered by the fallback.
 	$(FLASK) search status >/dev/null 2>&1 || $(FLASK) search reindex
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	BASE_URL=$(BASE_URL) $(FLASK) run --host $(HOST) --port $(PORT)
 
 # The whole suite on PostgreSQL (falls back to SQLite if it is unreachable, unless
 # REQUIRE_SERVICES=1), then the same suite on SQLite without the browser tests.

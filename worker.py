@@ -1,25 +1,71 @@
-"""Background worker: `python worker.py` (RQ worker on high, default, low with the scheduler),
-or `python worker.py --cron` (the one process that enqueues periodic jobs).
+"""Background worker.
+
+    python worker.py                  RQ worker on high, default, low (with RQ's scheduler), plus one
+                                      child process working the `parse` queue (resume parsing)
+    python worker.py --queues parse   only the given queues (e.g. a separate parse worker)
+    python worker.py --cron           the one process that enqueues periodic jobs
+
+Resume parsing has a worker process of its own so that a slow or hostile file never holds up
+emails and webhook events; the reading itself runs in a forked child with a memory limit and a
+timeout (app/integrations/documents/sandbox.py).
 
 The app is built once per process; every job runs in its app context (app/tasks/runtime.py).
-SIGTERM is RQ's warm shutdown: the current job finishes, then the worker exits.
+SIGTERM is RQ's warm shutdown: the current job finishes, then the worker exits; the parse child is
+asked to do the same and waited for.
 """
 from __future__ import annotations
 
 import argparse
 import importlib
 import logging
+import os
+import signal
+import subprocess
 import sys
 
 from app import create_app
-from app.tasks import QUEUES
+from app.tasks import MAIN_QUEUES, PARSE_QUEUE, QUEUES
 from app.tasks.runtime import redis_connection, set_worker_app
+
+CHILD_SHUTDOWN_SECONDS = 25   # within Render's 30 s shutdown window
+
+
+def _parse_queues(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = sorted(set(names) - set(QUEUES))
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"queues must be among {', '.join(QUEUES)}; got {text!r}")
+    return names
+
+
+def _start_parse_worker(args) -> subprocess.Popen | None:
+    if args.queues != list(MAIN_QUEUES) or args.no_parse_worker:
+        return None
+    command = [sys.executable, os.path.abspath(__file__), "--queues", PARSE_QUEUE]
+    if args.burst:
+        command.append("--burst")
+    return subprocess.Popen(command)
+
+
+def _stop(child: subprocess.Popen | None) -> None:
+    if child is None or child.poll() is not None:
+        return
+    child.send_signal(signal.SIGTERM)   # RQ's warm shutdown: finish the current parse, then exit
+    try:
+        child.wait(CHILD_SHUTDOWN_SECONDS)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cron", action="store_true", help="run the periodic-job scheduler instead of a worker")
     parser.add_argument("--burst", action="store_true", help="exit when the queues are empty")
+    parser.add_argument("--queues", type=_parse_queues, default=list(MAIN_QUEUES),
+                        help=f"comma-separated queues to work, in priority order (default: {','.join(MAIN_QUEUES)})")
+    parser.add_argument("--no-parse-worker", action="store_true",
+                        help="do not start the child process for the parse queue (run one elsewhere)")
     parser.add_argument("--fork", action="store_true",
                         help="fork a work-horse per job (isolation; much slower for short jobs)")
     args = parser.parse_args(argv)
@@ -49,8 +95,14 @@ def main(argv: list[str] | None = None) -> int:
     # order of magnitude faster than forking per job. Timeouts still apply (SIGALRM), and a crash
     # of the process leaves the job to RQ's abandoned-job handling and our sweepers.
     worker_class = Worker if args.fork else SimpleWorker
-    worker = worker_class(list(QUEUES), connection=connection)
-    worker.work(with_scheduler=True, burst=args.burst)
+    child = _start_parse_worker(args)
+    try:
+        worker = worker_class(args.queues, connection=connection)
+        worker.work(with_scheduler=PARSE_QUEUE not in args.queues or len(args.queues) > 1, burst=args.burst)
+    finally:
+        if args.burst and child is not None:
+            child.wait()
+        _stop(child)
     return 0
 
 

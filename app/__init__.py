@@ -5,9 +5,21 @@ import logging
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import models
+from .blueprints import register_blueprints
+from .cli import register_cli
 from .config import load_config
-from .extensions import csrf, db, htmx, login_manager, migrate
+from .database import install_idle_ping
+from .errors import register_error_handlers
+from .extensions import csrf, db, htmx, limiter, login_manager, migrate
+from .models import User
+from .search import init_search
+from .tasks.embedded import init_embedded_scheduler
+from .web import register_web, unauthorized
+
+MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
 
 
 def create_app(overrides: dict | None = None, env: dict | None = None) -> Flask:
@@ -21,46 +33,43 @@ def create_app(overrides: dict | None = None, env: dict | None = None) -> Flask:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"),
-                     render_as_batch=True, compare_type=True)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     htmx.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    from .web import unauthorized
     login_manager.unauthorized_handler(unauthorized)
 
-    from . import models  # noqa: F401  (register the tables)
-    from .blueprints import register_blueprints
-    from .cli import register_cli
-    from .errors import register_error_handlers
-    from .search import init_search
-    from .tasks.embedded import init_embedded_scheduler
-    from .web import register_web
-
+    register_web(app)   # before the blueprints: it installs the bounded <int:> converter
     register_blueprints(app)
     register_error_handlers(app)
-    register_web(app)
     register_cli(app)
     with app.app_context():
-        from .database import install_idle_ping
         install_idle_ping(db.engine, app.config["DB_PING_IDLE_SECONDS"])
     init_search(app)
     init_embedded_scheduler(app)
 
     if app.config["PROXY_HOPS"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
         hops = app.config["PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # X-Forwarded-Host only when a setting says the proxy sets it: otherwise a client could
+        # choose the host name the app believes it serves.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,
+                                x_host=hops if app.config["TRUST_FORWARDED_HOST"] else 0)
     return app
 
 
 @login_manager.user_loader
-def _load_user(user_id: str):
-    from .models import User
-    try:
-        user = db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
+def _load_user(session_id: str):
+    """The user of a session or remember cookie, if its session version is still current."""
+    user_id, _, version = (session_id or "").partition(":")
+    if not (user_id.isdigit() and version.isdigit()) or int(user_id) > 2**31 - 1:
         return None
-    # A deactivated user's existing session ends at their next request.
-    return user if user is not None and user.active else None
+    user = db.session.get(User, int(user_id))
+    # A deactivated user's sessions, and sessions ended by a password change, end here.
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+__all__ = ["create_app", "models"]

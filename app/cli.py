@@ -26,12 +26,21 @@ def register_cli(app: Flask) -> None:
             click.echo(f"Generated password (shown once): {generated}")
 
     @app.cli.command("seed-demo")
-    @click.option("--force", is_flag=True, help="Seed even if the database already has users.")
+    @click.option("--force", is_flag=True, help="Seed even if the database already has users, or in production.")
     def seed_demo(force: bool):
         """Fill an empty database with demo companies, jobs and users."""
         from .seed import seed_demo_data
-        created = seed_demo_data(force=force)
-        click.echo("Demo data created." if created else "Database not empty: demo data skipped.")
+        production = app.config["APP_ENV"] == "production"
+        if production and not force:
+            raise click.ClickException("APP_ENV is production: seed-demo would add demo users and jobs to a live "
+                                       "board. Pass --force if you really want that.")
+        created, password = seed_demo_data(force=force, random_password=production)
+        if not created:
+            click.echo("Database not empty: demo data skipped.")
+        elif production:
+            click.echo(f"Demo data created. The demo accounts' password (shown once): {password}")
+        else:
+            click.echo("Demo data created.")
 
     jobs_cli = AppGroup("jobs", help="Job maintenance.")
 

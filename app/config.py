@@ -56,6 +56,21 @@ class _Reader:
             return default
         return value
 
+    def list(self, name: str) -> list[str]:
+        """A comma-separated setting as a list of trimmed, non-empty items."""
+        return [item.strip() for item in (self.str(name) or "").split(",") if item.strip()]
+
+    def rate(self, name: str, default: str) -> str:
+        """A rate limit such as "5 per hour" or "100/minute" (the `limits` package's notation)."""
+        from limits import parse_many
+        value = self.str(name, default)
+        try:
+            parse_many(value)
+        except ValueError:
+            self.problems.append(f"{name} must be a rate such as '5 per hour', got {value!r}")
+            return default
+        return value
+
     def bool(self, name: str, default: bool) -> bool:
         raw = self.str(name)
         if raw is None:
@@ -66,6 +81,28 @@ class _Reader:
             return False
         self.problems.append(f"{name} must be true or false, got {raw!r}")
         return default
+
+
+def _site_address(read: _Reader, production: bool) -> tuple[str, list[str] | None]:
+    """(BASE_URL, TRUSTED_HOSTS). BASE_URL falls back to Render's RENDER_EXTERNAL_URL; production
+    requires one of them and trusts only its host, ALLOWED_HOSTS and Render's own host name."""
+    base_url = (read.str("BASE_URL") or read.str("RENDER_EXTERNAL_URL") or "").rstrip("/")
+    if not base_url:
+        if production:
+            read.problems.append("BASE_URL is required in production (the public address, e.g. "
+                                 "https://jobs.example.com; Render's RENDER_EXTERNAL_URL also works)")
+        base_url = "http://127.0.0.1:5000"
+    parts = urlparse(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        read.problems.append(f"BASE_URL must be an http(s):// address with a host name, got {base_url!r}")
+        return "http://127.0.0.1:5000", None
+    if not production:
+        return base_url, None
+    hosts = [parts.hostname, *read.list("ALLOWED_HOSTS")]
+    render_host = read.str("RENDER_EXTERNAL_HOSTNAME")  # Render's health checks use it
+    if render_host:
+        hosts.append(render_host)
+    return base_url, list(dict.fromkeys(host.lower() for host in hosts))
 
 
 def load_config(env: dict | None = None, instance_path: str | None = None) -> dict:
@@ -98,10 +135,13 @@ def load_config(env: dict | None = None, instance_path: str | None = None) -> di
     else:
         database_url = f"sqlite:///{instance / 'jobifies.sqlite3'}"
 
+    base_url, trusted_hosts = _site_address(read, production)
+
     redis_url = read.str("REDIS_URL")
     if redis_url and urlparse(redis_url).scheme not in ("redis", "rediss", "unix"):
         read.problems.append(f"REDIS_URL must be a redis:// or rediss:// URL, got {redis_url!r}")
 
+    max_resume_mb = read.int("MAX_RESUME_MB", 5, minimum=1)
     config = {
         "APP_ENV": app_env,
         "SECRET_KEY": secret,
@@ -116,7 +156,7 @@ def load_config(env: dict | None = None, instance_path: str | None = None) -> di
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "JOB_EXPIRY_DAYS": read.int("JOB_EXPIRY_DAYS", 30, minimum=1),
-        "MAX_RESUME_BYTES": read.int("MAX_RESUME_MB", 5, minimum=1) * 1024 * 1024,
+        "MAX_RESUME_BYTES": max_resume_mb * 1024 * 1024,
         "INVITATION_DAYS": read.int("INVITATION_DAYS", 7, minimum=1),
         # Werkzeug's scrypt defaults (n=2**15, r=8, p=1); the test suite lowers n to stay fast.
         "PASSWORD_HASH_METHOD": read.str("PASSWORD_HASH_METHOD", "scrypt:32768:8:1"),
@@ -141,10 +181,39 @@ def load_config(env: dict | None = None, instance_path: str | None = None) -> di
         "EMBEDDED_SCHEDULER": read.bool("EMBEDDED_SCHEDULER", app_env == "development"),
         "JOBS_PER_PAGE": read.int("JOBS_PER_PAGE", 20, minimum=1),
         "PROXY_HOPS": read.int("PROXY_HOPS", 1 if production else 0),
+        # X-Forwarded-Host is whatever the client typed unless the proxy in front overwrites it.
+        "TRUST_FORWARDED_HOST": read.bool("TRUST_FORWARDED_HOST", False),
         "SITE_NAME": read.str("SITE_NAME", "Jobifies"),
-        # Where links in emails point when no request is at hand (workers, CLI). Render sets
-        # RENDER_EXTERNAL_URL for every web service.
-        "BASE_URL": (read.str("BASE_URL") or read.str("RENDER_EXTERNAL_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        # Every absolute link (emails, feeds, API answers) is built from this, never from the
+        # request's Host header, which the client controls.
+        "BASE_URL": base_url,
+        # Production answers only its own host names (400 otherwise); None accepts any (development).
+        "TRUSTED_HOSTS": trusted_hosts,
+        # Rate limits (the `limits` notation). Email-sending forms are limited per target address
+        # and per client IP; counters live in Redis when REDIS_URL is set, else in memory.
+        "RATELIMIT_ENABLED": read.bool("RATE_LIMIT_ENABLED", True),
+        "RATE_LIMIT_EMAIL_PER_ADDRESS": read.rate("RATE_LIMIT_EMAIL_PER_ADDRESS", "3 per hour"),
+        "RATE_LIMIT_EMAIL_PER_IP": read.rate("RATE_LIMIT_EMAIL_PER_IP", "20 per hour"),
+        "RATE_LIMIT_SIGNUP_PER_IP": read.rate("RATE_LIMIT_SIGNUP_PER_IP", "10 per hour"),
+        "RATE_LIMIT_APPLY": read.rate("RATE_LIMIT_APPLY", "30 per hour"),
+        "RATE_LIMIT_UPLOAD": read.rate("RATE_LIMIT_UPLOAD", "20 per hour"),
+        "RATE_LIMIT_ALERTS": read.rate("RATE_LIMIT_ALERTS", "20 per hour"),
+        "RATE_LIMIT_WEBHOOKS": read.rate("RATE_LIMIT_WEBHOOKS", "6000 per minute"),
+        # However many requests get through, the outbox holds at most this many account emails
+        # (verification, reset, invitation...) of one kind per address per hour.
+        "EMAIL_MAX_PER_ADDRESS_HOUR": read.int("EMAIL_MAX_PER_ADDRESS_HOUR", 3, minimum=1),
+        # Login: failures are counted per (account, IP) and per IP; past LOGIN_SLOWDOWN_AFTER
+        # failures from anywhere, an account answers at most once per 2, 4, 8 ... seconds (capped).
+        "LOGIN_SLOWDOWN_AFTER": read.int("LOGIN_SLOWDOWN_AFTER", 10, minimum=1),
+        "LOGIN_MAX_DELAY_SECONDS": read.int("LOGIN_MAX_DELAY_SECONDS", 60, minimum=1),
+        # Resume parsing runs in a forked child with these limits, after an archive check.
+        "PARSE_MEMORY_MB": read.int("PARSE_MEMORY_MB", 768, minimum=64),
+        "PARSE_TIMEOUT_SECONDS": read.int("PARSE_TIMEOUT_SECONDS", 60, minimum=1),
+        "PARSE_MAX_UNZIPPED_MB": read.int("PARSE_MAX_UNZIPPED_MB", 25, minimum=1),
+        "PARSE_MAX_ZIP_ENTRIES": read.int("PARSE_MAX_ZIP_ENTRIES", 500, minimum=10),
+        "PARSE_MAX_ZIP_RATIO": read.int("PARSE_MAX_ZIP_RATIO", 100, minimum=2),
+        "PARSE_MAX_PDF_PAGES": read.int("PARSE_MAX_PDF_PAGES", 30, minimum=1),
+        "PARSE_MAX_TEXT_CHARS": read.int("PARSE_MAX_TEXT_CHARS", 200_000, minimum=1000),
         "INSTANCE_DIR": str(instance),
         # Unset: INSTANCE_DIR/search-index (the index is a rebuildable cache of the database).
         "SEARCH_INDEX_DIR": read.str("SEARCH_INDEX_DIR"),
@@ -160,7 +229,7 @@ def load_config(env: dict | None = None, instance_path: str | None = None) -> di
         "WTF_CSRF_TIME_LIMIT": None,
         # The request as a whole may be a little larger than a resume (cover letter, fields);
         # the resume limit itself is checked by the upload validator with a friendly message.
-        "MAX_CONTENT_LENGTH": (read.int("MAX_RESUME_MB", 5, minimum=1) + 1) * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": (max_resume_mb + 1) * 1024 * 1024,
     }
     if read.problems:
         raise ConfigError(read.problems)

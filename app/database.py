@@ -12,7 +12,11 @@ from __future__ import annotations
 import time
 
 from sqlalchemy import event, exc
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
+
+from .extensions import db
 
 _LAST_CHECKIN = "jobifies_last_checkin"
 
@@ -39,3 +43,19 @@ def install_idle_ping(engine: Engine, idle_seconds: float) -> None:
             # the checkout with a fresh one; InvalidatePoolError (as pool_pre_ping does) also
             # retires every older pooled connection, which a server restart has killed as well.
             raise exc.InvalidatePoolError(f"stale pooled connection: {error}") from error
+
+
+def insert_ignore(model, values: dict, conflict: list[str]) -> bool:
+    """INSERT … ON CONFLICT (conflict) DO NOTHING in the current session; True if a row was added.
+
+    One atomic statement instead of check-then-insert, which two requests or two workers can race
+    into a unique-constraint error. Python-side column defaults apply as in the ORM.
+    """
+    table = model.__table__
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    primary_key = list(table.primary_key.columns)[0]
+    # RETURNING rather than rowcount: psycopg 3 under SQLAlchemy 2.1 reports rowcount -1 here.
+    statement = (insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
+                 .returning(primary_key))
+    return db.session.execute(statement).scalar() is not None

@@ -1,5 +1,7 @@
 """Extension objects, created here and bound to the app in create_app()."""
 from flask_htmx import HTMX
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -26,3 +28,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()
+# Storage, strategy and the on/off switch come from app.config (RATELIMIT_*); the client address is
+# what ProxyFix made of X-Forwarded-For, so PROXY_HOPS must match the proxies in front.
+limiter = Limiter(get_remote_address, headers_enabled=True)

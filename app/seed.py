@@ -4,13 +4,14 @@ Only runs on an empty database, so a second `make run` keeps whatever you change
 """
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from .extensions import db
 from .models import Application, ApplicationEvent, User, utcnow
-from .services import accounts, companies, jobs
+from .services import accounts, companies, jobs, matching
 
 DEMO_PASSWORD = "jobifies-demo"
 DEMO_LOGINS = {
@@ -70,21 +71,26 @@ A salary range published up front, {workplace} work, a learning budget, and 28 d
 """
 
 
-def seed_demo_data(force: bool = False) -> bool:
-    """Create the demo world on an empty database. Returns False (and does nothing) otherwise."""
+def seed_demo_data(force: bool = False, random_password: bool = False) -> tuple[bool, str]:
+    """Create the demo world on an empty database. Returns (created, the demo accounts' password).
+
+    `random_password` (production, with --force): the accounts get a random password instead of the
+    published one, so a seeded live board is not an open door.
+    """
     if not force and db.session.scalar(select(func.count(User.id))):
-        return False
-    admin, _ = accounts.create_admin(DEMO_LOGINS["admin"], DEMO_PASSWORD)
+        return False, ""
+    password = secrets.token_urlsafe(12) if random_password else DEMO_PASSWORD
+    admin, _ = accounts.create_admin(DEMO_LOGINS["admin"], password)
     admin.name = "Ada Admin"
     owners = []
     for index, (name, website, about) in enumerate(COMPANIES):
         email = DEMO_LOGINS["recruiter"] if index == 0 else f"owner@{name.split()[0].lower()}.example.com"
-        owner = accounts.register_user(email, DEMO_PASSWORD, f"{name.split()[0]} Recruiter", role="recruiter",
+        owner = accounts.register_user(email, password, f"{name.split()[0]} Recruiter", role="recruiter",
                                        verify=False)
         owner.verified_at = utcnow()
         companies.create_company(owner, name, website, about)
         owners.append(owner)
-    candidate = accounts.register_user(DEMO_LOGINS["candidate"], DEMO_PASSWORD, "Casey Candidate", verify=False)
+    candidate = accounts.register_user(DEMO_LOGINS["candidate"], password, "Casey Candidate", verify=False)
     candidate.verified_at = utcnow()
 
     now = utcnow()
@@ -118,7 +124,6 @@ def seed_demo_data(force: bool = False) -> bool:
                                                created_at=now - timedelta(days=1)))
     db.session.add(application)
     db.session.commit()
-    from .services import matching
     matching.score_application(application.id)
     db.session.commit()
-    return True
+    return True, password

@@ -3,16 +3,63 @@ from __future__ import annotations
 
 import json
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, flash, redirect, request, url_for
+from flask_login import current_user
 from markupsafe import Markup
+from werkzeug.routing import IntegerConverter
 
+from .blueprints.helpers import local_path
+from .extensions import htmx
 from .models import STAGE_LABELS
+from .services.notifications import is_suppressed
+
+# Every id column is a 32-bit INTEGER: a larger number in a URL names nothing (404), and must never
+# reach PostgreSQL, which would fail the query with "out of range".
+MAX_ID = 2**31 - 1
+_UNREADABLE = "The request contains characters we cannot accept (a NUL byte or broken Unicode)."
+
+
+class BoundedIntConverter(IntegerConverter):
+    """<int:…> that matches only numbers that fit an id column; anything larger is a 404."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def unreadable(value: str) -> bool:
+    """NUL bytes (PostgreSQL text cannot hold them) or lone surrogates (not encodable as UTF-8)."""
+    if "\x00" in value:
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _reject_unreadable_input() -> None:
+    """Refuse a NUL or a lone surrogate anywhere in the path, query string or form with a clear 400,
+    before any of it reaches a query or a template."""
+    values = [request.path, *(str(v) for v in (request.view_args or {}).values())]
+    for key, value in request.args.items(multi=True):
+        values += (key, value)
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        for key, value in request.form.items(multi=True):
+            values += (key, value)
+        values += [upload.filename or "" for upload in request.files.values()]
+    if any(unreadable(value) for value in values):
+        abort(400, description=_UNREADABLE)
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'")
 
 
 def register_web(app: Flask) -> None:
+    """Call before the blueprints are registered: their <int:> rules use the bounded converter."""
+    app.url_map.converters["int"] = BoundedIntConverter
+    app.before_request(_reject_unreadable_input)
+
     @app.after_request
     def security_headers(response: Response) -> Response:
         headers = response.headers
@@ -50,29 +97,19 @@ def register_web(app: Flask) -> None:
 
 def _email_undeliverable() -> bool:
     """The signed-in user's address bounced or complained: the layout asks them to fix it."""
-    from flask_login import current_user
-
-    from .services.notifications import is_suppressed
     return bool(current_user.is_authenticated and is_suppressed(current_user.email))
 
 
 def unauthorized():
     """Anonymous user on a login-only page: full pages redirect to login (and back after);
     an htmx request gets HX-Redirect, so the login page is not painted inside a fragment."""
-    from flask import flash, redirect, url_for
-
-    from .extensions import htmx
-
     if htmx and not htmx.boosted:
         back = htmx.current_url or request.full_path
         response = Response(status=204)
-        response.headers["HX-Redirect"] = url_for("auth.login", next=_local_path(back))
+        response.headers["HX-Redirect"] = url_for("auth.login", next=local_path(back))
         return response
     flash("Please log in to continue.", "info")
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
-def _local_path(url: str) -> str:
-    from urllib.parse import urlsplit
-    parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+

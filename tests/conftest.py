@@ -21,8 +21,9 @@ from sqlalchemy import create_engine, text
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from app import create_app  # noqa: E402
-from app.extensions import db  # noqa: E402
+from app.extensions import db, limiter  # noqa: E402
 from app.services import throttle  # noqa: E402
+from app.tasks import QUEUES  # noqa: E402
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -151,6 +152,7 @@ def _clean_state(request):
                 for name in tables:
                     conn.execute(text(f"DELETE FROM {name}"))
         throttle.reset_all()
+        limiter.reset()
 
 
 @pytest.fixture
@@ -243,7 +245,7 @@ class RQHarness:
         return Queue(name, connection=self.connection)
 
     def queued(self) -> dict:
-        return {name: len(self.queue(name)) for name in ("high", "default", "low")}
+        return {name: len(self.queue(name)) for name in QUEUES}
 
     def work(self) -> None:
         """Run every queued job with a real worker (no fork), in a fresh context like a worker process."""
@@ -251,7 +253,7 @@ class RQHarness:
 
         from app.tasks.runtime import set_worker_app
         set_worker_app(self.app)
-        worker = SimpleWorker([self.queue(n) for n in ("high", "default", "low")], connection=self.connection)
+        worker = SimpleWorker([self.queue(n) for n in QUEUES], connection=self.connection)
         contextvars.Context().run(worker.work, burst=True)
 
 

@@ -94,3 +94,28 @@ def login(client, user_or_email, password: str = PASSWORD):
     response = client.post("/login", data={"email": email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return response
+
+
+def emailed_link(to: str, template: str) -> str:
+    """The path of the (first) link in the newest email of `template` to `to`, as a test client
+    would open it. Links are built from BASE_URL, which this strips."""
+    import re
+
+    from flask import current_app
+
+    from app.models import EmailMessage
+    db.session.expire_all()
+    message = db.session.scalar(db.select(EmailMessage).where(EmailMessage.to_address == to.lower(),
+                                                              EmailMessage.template == template)
+                                .order_by(EmailMessage.id.desc()))
+    assert message is not None, f"no {template} email to {to}"
+    base = current_app.config["BASE_URL"]
+    link = re.search(re.escape(base) + r"(/\S+)", message.text_body)
+    assert link, f"no link to {base} in the {template} email"
+    return link.group(1)
+
+
+def confirm_email(client, to: str) -> object:
+    """Follow the confirmation link emailed to `to` and press the button, as the person would."""
+    client.get(emailed_link(to, "verify_email"))
+    return client.post("/verify")

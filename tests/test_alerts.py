@@ -66,7 +66,7 @@ def test_recruiters_are_not_offered_job_alerts(client, owner):
 
 def test_digest_lists_only_jobs_published_since_the_last_one_and_nothing_when_none(client, owner):
     candidate = make_user("digest@example.com", name="Dee")
-    alert = alerts.create_alert(candidate, {"q": ["python"]}, "daily")
+    alert, _ = alerts.create_alert(candidate, {"q": ["python"]}, "daily")
     db.session.commit()
     make_job(owner, title="Old Python Job", published_at=utcnow() - timedelta(days=3))
     _age(alert, days=2)
@@ -93,7 +93,7 @@ def test_digest_lists_only_jobs_published_since_the_last_one_and_nothing_when_no
 
 def test_weekly_alerts_wait_a_week(owner):
     candidate = make_user()
-    alert = alerts.create_alert(candidate, {"q": ["engineer"]}, "weekly")
+    alert, _ = alerts.create_alert(candidate, {"q": ["engineer"]}, "weekly")
     alert.last_sent_at = utcnow() - timedelta(days=3)
     db.session.commit()
     make_job(owner, title="Fresh Engineer")
@@ -105,26 +105,35 @@ def test_weekly_alerts_wait_a_week(owner):
 
 def test_digest_has_a_one_click_unsubscribe_link_and_header(client, owner):
     candidate = make_user("unsub@example.com")
-    alert = alerts.create_alert(candidate, {}, "daily")
+    alert, _ = alerts.create_alert(candidate, {}, "daily")
     db.session.commit()
     _age(alert, hours=2)
     make_job(owner, title="Anything")
     send_alert_digests()
     [digest] = _digests()
     link = f"/alerts/unsubscribe/{alert.unsubscribe_token}"
-    assert digest.headers["List-Unsubscribe"] == f"<http://localhost{link}>" or link in digest.headers["List-Unsubscribe"]
+    assert digest.headers["List-Unsubscribe"] == f"<http://127.0.0.1:5000{link}>"   # from BASE_URL
     assert digest.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert link in digest.text_body and link in digest.html_body
-    response = client.get(link)  # logged out, one click
-    assert response.status_code == 200 and "You are unsubscribed" in response.text
+    assert f"http://127.0.0.1:5000{link}" in digest.text_body and link in digest.html_body
+    # Logged out. Opening the link (as a mail scanner does) changes nothing: it asks first.
+    page = client.get(link)
+    assert page.status_code == 200 and "Unsubscribe from" in page.text
+    db.session.refresh(alert)
+    assert alert.active is True
+    done = client.post(link)
+    assert done.status_code == 303 and done.headers["Location"] == link   # Post/Redirect/Get
+    assert "You are unsubscribed" in client.get(link).text
     db.session.refresh(alert)
     assert alert.active is False
     undo = client.post(f"/alerts/resubscribe/{alert.unsubscribe_token}")
-    assert "You are subscribed again" in undo.text
+    assert undo.status_code == 303 and undo.headers["Location"] == link   # a reload never says 405
+    assert "Stop emails for this alert?" in client.get(link).text
+    db.session.refresh(alert)
+    assert alert.active is True
 
 
 def test_rfc8058_one_click_post_unsubscribes_without_a_session(client, owner):
-    alert = alerts.create_alert(make_user(), {}, "daily")
+    alert, _ = alerts.create_alert(make_user(), {}, "daily")
     db.session.commit()
     response = client.post(f"/alerts/unsubscribe/{alert.unsubscribe_token}",
                            data={"List-Unsubscribe": "One-Click"}, csrf=False)
@@ -140,7 +149,7 @@ def test_unknown_unsubscribe_token_is_404(client):
 def test_a_digest_is_never_sent_twice_for_the_same_jobs(app, owner, monkeypatch):
     """Two runs racing on one alert: the second loses the conditional claim and sends nothing."""
     candidate = make_user()
-    alert = alerts.create_alert(candidate, {}, "daily")
+    alert, _ = alerts.create_alert(candidate, {}, "daily")
     db.session.commit()
     _age(alert, hours=1)
     make_job(owner, title="Once")
@@ -159,7 +168,7 @@ def test_a_digest_is_never_sent_twice_for_the_same_jobs(app, owner, monkeypatch)
 
 
 def test_other_users_alerts_are_404(client, owner):
-    alert = alerts.create_alert(make_user(), {}, "daily")
+    alert, _ = alerts.create_alert(make_user(), {}, "daily")
     db.session.commit()
     login(client, make_user())
     assert client.post(f"/me/alerts/{alert.id}/delete").status_code == 404
@@ -168,3 +177,47 @@ def test_other_users_alerts_are_404(client, owner):
 def test_anonymous_save_alert_goes_to_login(client):
     response = client.post("/alerts", data={"q": "x"})
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_saving_the_same_search_twice_keeps_one_alert(client, owner):
+    candidate = make_user("twice@example.com")
+    login(client, candidate)
+    client.post("/alerts", data={"q": "Python", "workplace": "remote", "frequency": "daily"})
+    second = client.post("/alerts", data={"workplace": "remote", "q": "python ", "frequency": "weekly"})
+    assert "You already had an alert for" in client.get(second.headers["Location"]).text
+    rows = db.session.scalars(db.select(JobAlert).where(JobAlert.user_id == candidate.id)).all()
+    assert len(rows) == 1 and rows[0].frequency == "weekly"
+
+
+def test_two_simultaneous_saves_of_one_search_make_one_alert(app, owner):
+    """Both requests find no alert, then both insert: the upsert keeps it to one row, no error."""
+    import threading
+    candidate = make_user("race@example.com")
+    barrier, results = threading.Barrier(2), []
+    real_alert_for = alerts._alert_for
+
+    def slow_alert_for(user, key):
+        found = real_alert_for(user, key)
+        if found is None:
+            barrier.wait(timeout=5)   # both have looked and found nothing
+        return found
+
+    def save_in_own_session():
+        with app.app_context():
+            try:
+                results.append(alerts.create_alert(db.session.get(type(candidate), candidate.id), {"q": ["go"]},
+                                                   "daily")[1])
+                db.session.commit()
+            except Exception as error:  # noqa: BLE001 - reported below
+                results.append(error)
+
+    alerts._alert_for = slow_alert_for
+    try:
+        threads = [threading.Thread(target=save_in_own_session) for _ in range(2)]
+        [t.start() for t in threads]
+        [t.join(10) for t in threads]
+    finally:
+        alerts._alert_for = real_alert_for
+    assert sorted(map(str, results)) == ["False", "True"], results
+    db.session.expire_all()
+    assert db.session.scalar(db.select(db.func.count(JobAlert.id)).where(JobAlert.user_id == candidate.id)) == 1

@@ -5,7 +5,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Application, ApplicationEvent, Document
-from factories import docx_bytes, login, make_application, make_job, make_recruiter, make_user, pdf_bytes
+from factories import confirm_email, docx_bytes, login, make_application, make_job, make_recruiter, make_user, pdf_bytes
 
 
 def _apply(client, job, data: bytes, filename: str = "cv.pdf", cover: str = "Hi there", **kwargs):
@@ -32,8 +32,11 @@ def test_anonymous_apply_goes_to_login_and_back_to_the_form(client, job):
     assert f"next=/jobs/{job.id}/apply" in login_page.text.replace("%2F", "/")  # and to sign-up
     signup = client.post("/signup", data={"name": "New Person", "email": "new@example.com",
                                           "password": "long enough pw", "next": f"/jobs/{job.id}/apply"})
-    assert signup.headers["Location"] == f"/jobs/{job.id}/apply"
-    assert "Send application" in client.get(signup.headers["Location"]).text
+    assert signup.headers["Location"] == "/signup/check-your-inbox"
+    # The confirmation link carries the way back: confirming logs in and lands on the form.
+    confirmed = confirm_email(client, "new@example.com")
+    assert confirmed.headers["Location"] == f"/jobs/{job.id}/apply"
+    assert "Send application" in client.get(confirmed.headers["Location"]).text
 
 
 @pytest.mark.parametrize("data, filename, content_type", [

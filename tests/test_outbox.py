@@ -28,14 +28,22 @@ def test_signup_sends_a_verification_email_and_the_link_verifies(client, app_ctx
     [message] = _emails(to_address="vera@example.com")
     assert message.template == "verify_email" and message.status == "sent" and message.provider == "outbox"
     assert "Confirm your email address" in message.subject
-    assert "Please confirm your email address" in client.get("/jobs").text  # the banner
-    response = client.get(_link(message))
-    assert response.status_code == 302
+    assert message.text_body.count("http://127.0.0.1:5000/verify/") == 1  # from BASE_URL
+    assert client.get(_link(message)).status_code == 303
+    assert client.post("/verify").status_code == 302
     assert db.session.scalar(db.select(User.verified_at).where(User.email == "vera@example.com")) is not None
 
 
+def test_an_unverified_user_sees_the_banner_and_can_ask_for_a_new_link(client, app_ctx):
+    user = make_user("banner@example.com", verified=False)
+    login(client, user)
+    assert "Please confirm your email address" in client.get("/jobs").text
+    client.post("/verify/resend")
+    assert len(_emails(to_address="banner@example.com", template="verify_email")) == 2
+
+
 def test_a_tampered_verification_link_is_refused(client, app_ctx):
-    response = client.get("/verify/not-a-real-token")
+    response = client.get("/verify/not-a-real-token", follow_redirects=True)
     assert response.status_code == 400 and "This link is not valid" in response.text
 
 
@@ -55,6 +63,7 @@ def test_unverified_recruiter_cannot_publish_until_they_confirm(client, app_ctx)
     assert job.status == "draft"
     verification = _emails(to_address="unverified@example.com", template="verify_email")[-1]
     client.get(_link(verification))
+    client.post("/verify")
     client.post(f"/recruiter/jobs/{job.id}/publish")
     db.session.refresh(job)
     assert job.status == "published"
@@ -73,12 +82,13 @@ def test_password_reset_link_works_once(client, app_ctx):
     make_user("reset@example.com")
     client.post("/password/forgot", data={"email": "reset@example.com"})
     link = _link(_emails(template="password_reset")[0])
-    assert "Choose a new password" in client.get(link).text
-    assert client.post(link, data={"password": "brand new password"}).status_code == 302
+    assert "Choose a new password" in client.get(link, follow_redirects=True).text
+    assert client.post("/password/reset", data={"password": "brand new password"}).status_code == 302
     client.post("/logout")
     login(client, "reset@example.com", "brand new password")
     client.post("/logout")
-    reused = client.post(link, data={"password": "another password"})
+    client.get(link)
+    reused = client.post("/password/reset", data={"password": "another password"})
     assert reused.status_code == 400 and "already used" in reused.text
 
 
@@ -90,7 +100,7 @@ def test_password_reset_link_expires(app, client, app_ctx):
     real_now = itsdangerous.timed.TimestampSigner.get_timestamp
     try:
         itsdangerous.timed.TimestampSigner.get_timestamp = lambda self: int(utcnow().timestamp()) + 3 * 3600
-        response = client.get(link)
+        response = client.get(link, follow_redirects=True)
     finally:
         itsdangerous.timed.TimestampSigner.get_timestamp = real_now
     assert response.status_code == 400 and "This link has expired" in response.text
@@ -140,7 +150,7 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(app, rq, app_ctx):
     user = make_user()
     notifications.queue_email(user.email, "verify_email", name="x", email=user.email, link="http://x", days=1)
     db.session.rollback()
-    assert rq.queued() == {"high": 0, "default": 0, "low": 0}
+    assert rq.queued() == {"high": 0, "default": 0, "low": 0, "parse": 0}
     assert _emails() == []
 
 
@@ -170,13 +180,14 @@ def test_sendgrid_429_and_5xx_are_retried_with_backoff(app, sendgrid, app_ctx):
     from unittest import mock
     sendgrid.script = [(429, 0), (503, 0)]
     user = make_user("retry@example.com")
-    with mock.patch("app.integrations.http._sleep") as slept:
+    # Jitter pinned to its top (random() -> 1.0), so the delays are exactly the backoff schedule.
+    with mock.patch("app.integrations.http._sleep") as slept, mock.patch("app.integrations.http.random.random",
+                                                                         return_value=1.0):
         notifications.queue_email(user.email, "verify_email", name="R", email=user.email, link="http://x", days=3)
         db.session.commit()
     [message] = _emails()
     assert message.status == "sent" and len(sendgrid.requests) == 3
-    delays = [call.args[0] for call in slept.call_args_list]
-    assert len(delays) == 2 and delays[1] > delays[0] * 1.0 - 0.3  # grows (with jitter)
+    assert [call.args[0] for call in slept.call_args_list] == [0.5, 1.0]   # base 0.5 s, doubling
 
 
 def test_a_permanent_sendgrid_error_marks_the_email_failed_with_the_reason(app, sendgrid, app_ctx):
@@ -226,8 +237,9 @@ def test_dev_outbox_lists_and_shows_emails(client, app_ctx):
 def test_dev_outbox_does_not_exist_in_production(database_url, tmp_path):
     from app import create_app
     prod = create_app(overrides={"INSTANCE_DIR": str(tmp_path)},
-                      env={"APP_ENV": "production", "SECRET_KEY": "s" * 64, "DATABASE_URL": database_url})
-    assert prod.test_client().get("/dev/outbox").status_code == 404
+                      env={"APP_ENV": "production", "SECRET_KEY": "s" * 64, "DATABASE_URL": database_url,
+                           "BASE_URL": "https://jobs.example.com"})
+    assert prod.test_client().get("/dev/outbox", base_url="https://jobs.example.com").status_code == 404
 
 
 def test_the_sweeper_resends_pending_mail_and_takes_over_dead_claims(app, app_ctx):
@@ -257,7 +269,7 @@ def test_suppressed_address_gets_no_mail_and_its_owner_sees_a_notice(client, app
     login(client, user)
     page = client.get("/jobs").text
     assert "We could not deliver email to bouncy@example.com" in page and 'href="/account"' in page
-    response = client.post("/account", data={"email": "fixed@example.com", "password": PASSWORD})
+    response = client.post("/account/email", data={"email": "fixed@example.com", "password": PASSWORD})
     assert response.status_code == 302
     assert "We could not deliver email" not in client.get("/jobs").text
     assert _emails(template="verify_email")[-1].to_address == "fixed@example.com"

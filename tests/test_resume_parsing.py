@@ -14,6 +14,7 @@ from sqlalchemy import update
 
 from app.extensions import db
 from app.integrations.ai import local_parser
+from app.integrations.documents import PDF
 from app.integrations.http import breaker, reset_breakers
 from app.models import CandidateProfile, Document, utcnow
 from app.services import documents, resumes
@@ -79,7 +80,7 @@ def test_a_scanned_pdf_gets_the_no_text_status_and_says_what_to_do(app_ctx):
 def test_a_damaged_file_fails_with_a_reason_instead_of_crashing(app_ctx):
     user = make_user()
     # Passed the upload check (it starts like a PDF and has a page) but the stored bytes are broken.
-    document = Document(owner_id=user.id, filename="broken.pdf", content_type=documents.PDF, size=20,
+    document = Document(owner_id=user.id, filename="broken.pdf", content_type=PDF, size=20,
                         sha256="0" * 64, data=b"%PDF-1.4 garbage \x00\x01")
     db.session.add(document)
     db.session.flush()
@@ -490,58 +491,20 @@ def test_applying_fills_an_unreviewed_profile_but_never_overwrites_a_reviewed_on
 
 # --- A real worker ------------------------------------------------------------------------------------
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
 @pytest.mark.redis
-def test_a_real_rq_worker_parses_an_uploaded_resume(app, app_ctx, client):
-    from redis import Redis
-    from rq import Queue, SimpleWorker
-
-    from app.tasks.runtime import set_worker_app
-    connection = Redis.from_url(REDIS_URL)
-    queue = Queue("default", connection=connection)
+@pytest.mark.redis
+def test_a_real_rq_worker_parses_an_uploaded_resume(rq, client, app_ctx):
     user = make_user()
     login(client, user)
-    previous_url = app.config.get("REDIS_URL")
-    app.config["REDIS_URL"] = REDIS_URL
-    app.extensions.pop("jobifies_redis", None)
-    try:
-        response = _post_resume(client, text_pdf(), headers=hx("resume-panel"))
-        assert response.status_code == 200
-        assert 'hx-trigger="every 2s"' in response.text and "is waiting to be read" in response.text
-        assert _profile(user).parse_status == "pending"
-        assert [job.func_name for job in queue.jobs] == ["app.tasks.resumes.parse_resume"]
-        job_ids = queue.job_ids
-
-        set_worker_app(app)
-        worker = SimpleWorker([queue], connection=connection)
-        # A fresh context, as in a worker process: the job must not run in this test's app context.
-        contextvars.Context().run(worker.work, burst=True)
-
-        profile = _profile(user)
-        assert profile.parse_status == "done" and profile.parser == "local"
-        assert profile.parsed["contact"]["email"] == "jane.doe@example.com"
-        fragment = client.get("/me/profile/parse-status?seen=pending", headers=hx("parse-status"))
-        assert fragment.status_code == 200 and "hx-trigger" not in fragment.text
-    finally:
-        app.config["REDIS_URL"] = previous_url
-        app.extensions.pop("jobifies_redis", None)
-        _forget_rq_keys(connection, queue, locals().get("job_ids", []), locals().get("worker"))
-
-
-def _forget_rq_keys(connection, queue, job_ids, worker) -> None:
-    """Remove exactly what this test put in Redis (others may share the server)."""
-    from rq.job import Job
-    from rq.exceptions import NoSuchJobError
-    for job_id in job_ids:
-        try:
-            Job.fetch(job_id, connection=connection).delete()
-        except NoSuchJobError:
-            pass
-        connection.delete(f"rq:results:{job_id}")
-    if worker is not None:
-        connection.delete(worker.key)
-        connection.srem("rq:workers", worker.key)
-        connection.srem("rq:workers:default", worker.key)
-    queue.empty()
+    response = _post_resume(client, text_pdf(), headers=hx("resume-panel"))
+    assert response.status_code == 200
+    assert 'hx-trigger="every 2s"' in response.text and "is waiting to be read" in response.text
+    assert _profile(user).parse_status == "pending"
+    # Parsing has its own queue: a slow file never holds up emails on the others.
+    assert [job.func_name for job in rq.queue("parse").jobs] == ["app.tasks.resumes.parse_resume"]
+    rq.work()
+    profile = _profile(user)
+    assert profile.parse_status == "done" and profile.parser == "local"
+    assert profile.parsed["contact"]["email"] == "jane.doe@example.com"
+    fragment = client.get("/me/profile/parse-status?seen=pending", headers=hx("parse-status"))
+    assert fragment.status_code == 200 and "hx-trigger" not in fragment.text

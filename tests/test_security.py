@@ -18,14 +18,15 @@ CSRF_ROUTES = [
     "/recruiter/applications/{application}/notes", "/recruiter/team/invite",
     "/admin/users/{user}/deactivate", "/admin/users/{user}/activate", "/admin/jobs/{job}/unpublish",
     "/invitations/some-token", "/recruiter/notes/1/delete", "/recruiter/team/members/1/remove",
-    "/recruiter/team/invitations/1/revoke", "/account", "/verify/resend", "/password/forgot",
-    "/password/reset/some-token", "/admin/webhooks/1/replay", "/admin/queues/default/failed/abc/retry",
+    "/recruiter/team/invitations/1/revoke", "/account/email", "/account/password", "/account/sessions/end",
+    "/verify/resend", "/verify", "/signup/check-your-inbox", "/password/forgot",
+    "/password/reset", "/admin/webhooks/1/replay", "/admin/queues/default/failed/abc/retry",
     "/alerts", "/me/alerts/1/delete", "/alerts/resubscribe/some-token", "/me/profile", "/me/profile/resume",
     "/me/profile/resume/retry",
 ]
 # Providers authenticate webhooks with their own signatures, not a session: no CSRF there.
 # RFC 8058 one-click unsubscribe is POSTed by mail clients with no session; the token is the secret.
-CSRF_EXEMPT = {"webhooks.receive", "candidate.alert_unsubscribe"}
+CSRF_EXEMPT = {"webhooks.receive", "candidate.alert_unsubscribe_confirm"}
 
 
 def test_every_post_route_is_in_the_csrf_table(app):
@@ -91,7 +92,8 @@ def test_production_session_cookie_is_secure(database_url, tmp_path):
     from app import create_app
     from conftest import CsrfClient
     app = create_app(overrides={"INSTANCE_DIR": str(tmp_path)},
-                     env={"APP_ENV": "production", "SECRET_KEY": "s" * 64, "DATABASE_URL": database_url})
+                     env={"APP_ENV": "production", "SECRET_KEY": "s" * 64, "DATABASE_URL": database_url,
+                          "BASE_URL": "https://jobs.example.com"})
     app.test_client_class = CsrfClient
     client = app.test_client()
     response = client.get("/login", base_url="https://jobs.example.com",

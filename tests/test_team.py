@@ -1,18 +1,18 @@
-import re
 from datetime import timedelta
 
 import pytest
 
 from app.extensions import db
 from app.models import AuditLog, Invitation, Membership, User, utcnow
-from factories import PASSWORD, login, make_recruiter, make_user
+from factories import PASSWORD, emailed_link, login, make_recruiter, make_user
 
 
 def _invite(client, email: str) -> str:
+    """Invite `email`; returns the path of the link the invitation email carries."""
     response = client.post("/recruiter/team/invite", data={"email": email})
-    assert response.status_code == 200, response.text
-    link = re.search(r'id="invite-link" type="text" readonly value="([^"]+)"', response.text).group(1)
-    return link.replace("http://localhost", "")
+    assert response.status_code == 302, response.text
+    assert f"We emailed an invitation to {email.lower()}" in client.get(response.headers["Location"]).text
+    return emailed_link(email, "team_invitation")
 
 
 @pytest.fixture
@@ -103,8 +103,12 @@ def test_owner_removes_a_member_and_they_lose_access(client, owner):
 
 def test_owner_cannot_remove_themself(client, owner):
     login(client, owner)
-    client.post(f"/recruiter/team/members/{owner.membership.id}/remove")
-    assert db.session.get(Membership, owner.membership.id) is not None
+    membership_id = owner.membership.id
+    response = client.post(f"/recruiter/team/members/{membership_id}/remove")
+    assert response.status_code == 422 and "You cannot remove yourself" in response.text
+    # Read the database, not the session's identity map (which would still hold the object).
+    db.session.expire_all()
+    assert db.session.scalar(db.select(db.func.count(Membership.id)).where(Membership.id == membership_id)) == 1
 
 
 def test_non_owner_recruiters_cannot_manage_the_team(client, owner):
@@ -131,3 +135,32 @@ def test_owner_can_withdraw_a_pending_invitation(client, owner):
     client.post("/logout")
     response = client.get(path)
     assert response.status_code == 404 and "withdrawn" in response.text
+
+
+def test_unverified_owner_cannot_send_invitations(client, app_ctx):
+    owner = make_recruiter("Fresh Co", verified=False)
+    login(client, owner)
+    response = client.post("/recruiter/team/invite", data={"email": "target@example.com"})
+    assert response.status_code == 422
+    assert "Confirm your email address before inviting colleagues" in response.text
+    assert db.session.scalar(db.select(db.func.count(Invitation.id))) == 0
+    from app.models import EmailMessage
+    assert db.session.scalar(db.select(EmailMessage).where(EmailMessage.to_address == "target@example.com")) is None
+
+
+def test_the_invitation_link_is_only_emailed_never_shown(client, owner):
+    login(client, owner)
+    path = _invite(client, "shown@example.com")
+    token = path.rsplit("/", 1)[1]
+    page = client.get("/recruiter/team").text
+    assert token not in page and f"/invitations/{token[:8]}" not in page and 'id="invite-link"' not in page
+
+
+def test_signing_up_from_the_invitation_confirms_only_the_invited_address(client, owner):
+    login(client, owner)
+    path = _invite(client, "invited@example.com")
+    client.post("/logout")
+    client.post(path, data={"name": "Other", "email": "someone-else@example.com", "password": "long enough pw"})
+    other = db.session.scalar(db.select(User).where(User.email == "someone-else@example.com"))
+    assert other is not None and other.verified_at is None
+    assert other.membership.company_id == owner.company.id

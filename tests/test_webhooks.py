@@ -38,7 +38,7 @@ def test_signed_batch_is_stored_and_processed(client, signer, app_ctx):
                  sendgrid_event("ev-2", "open", user.email, message.id))
     response = _post(client, signer, body)
     assert response.status_code == 200
-    assert response.get_json() == {"data": {"accepted": 2, "duplicates": 0}}
+    assert response.get_json() == {"success": True, "data": {"accepted": 2, "duplicates": 0}}
     assert [(e.event_id, e.status, e.attempts) for e in _events()] == [("ev-1", "processed", 1), ("ev-2", "processed", 1)]
     db.session.refresh(message)
     assert message.delivered_at is not None and message.opened_at is not None and message.last_event == "open"
@@ -76,7 +76,7 @@ def test_rejected_deliveries_get_400_and_a_logged_reason(client, signer, app_ctx
 
 def test_unknown_provider_is_404_in_the_json_envelope(client):
     response = client.post("/webhooks/nope", data=b"[]", headers={"Content-Type": "application/json"}, csrf=False)
-    assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "RESOURCE_NOT_FOUND"
 
 
 def test_without_a_configured_key_every_delivery_is_rejected(app, client, app_ctx):
@@ -128,7 +128,7 @@ def test_processing_failure_is_recorded_and_an_admin_can_replay(app, client, sig
 @pytest.mark.redis
 def test_intake_enqueues_on_the_low_queue_and_a_worker_processes(app, client, signer, rq, app_ctx):
     _post(client, signer, batch(sendgrid_event("q-1", "delivered"), sendgrid_event("q-2", "open")))
-    assert rq.queued() == {"high": 0, "default": 0, "low": 1}  # one job for the whole batch
+    assert rq.queued() == {"high": 0, "default": 0, "low": 1, "parse": 0}  # one job for the whole batch
     assert [e.status for e in _events()] == ["received", "received"]
     rq.work()
     assert [e.status for e in _events()] == ["processed", "processed"]

@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import json
+import unicodedata
+from dataclasses import dataclass
 from functools import wraps
-from urllib.parse import urlsplit
+from typing import Any, Callable
+from urllib.parse import quote, urlsplit
 
-from flask import Response, abort, make_response, render_template, request
+from flask import Response, abort, make_response, render_template
 from flask_login import current_user, login_required
 
-from ..errors import AppError, Forbidden
-from ..extensions import htmx
+from ..errors import AppError, Conflict, Forbidden, ValidationError
+from ..extensions import db, htmx
 
 
 def wants_fragment(target: str) -> bool:
@@ -47,6 +50,13 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
+def local_path(url: str) -> str:
+    """The path and query of a URL (a Referer, htmx's current URL): where to send someone back to
+    on this site, whatever host the URL named."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def recruiter_required(view):
     """Logged in and on a company's team; the company is then `current_user.company`."""
     @login_required
@@ -68,19 +78,58 @@ def admin_required(view):
     return wrapped
 
 
-def form_status(form) -> int:
-    """422 for a form that failed validation (htmx is configured to swap 422 responses)."""
-    return 422 if (form.errors or getattr(form, "form_errors", None)) else 200
+@dataclass
+class Outcome:
+    """What happened to a submitted form: `ok` with the service's `value`, or the HTTP `status` to
+    answer with (200 not submitted, 422 invalid, 409 conflict) and the error, already on the form."""
+    ok: bool
+    status: int = 200
+    value: Any = None
+    error: AppError | None = None
 
 
-def is_post() -> bool:
-    return request.method == "POST"
+def save(action: Callable[[], Any], form=None) -> Outcome:
+    """The unit of work around one service call: commit on success; on ValidationError or Conflict
+    roll back, put the message beside its field (or on the form) and report 422/409."""
+    try:
+        value = action()
+        db.session.commit()
+    except (ValidationError, Conflict) as error:
+        db.session.rollback()
+        if form is not None:
+            attach_error(form, error)
+        return Outcome(False, error.status_code, error=error)
+    return Outcome(True, value=value)
+
+
+def submit(form, action: Callable[[], Any]) -> Outcome:
+    """Validate a submitted form and, if it is valid, save(action). Not submitted: Outcome(False, 200)."""
+    if not form.is_submitted():
+        return Outcome(False, 200)
+    if not form.validate():
+        return Outcome(False, 422)
+    return save(action, form)
+
+
+def content_disposition(filename: str, disposition: str = "attachment") -> str:
+    """RFC 6266: an ASCII fallback name plus filename*=UTF-8''… for any other name ("Резюме.pdf")."""
+    name = "".join(c for c in filename if c.isprintable() and c not in '"\\/')[:150] or "document"
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        stem, extension = name, ""
+    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    ascii_stem = "".join(c if c.isalnum() or c in "-_ ." else "_" for c in ascii_stem).strip(" ._") or "document"
+    ascii_extension = "".join(c for c in extension if c.isascii() and c.isalnum())
+    fallback = ascii_stem + (f".{ascii_extension}" if ascii_extension else "")
+    header = f'{disposition}; filename="{fallback}"'
+    if fallback != name:
+        header += f"; filename*=UTF-8''{quote(name, safe='')}"
+    return header
 
 
 def send_document(document) -> Response:
     """A stored upload as a private attachment (never rendered inline: it is someone's resume)."""
-    safe_name = "".join(c for c in document.filename if c.isalnum() or c in "._- ")[:120] or "document"
     response = Response(document.data, mimetype=document.content_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{safe_name}"'
+    response.headers["Content-Disposition"] = content_disposition(document.filename)
     response.headers["Cache-Control"] = "private, no-store"
     return response

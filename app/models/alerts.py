@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String, true
+from sqlalchemy import JSON, Boolean, ForeignKey, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -15,11 +15,14 @@ class JobAlert(db.Model):
     """A saved search, mailed as a digest of jobs published since the last one."""
 
     __tablename__ = "job_alerts"
+    # One alert per search per user: saving the same search again updates it (services.alerts).
+    __table_args__ = (UniqueConstraint("user_id", "query_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     query: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    query_key: Mapped[str] = mapped_column(String(64), nullable=False)
     frequency: Mapped[str] = mapped_column(String(10), nullable=False, default="daily")
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())
     unsubscribe_token: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)

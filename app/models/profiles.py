@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -30,6 +30,8 @@ class CandidateProfile(TimestampMixin, db.Model):
     parsed: Mapped[dict | None] = mapped_column(JSON)
     parse_status: Mapped[str] = mapped_column(String(20), nullable=False, default="none")
     parse_error: Mapped[str | None] = mapped_column(Text)
+    # How many workers claimed the current request; a file that kills its reader stops being retried.
+    parse_attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     parse_confidence: Mapped[float | None] = mapped_column(Float)
     parser: Mapped[str | None] = mapped_column(String(20))
     parse_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Boolean, String, true
+from sqlalchemy import Boolean, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -25,8 +25,15 @@ class User(UserMixin, TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Part of the login session's id (get_id): raising it ends every session and remember-me
+    # cookie of the account at their next request (a password reset, a change, "log out everywhere").
+    session_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
 
     membership = relationship("Membership", back_populates="user", uselist=False, lazy="joined")
+
+    def get_id(self) -> str:
+        """Flask-Login's "alternative id": the session and the remember cookie carry it."""
+        return f"{self.id}:{self.session_version}"
 
     def set_password(self, password: str) -> None:
         # scrypt: memory-hard and salted; the cost is stored in each hash, so it can be raised later.

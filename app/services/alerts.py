@@ -1,6 +1,8 @@
 """Job alerts: a saved search, mailed as a digest of the jobs published since the last one."""
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
 from datetime import datetime, timedelta
 
@@ -8,6 +10,7 @@ from sqlalchemy import or_, select, update
 from werkzeug.datastructures import MultiDict
 
 from ..errors import NotFound, ValidationError
+from ..database import insert_ignore
 from ..extensions import db
 from ..models import ALERT_FREQUENCIES, JobAlert, User, utcnow
 from .notifications import external_url, queue_email
@@ -51,18 +54,40 @@ def describe(query: dict) -> str:
     return " · ".join(parts)[:200] or "All new jobs"
 
 
-def create_alert(user: User, query: dict, frequency: str) -> JobAlert:
-    """Save a search as an alert. Flushes. ValidationError for a bad frequency or too many alerts."""
+def query_key(query: dict) -> str:
+    """The same search however it was written: keys sorted, values sorted and case-folded."""
+    canonical = {key: sorted({str(v).strip().casefold() for v in values}) for key, values in query.items() if values}
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
+
+
+def create_alert(user: User, query: dict, frequency: str) -> tuple[JobAlert, bool]:
+    """Save a search as an alert. Flushes. Returns (alert, merged): saving a search the user already
+    has an alert for updates that alert (frequency, active again) instead of making a second one —
+    one atomic upsert on (user, query key), so two clicks at once also give one alert.
+    ValidationError for a bad frequency or too many alerts."""
     if frequency not in ALERT_FREQUENCIES:
         raise ValidationError("Choose daily or weekly.", field="frequency")
-    count = db.session.scalar(select(db.func.count(JobAlert.id)).where(JobAlert.user_id == user.id, JobAlert.active))
-    if count >= MAX_ALERTS_PER_USER:
-        raise ValidationError(f"You can have at most {MAX_ALERTS_PER_USER} alerts; delete one first.")
-    alert = JobAlert(user_id=user.id, name=describe(query), query=query, frequency=frequency, active=True,
-                     unsubscribe_token=secrets.token_urlsafe(32))
-    db.session.add(alert)
+    key = query_key(query)
+    existing = _alert_for(user, key)
+    if existing is None:
+        count = db.session.scalar(select(db.func.count(JobAlert.id)).where(JobAlert.user_id == user.id,
+                                                                           JobAlert.active))
+        if count >= MAX_ALERTS_PER_USER:
+            raise ValidationError(f"You can have at most {MAX_ALERTS_PER_USER} alerts; delete one first.")
+        created = insert_ignore(JobAlert, {"user_id": user.id, "name": describe(query), "query": query,
+                                           "query_key": key, "frequency": frequency, "active": True,
+                                           "unsubscribe_token": secrets.token_urlsafe(32)}, ["user_id", "query_key"])
+        existing = _alert_for(user, key)
+        if created:
+            return existing, False
+    existing.frequency, existing.active = frequency, True
     db.session.flush()
-    return alert
+    return existing, True
+
+
+def _alert_for(user: User, key: str) -> JobAlert | None:
+    return db.session.scalar(select(JobAlert).where(JobAlert.user_id == user.id, JobAlert.query_key == key)
+                             .execution_options(populate_existing=True))
 
 
 def user_alerts(user: User) -> list[JobAlert]:
@@ -82,20 +107,24 @@ def delete_alert(user: User, alert_id: int) -> None:
     db.session.flush()
 
 
-def unsubscribe(token: str) -> JobAlert:
-    """Stop an alert from its email link, logged in or not. Idempotent."""
+def find_by_token(token: str) -> JobAlert:
+    """The alert of an unsubscribe link (logged in or not); NotFound otherwise."""
     alert = db.session.scalar(select(JobAlert).where(JobAlert.unsubscribe_token == (token or "")[:64]))
     if alert is None:
         raise NotFound("This unsubscribe link is not valid.")
+    return alert
+
+
+def unsubscribe(token: str) -> JobAlert:
+    """Stop an alert from its email link. Idempotent."""
+    alert = find_by_token(token)
     alert.active = False
     db.session.flush()
     return alert
 
 
 def resubscribe(token: str) -> JobAlert:
-    alert = db.session.scalar(select(JobAlert).where(JobAlert.unsubscribe_token == (token or "")[:64]))
-    if alert is None:
-        raise NotFound("This link is not valid.")
+    alert = find_by_token(token)
     alert.active = True
     db.session.flush()
     return alert

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from ..errors import Conflict, Forbidden, NotFound, ValidationError
 from ..extensions import db
 from ..models import Company, Invitation, Membership, User, utcnow
-from . import audit, documents
-from .accounts import normalize_email
+from . import accounts, audit, documents, emails
+from .notifications import normalize_email
 from .slugs import slugify
 
 
@@ -26,14 +26,21 @@ def _unique_slug(name: str, company_id: int | None = None) -> str:
         slug, n = f"{base}-{n}", n + 1
 
 
-def create_company(owner: User, name: str, website: str = "", about: str = "", logo_upload=None) -> Company:
+def _has_file(upload) -> bool:
+    return upload is not None and bool(getattr(upload, "filename", ""))
+
+
+def create_company(owner: User, name: str, website: str = "", about: str = "", logo_upload=None,
+                   logo: documents.CheckedFile | None = None) -> Company:
     """Create a company with `owner` as its owner member. Raises Conflict if owner already has a seat."""
     if owner.membership is not None:
         raise Conflict("You already belong to a company.")
     company = Company(name=name.strip(), slug=_unique_slug(name), website=(website or "").strip(),
                       about=(about or "").strip())
-    if logo_upload is not None and getattr(logo_upload, "filename", ""):
-        company.logo = documents.store_logo(owner, logo_upload)
+    if logo is None and _has_file(logo_upload):
+        logo = documents.check_logo(logo_upload)
+    if logo is not None:
+        company.logo = documents.store(owner, logo)
     db.session.add(company)
     db.session.flush()
     owner.role = "recruiter" if owner.role != "admin" else owner.role
@@ -42,7 +49,27 @@ def create_company(owner: User, name: str, website: str = "", about: str = "", l
     return company
 
 
+def sign_up_owner(email: str, password: str, name: str, company_name: str, website: str = "", about: str = "",
+                  logo_upload=None) -> Company | None:
+    """A new account and its company in one step (recruiter sign-up). Flushes.
+
+    Like accounts.sign_up, the answer does not tell whether the address has an account: when it
+    does, its owner is emailed and None is returned, and nothing else is created. The logo is
+    checked first, so a bad logo gets the same error either way.
+    """
+    logo = documents.check_logo(logo_upload) if _has_file(logo_upload) else None
+    user = accounts.sign_up(email, password, name, role="recruiter")
+    if user is None:
+        return None
+    return create_company(user, company_name, website, about, logo=logo)
+
+
 def update_company(company: Company, actor: User, name: str, website: str, about: str, logo_upload=None) -> Company:
+    """Edit the company profile. Only its owner may: the name, address and logo are the company's
+    public identity. Raises Forbidden for other team members. Flushes."""
+    membership = actor.membership
+    if membership is None or membership.company_id != company.id or not membership.is_owner:
+        raise Forbidden("Only the company's owner can edit the company profile.")
     company.name = name.strip()
     company.slug = _unique_slug(name, company.id)
     company.website = (website or "").strip()
@@ -65,8 +92,15 @@ def _hash(token: str) -> str:
 
 
 def invite_member(owner: User, email: str) -> tuple[Invitation, str]:
-    """Create a single-use invitation. Returns it with the raw token (only its hash is stored)."""
+    """Create a single-use invitation and email it. Flushes. Returns it with the raw token (only its
+    hash is stored); the link travels only by email, so opening it proves the invited address.
+
+    Only a verified owner may invite (an unconfirmed account must not send mail to strangers).
+    """
     membership = require_owner(owner)
+    if owner.verified_at is None:
+        raise ValidationError(f"Confirm your email address before inviting colleagues: we sent a link to "
+                              f"{owner.email}.", field="email")
     email = normalize_email(email)
     company = membership.company
     if any(normalize_email(m.user.email) == email for m in company.memberships):
@@ -79,7 +113,6 @@ def invite_member(owner: User, email: str) -> tuple[Invitation, str]:
     db.session.add(invitation)
     audit.record(owner, "team.invited", company, email=email)
     db.session.flush()
-    from . import emails
     emails.team_invitation(invitation, token, owner)
     return invitation, token
 

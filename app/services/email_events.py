@@ -15,12 +15,20 @@ RECORDED_EVENTS = ("processed", "delivered", "deferred", "open", "click", "unsub
 
 def _message_for(event: dict) -> EmailMessage | None:
     ours = event.get("jobifies_message_id")  # our custom_arg comes back as a top-level key
-    if ours and str(ours).isdigit():
+    if ours and str(ours).isdigit() and len(str(ours)) <= 9:  # an id column is a 32-bit integer
         return db.session.get(EmailMessage, int(ours))
-    sg_message_id = str(event.get("sg_message_id", "")).split(".")[0]
+    sg_message_id = str(event.get("sg_message_id", "")).split(".")[0][:255]
     if sg_message_id:
         return db.session.scalar(select(EmailMessage).where(EmailMessage.provider_message_id == sg_message_id))
     return None
+
+
+def _when(timestamp) -> datetime | None:
+    """The event's Unix time; None if absent or not a sane number (it is only informative)."""
+    try:
+        return datetime.fromtimestamp(int(timestamp), tz=timezone.utc) if timestamp else None
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
 
 
 @handler("sendgrid")
@@ -28,7 +36,7 @@ def handle_sendgrid_event(event_type: str, event: dict) -> str:
     """Record delivery and opens on the email; stop mailing addresses that bounce or complain. Idempotent."""
     if event_type not in RECORDED_EVENTS:
         return "ignored"
-    when = datetime.fromtimestamp(int(event.get("timestamp") or 0), tz=timezone.utc) if event.get("timestamp") else None
+    when = _when(event.get("timestamp"))
     message = _message_for(event)
     if message is not None:
         message.last_event = event_type
@@ -38,7 +46,7 @@ def handle_sendgrid_event(event_type: str, event: dict) -> str:
             message.opened_at = when
         elif event_type in SUPPRESSING_EVENTS:
             message.last_error = f"{event_type}: {event.get('reason') or event.get('response') or ''}".strip()[:1000]
-    if event_type in SUPPRESSING_EVENTS and event.get("email"):
+    if event_type in SUPPRESSING_EVENTS and isinstance(event.get("email"), str) and event["email"].strip():
         suppress_address(event["email"], event_type, str(event.get("reason", "")))
     db.session.flush()
     return "processed"

@@ -1,4 +1,8 @@
-"""The emails Jobifies sends, each queued in the outbox inside the caller's transaction."""
+"""The emails Jobifies sends, each queued in the outbox inside the caller's transaction.
+
+Account emails that anyone can trigger from a form (verification, reset, invitation, "someone tried
+to sign up with your address") are capped per address per hour in the outbox (`capped=True`).
+"""
 from __future__ import annotations
 
 from flask import current_app
@@ -18,16 +22,33 @@ STAGE_MESSAGES = {
 }
 
 
-def send_verification(user: User):
-    return queue_email(user.email, "verify_email", user=user, name=user.display_name, email=user.email,
-                       link=external_url("auth.verify_email", token=tokens.make_verify_token(user)),
+def send_verification(user: User, next_path: str = ""):
+    return queue_email(user.email, "verify_email", user=user, capped=True, name=user.display_name, email=user.email,
+                       link=external_url("auth.verify_email", token=tokens.make_verify_token(user, next_path)),
                        days=current_app.config["EMAIL_VERIFY_DAYS"])
 
 
 def send_password_reset(user: User):
-    return queue_email(user.email, "password_reset", user=user, name=user.display_name,
+    return queue_email(user.email, "password_reset", user=user, capped=True, name=user.display_name,
                        link=external_url("auth.reset_password", token=tokens.make_reset_token(user)),
                        minutes=current_app.config["PASSWORD_RESET_MINUTES"])
+
+
+def account_exists(user: User):
+    """Someone signed up with an address that has an account: tell its owner, tell the form nothing."""
+    return queue_email(user.email, "account_exists", user=user, capped=True, name=user.display_name,
+                       email=user.email, login_link=external_url("auth.login"),
+                       reset_link=external_url("auth.forgot_password"))
+
+
+def password_changed(user: User):
+    return queue_email(user.email, "password_changed", user=user, capped=True, name=user.display_name,
+                       reset_link=external_url("auth.forgot_password"))
+
+
+def email_changed(user: User, old_email: str):
+    return queue_email(old_email, "email_changed", capped=True, name=user.display_name, old_email=old_email,
+                       new_email=user.email)
 
 
 def application_received(application: Application) -> None:
@@ -52,5 +73,6 @@ def stage_changed(application: Application) -> None:
 
 
 def team_invitation(invitation: Invitation, token: str, inviter: User) -> None:
-    queue_email(invitation.email, "team_invitation", inviter=inviter.display_name, company=invitation.company.name,
-                link=external_url("auth.invitation", token=token), expires=invitation.expires_at.strftime("%b %-d, %Y"))
+    queue_email(invitation.email, "team_invitation", capped=True, inviter=inviter.display_name,
+                company=invitation.company.name, link=external_url("auth.invitation", token=token),
+                expires=invitation.expires_at.strftime("%b %-d, %Y"))

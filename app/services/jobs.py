@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..models import Application, Company, Job, User, utcnow
-from ..pagination import Paginated
+from ..pagination import MAX_PAGE, Paginated
 from . import audit
 from .markdown import render_markdown
 from .slugs import slugify
@@ -140,7 +140,7 @@ class Page(Paginated):
 def list_open_jobs(page: int = 1, company: Company | None = None, per_page: int | None = None) -> Page:
     """Open jobs, newest first, paginated (the home and company pages; /jobs uses app.search)."""
     per_page = per_page or current_app.config["JOBS_PER_PAGE"]
-    page = max(1, page)
+    page = max(1, min(page, MAX_PAGE))
     query = select(Job).where(Job.open_clause())
     if company is not None:
         query = query.where(Job.company_id == company.id)

@@ -4,14 +4,18 @@ Templates live in app/templates/emails/<name>.html and <name>.txt; each sets `su
 """
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
-from flask import current_app, has_request_context, render_template, url_for
-from sqlalchemy import select, update
+from flask import current_app, render_template
+from sqlalchemy import func, select, update
 
+from ..database import insert_ignore
 from ..extensions import db
+from ..links import absolute_url
 from ..models import EmailMessage, EmailSuppression, utcnow
-from .accounts import normalize_email
+
+log = logging.getLogger(__name__)
 
 SUPPRESSING_EVENTS = ("bounce", "dropped", "spamreport")
 
@@ -20,18 +24,36 @@ def is_suppressed(address: str) -> bool:
     return db.session.scalar(select(EmailSuppression.id).where(EmailSuppression.address == normalize_email(address))) is not None
 
 
-def queue_email(to: str, template: str, *, user=None, headers: dict | None = None, **context) -> EmailMessage:
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def _sent_recently(to: str, template: str) -> int:
+    since = utcnow() - timedelta(hours=1)
+    return db.session.scalar(select(func.count(EmailMessage.id)).where(
+        EmailMessage.to_address == to, EmailMessage.template == template, EmailMessage.created_at >= since)) or 0
+
+
+def queue_email(to: str, template: str, *, user=None, headers: dict | None = None, capped: bool = False,
+                **context) -> EmailMessage | None:
     """Render and store an email; it is sent by a background job once the transaction commits.
 
-    An address that bounced or complained is recorded as 'suppressed' and never sent.
+    An address that bounced or complained is recorded as 'suppressed' and never sent. `capped`
+    (account emails anyone can trigger: verification, reset, invitation...): past
+    EMAIL_MAX_PER_ADDRESS_HOUR of this template to this address in the last hour, nothing is
+    queued and None is returned, so no form can be used to flood someone's inbox.
     """
     from ..tasks import enqueue
     from ..tasks.emails import send_email
+    to = normalize_email(to)
+    if capped and _sent_recently(to, template) >= current_app.config["EMAIL_MAX_PER_ADDRESS_HOUR"]:
+        log.info("Not queueing another %s email to an address that had enough this hour", template)
+        return None
     context.setdefault("site_name", current_app.config["SITE_NAME"])
     html = render_template(f"emails/{template}.html", **context)
     text = render_template(f"emails/{template}.txt", **context)
     subject = current_app.jinja_env.get_template(f"emails/{template}.txt").make_module(context).subject
-    message = EmailMessage(to_address=normalize_email(to), user_id=getattr(user, "id", None), template=template,
+    message = EmailMessage(to_address=to, user_id=getattr(user, "id", None), template=template,
                            subject=str(subject).strip(), html_body=html, text_body=text, headers=headers or {},
                            status="pending")
     if is_suppressed(to):
@@ -45,11 +67,8 @@ def queue_email(to: str, template: str, *, user=None, headers: dict | None = Non
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute link for an email: from the current request, or from BASE_URL in a worker or CLI."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        return url_for(endpoint, _external=True, **values)
+    """An absolute link for an email: always from BASE_URL, never from the request's Host."""
+    return absolute_url(endpoint, **values)
 
 
 def claim_for_sending(message_id: int, lease: timedelta) -> bool:
@@ -70,9 +89,9 @@ def claim_for_sending(message_id: int, lease: timedelta) -> bool:
     return result.rowcount == 1
 
 
-def suppress_address(address: str, reason: str, detail: str = "") -> None:
-    """Stop mailing an address (bounce, dropped, spam report). Idempotent."""
-    address = normalize_email(address)
-    if not is_suppressed(address):
-        db.session.add(EmailSuppression(address=address, reason=reason, detail=detail[:1000]))
-        db.session.flush()
+def suppress_address(address: str, reason: str, detail: str = "") -> bool:
+    """Stop mailing an address (bounce, dropped, spam report). Idempotent, also under concurrency:
+    two workers suppressing the same address at once both succeed (one atomic upsert).
+    True if this call added it."""
+    return insert_ignore(EmailSuppression, {"address": normalize_email(address)[:254], "reason": reason[:30],
+                                            "detail": detail[:1000]}, ["address"])

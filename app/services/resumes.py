@@ -9,7 +9,6 @@ profile's own fields when the candidate reviews and saves it.
 """
 from __future__ import annotations
 
-import io
 import logging
 from datetime import timedelta
 
@@ -22,9 +21,10 @@ from ..extensions import db
 from ..integrations import ai
 from ..integrations.ai import local_parser
 from ..integrations.ai.vocabulary import canonical_skill, skill_key
+from ..integrations.documents import DocumentUnreadable, IsolationFailed, run_isolated
+from ..integrations.documents import extract_text as document_text
 from ..models import Application, CandidateProfile, Document, User, utcnow
 from . import documents
-from .documents import DOCX, PDF
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +32,11 @@ NO_TEXT_MESSAGE = ("We could not read text from this file. It may be a scanned i
                    "file with selectable text, or fill in your profile by hand.")
 UNREADABLE_MESSAGE = ("We could not open this file to read it: it may be damaged or password-protected. "
                       "Upload another copy, or fill in your profile by hand.")
+HOSTILE_MESSAGE = ("We could not read this file: it is too large or too complex to read safely. Upload a "
+                   "simpler PDF or Word file, or fill in your profile by hand.")
 CRASHED_MESSAGE = "Something went wrong while reading your resume. Try again in a few minutes."
-MAX_TEXT_CHARS = 200_000
-MAX_PDF_PAGES = 30
+# A parse whose worker died this many times (killed, out of memory) is not tried again.
+MAX_PARSE_ATTEMPTS = 3
 MIN_LETTERS = 20  # fewer letters than this is a scan with a stray page number, not a resume
 # A pending parse older than this lost its job; a 'parsing' one older than this lost its worker
 # (the job timeout is 300 s).
@@ -50,8 +52,7 @@ ENTRY_LIMITS = {"company": 200, "title": 200, "institution": 200, "degree": 200,
                 "description": 4000}
 
 
-class ResumeUnreadable(Exception):
-    """The stored file could not be opened to extract text."""
+ResumeUnreadable = DocumentUnreadable  # the name the services and tests use
 
 
 # --- Text ------------------------------------------------------------------------------------------
@@ -59,59 +60,33 @@ class ResumeUnreadable(Exception):
 def extract_text(document: Document) -> str:
     """The document's plain text, extracted once and kept in Document.extracted_text. Flushes.
 
-    "" means the file has no text layer (a scan). Raises ResumeUnreadable for a damaged or
-    password-protected file.
+    "" means the file has no text layer (a scan). The reading runs in a forked child with
+    PARSE_MEMORY_MB and PARSE_TIMEOUT_SECONDS, after the archive checks, so a hostile file fails
+    only its own job. Raises ResumeUnreadable for a damaged, password-protected or hostile file.
     """
     if document.extracted_text is not None:
         return document.extracted_text
-    if document.content_type == PDF:
-        text = _pdf_text(document.data)
-    elif document.content_type == DOCX:
-        text = _docx_text(document.data)
-    else:
-        raise ResumeUnreadable(f"Cannot read text from {document.content_type} files.")
-    text = "\n".join(line.rstrip() for line in text.replace("\x00", "").splitlines()).strip()[:MAX_TEXT_CHARS]
+    config = current_app.config
+    try:
+        text = run_isolated(read_document_text, document.data, document.content_type, config["PARSE_MAX_PDF_PAGES"],
+                            config["PARSE_MAX_TEXT_CHARS"], documents.archive_limits(),
+                            memory_mb=config["PARSE_MEMORY_MB"], timeout=config["PARSE_TIMEOUT_SECONDS"],
+                            errors=(DocumentUnreadable,))
+    except IsolationFailed as error:
+        log.warning("Reading document %s stopped (%s)", document.id, error)
+        raise ResumeUnreadable(HOSTILE_MESSAGE) from error
     document.extracted_text = text
     db.session.flush()
     return text
 
 
+def read_document_text(data: bytes, content_type: str, max_pages: int, max_chars: int, limits) -> str:
+    """What the sandboxed child runs (module level, so the fork finds it by reference)."""
+    return document_text(data, content_type, max_pages=max_pages, max_chars=max_chars, archive_limits=limits)
+
+
 def has_text(text: str | None) -> bool:
     return sum(c.isalpha() for c in (text or "")[:2000]) >= MIN_LETTERS
-
-
-def _pdf_text(data: bytes) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-    try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted and not reader.decrypt(""):  # many PDFs are "encrypted" with an empty password
-            raise ResumeUnreadable("The PDF is password-protected.")
-        return "\n".join(page.extract_text() or "" for page in reader.pages[:MAX_PDF_PAGES])
-    except ResumeUnreadable:
-        raise
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError, NotImplementedError, RecursionError) as error:
-        raise ResumeUnreadable(f"pypdf could not read the PDF: {error}") from error
-
-
-def _docx_text(data: bytes) -> str:
-    import docx
-    try:
-        document = docx.Document(io.BytesIO(data))
-        # Contact details often sit in the page header; sections share theirs, so each line once.
-        header = dict.fromkeys(p.text for section in document.sections for p in section.header.paragraphs)
-        lines = list(header) + [p.text for p in document.paragraphs]
-        for table in document.tables:  # two-column resume templates are tables
-            for row in table.rows:
-                previous = None
-                for cell in row.cells:
-                    if cell.text == previous:  # a merged cell comes back once per grid column it spans
-                        continue
-                    previous = cell.text
-                    lines += [p.text for p in cell.paragraphs]
-    except Exception as error:  # python-docx raises assorted zip/XML/KeyError types for broken files
-        raise ResumeUnreadable(f"python-docx could not read the file: {error}") from error
-    return "\n".join(lines)
 
 
 # --- Profiles and parse requests ------------------------------------------------------------------
@@ -148,6 +123,7 @@ def request_parse(user: User, document: Document) -> CandidateProfile:
     profile = get_or_create_profile(user)
     profile.resume_id = document.id
     profile.parse_status = "pending"
+    profile.parse_attempts = 0
     profile.parse_error = None
     profile.parse_requested_at = utcnow()
     db.session.flush()
@@ -219,7 +195,7 @@ def run_parse(profile_id: int) -> str:
     """
     claimed = db.session.execute(
         update(CandidateProfile).where(CandidateProfile.id == profile_id, CandidateProfile.parse_status == "pending")
-        .values(parse_status="parsing"))
+        .values(parse_status="parsing", parse_attempts=CandidateProfile.parse_attempts + 1))
     db.session.commit()
     if claimed.rowcount != 1:
         return "skipped"
@@ -235,7 +211,8 @@ def run_parse(profile_id: int) -> str:
         except ResumeUnreadable as error:
             log.info("Resume %s unreadable: %s", document.id, error)
             db.session.rollback()
-            return _finish(profile_id, token, "failed", error=UNREADABLE_MESSAGE)
+            hostile = isinstance(error.__cause__, IsolationFailed) or str(error) == HOSTILE_MESSAGE
+            return _finish(profile_id, token, "failed", error=HOSTILE_MESSAGE if hostile else UNREADABLE_MESSAGE)
         if not has_text(text):
             return _finish(profile_id, token, "no_text", error=NO_TEXT_MESSAGE)
         parsed, parser, note = parse_text(text)
@@ -268,13 +245,15 @@ def _finish(profile_id: int, token, status: str, *, error: str | None = None, pa
 def stale_parse_ids(now=None) -> list[int]:
     """Profiles whose parse job was lost: pending too long, or 'parsing' past any job's timeout.
 
-    Stale 'parsing' rows are put back to 'pending' (so the re-enqueued job can claim them). Commits.
+    Stale 'parsing' rows are put back to 'pending' (so the re-enqueued job can claim them), unless
+    their worker already died MAX_PARSE_ATTEMPTS times on this file: those fail for good, so a file
+    that kills its reader is not retried forever. Commits.
     """
     now = now or utcnow()
-    db.session.execute(
-        update(CandidateProfile)
-        .where(CandidateProfile.parse_status == "parsing", CandidateProfile.updated_at < now - STALE_PARSING)
-        .values(parse_status="pending"))
+    stale = (CandidateProfile.parse_status == "parsing") & (CandidateProfile.updated_at < now - STALE_PARSING)
+    db.session.execute(update(CandidateProfile).where(stale, CandidateProfile.parse_attempts >= MAX_PARSE_ATTEMPTS)
+                       .values(parse_status="failed", parse_error=HOSTILE_MESSAGE))
+    db.session.execute(update(CandidateProfile).where(stale).values(parse_status="pending"))
     ids = list(db.session.scalars(
         select(CandidateProfile.id).where(
             CandidateProfile.parse_status == "pending",

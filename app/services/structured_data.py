@@ -1,7 +1,7 @@
 """schema.org JobPosting JSON-LD, so search engines list open jobs (Google for Jobs)."""
 from __future__ import annotations
 
-from flask import url_for
+from ..links import absolute_url
 
 from ..models import Job
 
@@ -25,9 +25,9 @@ def job_posting_json_ld(job: Job) -> dict | None:
             "@type": "Organization",
             "name": job.company.name,
             **({"sameAs": job.company.website} if job.company.website else {}),
-            **({"logo": url_for("public.company_logo", slug=job.company.slug, _external=True)} if job.company.logo_id else {}),
+            **({"logo": absolute_url("public.company_logo", slug=job.company.slug)} if job.company.logo_id else {}),
         },
-        "url": url_for("public.job_detail", job_id=job.id, slug=job.slug, _external=True),
+        "url": absolute_url("public.job_detail", job_id=job.id, slug=job.slug),
         "identifier": {"@type": "PropertyValue", "name": job.company.name, "value": str(job.id)},
     }
     if job.expires_at:

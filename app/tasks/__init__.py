@@ -21,7 +21,11 @@ from sqlalchemy.orm import Session
 from .runtime import Task, redis_connection, run_inline
 
 log = logging.getLogger(__name__)
-QUEUES = ("high", "default", "low")  # the order workers read them in
+# The order a worker reads them in. Resume parsing has a queue (and a worker process) of its own,
+# so a slow or hostile file never holds up emails and webhooks.
+MAIN_QUEUES = ("high", "default", "low")
+PARSE_QUEUE = "parse"
+QUEUES = MAIN_QUEUES + (PARSE_QUEUE,)
 _PENDING = "jobifies_pending_jobs"
 
 

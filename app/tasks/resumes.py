@@ -7,8 +7,9 @@ from .runtime import task
 
 
 # No RQ retries: every outcome (including a crash) is recorded on the profile, and a lost job is
-# found by sweep_parses. The timeout covers OpenAI's worst case (3 attempts × the outbound timeout).
-@task(queue="default", timeout=300, retries=())
+# found by sweep_parses. The timeout covers reading the file (PARSE_TIMEOUT_SECONDS, in a child) and
+# OpenAI's worst case (3 attempts × the outbound timeout).
+@task(queue="parse", timeout=300, retries=())
 def parse_resume(profile_id: int) -> str:
     """Parse the profile's resume into profile.parsed. Idempotent (see services.resumes.run_parse)."""
     return resumes.run_parse(profile_id)

@@ -126,11 +126,15 @@ def _server(app):
 
 
 @pytest.fixture
-def live_server(_server):
+def live_server(_server, app):
     """The running server for one test; on teardown, waits until no request is in flight, so the
-    tables can be truncated without waiting on (or racing) a request's transaction."""
+    tables can be truncated without waiting on (or racing) a request's transaction. Links in
+    emails point at it (BASE_URL), as they point at the real site in production."""
+    previous = app.config["BASE_URL"]
+    app.config["BASE_URL"] = _server.url
     yield _server
     _server.wait_idle()
+    app.config["BASE_URL"] = previous
 
 
 # --- The browser ----------------------------------------------------------------------------------

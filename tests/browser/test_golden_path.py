@@ -51,6 +51,13 @@ def email_link(app, address: str, template: str) -> str:
     return match.group(0)
 
 
+def confirm_address(page: Page, app, address: str) -> None:
+    """Open the confirmation link from the email and press the button, as the person would."""
+    page.goto(email_link(app, address, "verify_email"))
+    expect(page).to_have_url(re.compile(r"/verify$"))   # the token left the address bar
+    page.get_by_role("button", name=f"Confirm {address}").click()
+
+
 def log_out(page: Page, name: str) -> None:
     page.get_by_role("button", name=f"Log out {name}").click()
     expect(page.get_by_text("You have been logged out.")).to_be_visible()
@@ -85,13 +92,11 @@ def test_golden_path(page: Page, live_server, app, page_errors):
     page.get_by_label("About the company").fill("We build reusable rockets.")
     page.get_by_role("button", name="Create company").click()
 
+    # The account starts once the address is confirmed: the recruiter opens the link from the email.
+    expect(page.get_by_role("heading", level=1, name="Check your inbox")).to_be_visible()
+    expect(page.get_by_text(f"We sent a link to {RECRUITER['email']}.")).to_be_visible()
+    confirm_address(page, app, RECRUITER["email"])
     expect(page).to_have_url(re.compile(r"/recruiter/?$"))
-    expect(page.get_by_role("heading", level=1, name=RECRUITER["company"])).to_be_visible()
-    expect(page.get_by_text("Your company is set up. Post your first job!")).to_be_visible()
-
-    # Publishing needs a confirmed address: the recruiter opens the link from the email.
-    expect(page.get_by_text(f"Please confirm your email address: we sent a link to {RECRUITER['email']}.")).to_be_visible()
-    page.goto(email_link(app, RECRUITER["email"], "verify_email"))
     expect(page.get_by_text(f"Thanks, {RECRUITER['email']} is confirmed.")).to_be_visible()
     expect(page.get_by_text("Please confirm your email address")).to_have_count(0)
     expect(page.get_by_role("heading", level=1, name=RECRUITER["company"])).to_be_visible()
@@ -128,13 +133,16 @@ def test_golden_path(page: Page, live_server, app, page_errors):
     page.get_by_label("Email").fill(CANDIDATE["email"])
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_text("Your account is ready.")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="Check your inbox")).to_be_visible()
+    confirm_address(page, app, CANDIDATE["email"])
+    confirmed = page.get_by_text(f"Thanks, {CANDIDATE['email']} is confirmed.")
+    expect(confirmed).to_be_visible()
 
-    # Sign-up lands on the jobs page already: wait for the boosted navigation to swap the page in
-    # (its one-time "account is ready" message gone), or the first keystrokes go to the old box.
+    # Confirming lands on the jobs page already: wait for the boosted navigation to swap the page in
+    # (its one-time "confirmed" message gone), or the first keystrokes go to the old box.
     with page.expect_response(lambda response: response.url.endswith("/jobs")):
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Find jobs").click()
-    expect(page.get_by_text("Your account is ready.")).to_have_count(0)
+    expect(confirmed).to_have_count(0)
     expect(page.get_by_role("heading", level=1, name="Jobs")).to_be_visible()
     expect(page.get_by_text("2 open jobs")).to_be_visible()
     page.evaluate("window.__noReload = 1")
@@ -207,7 +215,9 @@ def test_candidate_saves_a_job_in_place(page: Page, live_server, app, page_error
     page.get_by_label("Email").fill(CANDIDATE["email"])
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_text("Your account is ready.")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="Check your inbox")).to_be_visible()
+    confirm_address(page, app, CANDIDATE["email"])
+    expect(page.get_by_text(f"Thanks, {CANDIDATE['email']} is confirmed.")).to_be_visible()
     expect(page.get_by_role("heading", level=1, name="Jobs")).to_be_visible()
 
     page.evaluate("window.__noReload = 1")

@@ -6,20 +6,25 @@ from ...errors import ValidationError
 from ...extensions import csrf, db
 from ...models import ALERT_FREQUENCIES
 from ...services import alerts
+from .. import limits
+from ..helpers import save
 from . import bp
 
 
 @bp.post("/alerts")
 @login_required
+@limits.per_user_and_ip("RATE_LIMIT_ALERTS")
 def create_alert():
     query = alerts.clean_query(request.form)
-    try:
-        alert = alerts.create_alert(current_user, query, request.form.get("frequency", "daily"))
-    except ValidationError as error:
-        flash(error.message, "error")
+    outcome = save(lambda: alerts.create_alert(current_user, query, request.form.get("frequency", "daily")))
+    if not outcome.ok:
+        flash(outcome.error.message, "error")
         return redirect(url_for("public.jobs", **query))
-    db.session.commit()
-    flash(f"Alert saved: we will email you {alert.frequency} about new jobs for {alert.name}.", "success")
+    alert, merged = outcome.value
+    if merged:
+        flash(f"You already had an alert for {alert.name}: it now comes {alert.frequency}.", "success")
+    else:
+        flash(f"Alert saved: we will email you {alert.frequency} about new jobs for {alert.name}.", "success")
     return redirect(url_for("candidate.my_alerts"))
 
 
@@ -39,18 +44,23 @@ def delete_alert(alert_id: int):
     return redirect(url_for("candidate.my_alerts"))
 
 
-@bp.route("/alerts/unsubscribe/<token>", methods=["GET", "POST"])
-@csrf.exempt  # RFC 8058 one-click: the mail client POSTs without any session or token
+@bp.get("/alerts/unsubscribe/<token>")
 def alert_unsubscribe(token: str):
-    alert = alerts.unsubscribe(token)
-    db.session.commit()
-    if request.method == "POST" and request.form.get("List-Unsubscribe") == "One-Click":
+    """From the email: a page with the button (a GET changes nothing, so mail scanners that open
+    every link cannot unsubscribe anyone)."""
+    return render_template("candidate/alert_unsubscribed.html", alert=alerts.find_by_token(token), token=token)
+
+
+@bp.post("/alerts/unsubscribe/<token>")
+@csrf.exempt  # RFC 8058 one-click: the mail client POSTs without any session or token
+def alert_unsubscribe_confirm(token: str):
+    save(lambda: alerts.unsubscribe(token))
+    if request.form.get("List-Unsubscribe") == "One-Click":
         return "", 204
-    return render_template("candidate/alert_unsubscribed.html", alert=alert, token=token)
+    return redirect(url_for("candidate.alert_unsubscribe", token=token), 303)
 
 
 @bp.post("/alerts/resubscribe/<token>")
 def alert_resubscribe(token: str):
-    alert = alerts.resubscribe(token)
-    db.session.commit()
-    return render_template("candidate/alert_unsubscribed.html", alert=alert, token=token)
+    save(lambda: alerts.resubscribe(token))
+    return redirect(url_for("candidate.alert_unsubscribe", token=token), 303)

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from ...errors import ValidationError
 from ...extensions import db
 from ...services import resumes
+from .. import limits
 from ..helpers import attach_error, toast, wants_fragment
 from . import bp
 from .profile_forms import ProfileForm, ResumeUploadForm
@@ -50,6 +51,7 @@ def profile():
 
 @bp.post("/me/profile/resume")
 @login_required
+@limits.per_user_and_ip("RATE_LIMIT_UPLOAD")
 def upload_resume():
     """Store a resume only to fill the profile from it. Without Redis the parse runs right after commit."""
     upload_form = ResumeUploadForm()

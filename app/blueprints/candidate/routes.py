@@ -4,13 +4,15 @@ from flask_login import current_user, login_required
 from ...errors import Conflict, ValidationError
 from ...extensions import db
 from ...services import applications, jobs, saved_jobs
-from ..helpers import attach_error, send_document, toast, wants_fragment
+from .. import limits
+from ..helpers import attach_error, local_path, safe_next, send_document, toast, wants_fragment
 from . import bp
 from .forms import ApplyForm
 
 
 @bp.route("/jobs/<int:job_id>/apply", methods=["GET", "POST"])
 @login_required
+@limits.per_user_and_ip("RATE_LIMIT_APPLY")
 def apply(job_id: int):
     job = jobs.get_public_job(job_id)
     previous = applications.existing_application(job, current_user)
@@ -88,6 +90,5 @@ def toggle_save(job_id: int):
     if wants_fragment(f"saved-{job.id}"):
         return toast(make_response(""), message)  # the row disappears from the Saved jobs list
     flash(message, "success")
-    return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
-                    else url_for("candidate.saved"))
+    return redirect(safe_next(local_path(request.referrer or ""), url_for("candidate.saved")))
 

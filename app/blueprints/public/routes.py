@@ -5,17 +5,11 @@ from sqlalchemy import text
 from ... import search
 from ...errors import NotFound
 from ...extensions import db
+from ...pagination import page_number
 from ...services import alerts, applications, companies, jobs, saved_jobs
 from ...services.structured_data import job_posting_json_ld
 from ..helpers import page_or_fragment
 from . import bp
-
-
-def _page_arg() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
 
 
 @bp.get("/")
@@ -54,7 +48,7 @@ def job_detail(job_id: int, slug: str | None = None):
 @bp.get("/companies/<slug>")
 def company(slug: str):
     company = companies.get_company_by_slug(slug)
-    open_jobs = jobs.list_open_jobs(page=_page_arg(), company=company)
+    open_jobs = jobs.list_open_jobs(page=page_number(request.args), company=company)
     return render_template("public/company.html", company=company, page=open_jobs,
                            saved_ids=saved_jobs.saved_job_ids(current_user))
 

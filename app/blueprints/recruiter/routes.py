@@ -1,11 +1,12 @@
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...errors import AppError, ValidationError
 from ...extensions import db
 from ...services import applications, companies, jobs
 from ...services.markdown import render_markdown
-from ..helpers import attach_error, recruiter_required, safe_next, send_document, toast, wants_fragment
+from .. import limits
+from ..helpers import attach_error, recruiter_required, safe_next, send_document, submit, toast, wants_fragment
 from . import bp
 from .forms import CompanyProfileForm, InviteForm, JobForm, MoveForm, NoteForm
 
@@ -25,18 +26,14 @@ def dashboard():
 def company_profile():
     company = _company()
     form = CompanyProfileForm(obj=company, company_name=company.name)
-    if form.validate_on_submit():
-        try:
-            companies.update_company(company, current_user, form.company_name.data, form.website.data,
-                                     form.about.data, request.files.get("logo"))
-        except ValidationError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash("Company profile saved.", "success")
-            return redirect(url_for("recruiter.company_profile"))
-    return render_template("recruiter/company.html", form=form, company=company), 422 if form.errors else 200
+    outcome = submit(form, lambda: companies.update_company(company, current_user, form.company_name.data,
+                                                            form.website.data, form.about.data,
+                                                            request.files.get("logo")))
+    if outcome.ok:
+        flash("Company profile saved.", "success")
+        return redirect(url_for("recruiter.company_profile"))
+    return render_template("recruiter/company.html", form=form, company=company,
+                           is_owner=current_user.membership.is_owner), outcome.status
 
 
 # --- Jobs -----------------------------------------------------------------------------------------
@@ -222,28 +219,26 @@ def team():
     return _render_team(InviteForm())
 
 
-def _render_team(form, new_link: str | None = None, status: int = 200):
+def _render_team(form, status: int = 200):
     company = _company()
     pending = companies.pending_invitations(company)
     return render_template("recruiter/team.html", company=company, form=form, pending=pending,
-                           new_link=new_link, is_owner=current_user.membership.is_owner), status
+                           is_owner=current_user.membership.is_owner), status
 
 
 @bp.post("/team/invite")
 @recruiter_required
+@limits.emails_typed_address()
 def invite():
+    """Email a single-use invitation. The link is never shown here: it travels only by email, so
+    whoever opens it has the invited mailbox (which is what lets the sign-up confirm the address)."""
     form = InviteForm()
-    if not form.validate_on_submit():
-        return _render_team(form, status=422)
-    try:
-        _, token = companies.invite_member(current_user, form.email.data)
-    except ValidationError as error:
-        db.session.rollback()
-        attach_error(form, error)
-        return _render_team(form, status=422)
-    db.session.commit()
-    link = url_for("auth.invitation", token=token, _external=True)
-    return _render_team(InviteForm(formdata=None), new_link=link)
+    outcome = submit(form, lambda: companies.invite_member(current_user, form.email.data))
+    if not outcome.ok:
+        return _render_team(form, status=outcome.status)
+    flash(f"We emailed an invitation to {form.email.data.strip().lower()}. It works once, for "
+          f"{current_app.config['INVITATION_DAYS']} days.", "success")
+    return redirect(url_for("recruiter.team"))
 
 
 @bp.post("/team/members/<int:membership_id>/remove")

@@ -3,12 +3,16 @@ from __future__ import annotations
 
 import binascii
 import json
+import logging
 import time
 
 from sendgrid.helpers.eventwebhook import EventWebhook
 from sendgrid.helpers.eventwebhook.eventwebhook_header import EventWebhookHeader
 
-from ..webhooks import IncomingEvent, WebhookRejected
+from ..webhooks import IncomingEvent, WebhookRejected, load_json, unix_timestamp
+
+
+log = logging.getLogger(__name__)
 
 
 class SendGridEventWebhook:
@@ -21,15 +25,14 @@ class SendGridEventWebhook:
 
     def verify(self, body: bytes, headers) -> None:
         if self.verifier is None:
-            raise WebhookRejected("SendGrid webhook verification key is not configured (SENDGRID_WEBHOOK_PUBLIC_KEY)")
+            # Said to the sender, so it names no setting; the operator reads the setting's name here.
+            log.warning("SendGrid event webhook received, but SENDGRID_WEBHOOK_PUBLIC_KEY is not set")
+            raise WebhookRejected("this endpoint is not configured to accept deliveries")
         signature = headers.get(EventWebhookHeader.SIGNATURE)
         timestamp = headers.get(EventWebhookHeader.TIMESTAMP)
         if not signature or not timestamp:
             raise WebhookRejected("missing signature or timestamp header")
-        try:
-            age = time.time() - int(timestamp)
-        except ValueError:
-            raise WebhookRejected("timestamp header is not a number") from None
+        age = time.time() - unix_timestamp(timestamp)
         # The SDK does not check the age; without this a captured request could be replayed forever.
         if abs(age) > self.max_age_seconds:
             raise WebhookRejected(f"timestamp is {int(age)} s old (limit {self.max_age_seconds} s)")
@@ -42,16 +45,14 @@ class SendGridEventWebhook:
             raise WebhookRejected("signature does not match the body")
 
     def parse(self, body: bytes) -> list[IncomingEvent]:
-        try:
-            events = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            raise WebhookRejected("body is not valid JSON (truncated?)") from None
+        events = load_json(body)
         if not isinstance(events, list):
             raise WebhookRejected("expected a JSON array of events")
         parsed = []
         for event in events:
             if not isinstance(event, dict) or not event.get("sg_event_id"):
                 raise WebhookRejected("every event needs an sg_event_id")
-            parsed.append(IncomingEvent(event_id=str(event["sg_event_id"])[:255], event_type=str(event.get("event", ""))[:80],
+            parsed.append(IncomingEvent(event_id=str(event["sg_event_id"])[:255],
+                                        event_type=str(event.get("event", ""))[:80],
                                         payload=json.dumps(event, separators=(",", ":"))))
         return parsed
