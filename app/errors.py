@@ -13,7 +13,7 @@ import time
 from flask import Flask, Response, current_app, g, jsonify, render_template, request, url_for
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from .extensions import db, htmx, limiter
 
@@ -155,6 +155,11 @@ def register_error_handlers(app: Flask) -> None:
         return render_error(429, "Too many requests",
                             f"You have done this too many times in a short while. Please try again in "
                             f"{human_wait(wait)}.", retry_after=wait)
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        # No URL adapter exists for a host we do not serve, so no page with links can be built.
+        return Response("Bad request: this site does not answer to that host name.\n", 400, mimetype="text/plain")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -70,14 +70,9 @@ def make_application(job, candidate, status: str = "applied"):
 
 
 def pdf_bytes(text: str = "Jane Doe\nPython developer") -> bytes:
-    """A real, valid one-page PDF (made with pypdf)."""
-    from pypdf import PdfWriter
-    writer = PdfWriter()
-    writer.add_blank_page(width=612, height=792)
-    writer.add_metadata({"/Title": text.splitlines()[0]})
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    """A real, valid one-page PDF whose page carries `text` (pypdf extracts it back)."""
+    from resume_samples import text_pdf
+    return text_pdf(text)
 
 
 def docx_bytes(text: str = "Jane Doe, Python developer") -> bytes:

@@ -60,7 +60,7 @@ def test_admin_unpublishes_a_job(client, admin):
     assert client.post(f"/admin/jobs/{job.id}/unpublish", data={"reason": "spam"}).status_code == 302
     db.session.refresh(job)
     assert job.status == "closed"
-    client.get("/admin/jobs")  # shows the flash message
+    assert "“Scam Role” was taken off the board." in client.get("/admin/jobs").text   # the flash message
     assert "Scam Role" not in client.get("/jobs").text
     entry = db.session.scalar(db.select(AuditLog))
     assert entry.action == "job.unpublished" and entry.details["reason"] == "spam"

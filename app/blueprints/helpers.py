@@ -111,13 +111,18 @@ def submit(form, action: Callable[[], Any]) -> Outcome:
     return save(action, form)
 
 
+# Latin letters that Unicode does not decompose into a base letter plus an accent.
+_NO_DECOMPOSITION = str.maketrans({"Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "ß": "ss", "Đ": "D", "đ": "d",
+                                   "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "Þ": "Th", "þ": "th"})
+
+
 def content_disposition(filename: str, disposition: str = "attachment") -> str:
     """RFC 6266: an ASCII fallback name plus filename*=UTF-8''… for any other name ("Резюме.pdf")."""
     name = "".join(c for c in filename if c.isprintable() and c not in '"\\/')[:150] or "document"
     stem, dot, extension = name.rpartition(".")
     if not dot:
         stem, extension = name, ""
-    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    ascii_stem = unicodedata.normalize("NFKD", stem.translate(_NO_DECOMPOSITION)).encode("ascii", "ignore").decode()
     ascii_stem = "".join(c if c.isalnum() or c in "-_ ." else "_" for c in ascii_stem).strip(" ._") or "document"
     ascii_extension = "".join(c for c in extension if c.isascii() and c.isalnum())
     fallback = ascii_stem + (f".{ascii_extension}" if ascii_extension else "")
