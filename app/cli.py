@@ -5,7 +5,12 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from .errors import ValidationError
 from .extensions import db
+from .seed import seed_demo_data
+from .services.accounts import create_admin as make_admin
+from .services.jobs import expire_due_jobs
+from .tasks.embedded import run_due
 
 
 def register_cli(app: Flask) -> None:
@@ -14,8 +19,6 @@ def register_cli(app: Flask) -> None:
     @click.option("--password", help="Password for a new account (default: a random one, printed once).")
     def create_admin(email: str, password: str | None):
         """Make EMAIL an admin (creating the account if it does not exist)."""
-        from .services.accounts import create_admin as make_admin
-        from .errors import ValidationError
         try:
             user, generated = make_admin(email, password)
         except ValidationError as error:
@@ -29,7 +32,6 @@ def register_cli(app: Flask) -> None:
     @click.option("--force", is_flag=True, help="Seed even if the database already has users, or in production.")
     def seed_demo(force: bool):
         """Fill an empty database with demo companies, jobs and users."""
-        from .seed import seed_demo_data
         production = app.config["APP_ENV"] == "production"
         if production and not force:
             raise click.ClickException("APP_ENV is production: seed-demo would add demo users and jobs to a live "
@@ -47,7 +49,6 @@ def register_cli(app: Flask) -> None:
     @jobs_cli.command("expire")
     def expire():
         """Mark published jobs past their expiry date as expired."""
-        from .services.jobs import expire_due_jobs
         count = expire_due_jobs()
         db.session.commit()
         click.echo(f"{count} job(s) expired.")
@@ -109,7 +110,6 @@ def register_task_cli(app: Flask) -> None:
     @tasks_cli.command("run-periodic")
     def run_periodic():
         """Run every periodic job once, now (sweepers, expiry, alert digests)."""
-        from .tasks.embedded import run_due
         for name in run_due(app, {}, float("inf")):
             click.echo(f"ran {name}")
 

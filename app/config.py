@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from limits import parse_many
+
 WEAK_SECRETS = {"", "dev", "secret", "changeme", "change-me", "development", "dev-secret-not-for-production"}
 DEV_SECRET = "dev-secret-not-for-production"
 MIN_SECRET_LENGTH = 32
@@ -62,7 +64,6 @@ class _Reader:
 
     def rate(self, name: str, default: str) -> str:
         """A rate limit such as "5 per hour" or "100/minute" (the `limits` package's notation)."""
-        from limits import parse_many
         value = self.str(name, default)
         try:
             parse_many(value)

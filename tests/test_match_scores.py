@@ -10,7 +10,7 @@ import pytest
 from app.extensions import db
 from app.integrations.ai.local_scorer import CandidateFacts, JobFacts, score_match, years_of_experience
 from app.models import Application
-from app.services import applications, matching, resumes
+from app.services import applications, matching, profiles, resumes
 from factories import login, make_application, make_job, make_recruiter, make_user
 from fakes_openai import MATCH_ANSWER, fake_openai  # noqa: F401 (fixture)
 from resume_samples import NO_SKILLS_RESUME, text_pdf
@@ -102,7 +102,7 @@ def test_scoring_does_not_wait_for_the_parse(app, app_ctx, job):
 
 def test_a_reviewed_profile_is_what_gets_scored(app, app_ctx, job):
     candidate = make_user()
-    resumes.save_reviewed_profile(candidate, {"headline": "Rust engineer", "skills": "Rust, Python",
+    profiles.save_reviewed_profile(candidate, {"headline": "Rust engineer", "skills": "Rust, Python",
                                               "experience": [{"title": "Senior Backend Engineer", "company": "X",
                                                               "start": "2015-01", "end": "Present"}]})
     application = make_application(job, candidate)
@@ -170,7 +170,7 @@ def test_openai_scores_when_configured_without_seeing_contact_details(app, app_c
 
 def test_when_openai_fails_the_local_scorer_answers_and_the_breakdown_says_so(app, app_ctx, fake_openai, job):
     candidate = make_user()
-    resumes.save_reviewed_profile(candidate, {"skills": "Python, Kubernetes"})  # no parse call on apply
+    profiles.save_reviewed_profile(candidate, {"skills": "Python, Kubernetes"})  # no parse call on apply
     db.session.commit()
     fake_openai.fail(3, status=503)
     application = applications.apply(job, candidate, _Upload(text_pdf(NO_SKILLS_RESUME)))

@@ -137,3 +137,39 @@ def test_sigterm_is_a_warm_shutdown_the_current_job_finishes(app, app_ctx, priva
                 kill_process_tree(worker.pid)
     app.extensions.pop("jobifies_redis", None)
     assert _statuses() == ["sent"]  # finished, not abandoned
+
+
+def test_a_half_open_breaker_lets_exactly_one_trial_call_through():
+    from app.integrations.http import CircuitBreaker, CircuitOpenError
+    clock = [0.0]
+    circuit = CircuitBreaker("trial", failure_threshold=1, cooldown_seconds=10, clock=lambda: clock[0])
+    circuit.before_call()
+    circuit.record_failure()
+    assert circuit.state == "open"
+    clock[0] = 11
+    assert circuit.state == "half-open"
+    circuit.before_call()                      # the one trial call
+    with pytest.raises(CircuitOpenError, match="trial call is under way"):
+        circuit.before_call()                  # everyone else waits for its verdict
+    circuit.record_success()
+    circuit.before_call()                      # closed again: calls flow
+    circuit.before_call()
+    assert circuit.state == "closed"
+
+
+def test_a_failed_trial_reopens_and_a_non_verdict_frees_the_trial():
+    from app.integrations.http import CircuitBreaker, CircuitOpenError
+    clock = [0.0]
+    circuit = CircuitBreaker("trial2", failure_threshold=1, cooldown_seconds=10, clock=lambda: clock[0])
+    circuit.before_call()
+    circuit.record_failure()
+    clock[0] = 11
+    circuit.before_call()
+    circuit.record_failure()
+    assert circuit.state == "open"
+    with pytest.raises(CircuitOpenError):
+        circuit.before_call()
+    clock[0] = 22
+    circuit.before_call()
+    circuit.release_trial()                    # e.g. a 400: says nothing about the provider
+    circuit.before_call()                      # the next caller may try

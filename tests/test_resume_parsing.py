@@ -17,7 +17,7 @@ from app.integrations.ai import local_parser
 from app.integrations.documents import PDF
 from app.integrations.http import breaker, reset_breakers
 from app.models import CandidateProfile, Document, utcnow
-from app.services import documents, resumes
+from app.services import documents, profiles, resumes
 from app.tasks.resumes import sweep_parses
 from conftest import hx
 from factories import login, make_job, make_recruiter, make_user
@@ -37,7 +37,7 @@ class Upload:
 
 def _profile(user) -> CandidateProfile:
     db.session.expire_all()
-    return resumes.get_profile(user)
+    return profiles.get_profile(user)
 
 
 def _upload_and_parse(user, data: bytes, filename: str = "cv.pdf") -> CandidateProfile:
@@ -266,7 +266,7 @@ def test_a_newer_upload_supersedes_a_parse_still_running(app, app_ctx, fake_open
 def test_the_sweeper_parses_profiles_whose_job_was_lost(app, app_ctx):
     user, other = make_user(), make_user()
     for who in (user, other):
-        resumes.get_or_create_profile(who).resume = documents.store_resume(who, Upload(text_pdf()))
+        profiles.get_or_create_profile(who).resume = documents.store_resume(who, Upload(text_pdf()))
     db.session.commit()
     ten_minutes_ago = utcnow() - timedelta(minutes=10)
     # One request whose job never ran (Redis was down), one whose worker died mid-parse.
@@ -282,7 +282,7 @@ def test_the_sweeper_parses_profiles_whose_job_was_lost(app, app_ctx):
 
 def test_the_sweeper_leaves_fresh_requests_to_their_own_job(app, app_ctx):
     user = make_user()
-    profile = resumes.get_or_create_profile(user)
+    profile = profiles.get_or_create_profile(user)
     profile.parse_status, profile.parse_requested_at = "pending", utcnow()
     db.session.commit()
     assert sweep_parses() == 0 and _profile(user).parse_status == "pending"
@@ -339,7 +339,7 @@ def test_candidate_uploads_reviews_the_prefilled_profile_and_saves_it(app, app_c
 
 def test_the_status_fragment_polls_while_pending_and_stops_when_done(app, app_ctx, client):
     user = make_user()
-    profile = resumes.get_or_create_profile(user)
+    profile = profiles.get_or_create_profile(user)
     profile.resume = documents.store_resume(user, Upload(text_pdf()))
     profile.parse_status, profile.parse_requested_at = "pending", utcnow()
     db.session.commit()
@@ -395,7 +395,7 @@ def test_profile_posts_without_a_csrf_token_are_refused(app, app_ctx, client, pa
     login(client, user)
     response = client.post(path, data={"headline": "Forged"}, csrf=False)
     assert response.status_code == 400 and "security token" in response.text
-    assert resumes.get_profile(user) is None
+    assert profiles.get_profile(user) is None
 
 
 def test_profile_uploads_are_capped_per_hour(app, app_ctx, client):
@@ -406,7 +406,7 @@ def test_profile_uploads_are_capped_per_hour(app, app_ctx, client):
     login(client, user)
     response = _post_resume(client, text_pdf(), headers=hx("resume-panel"))
     assert response.status_code == 422 and "uploaded a lot of files in the last hour" in response.text
-    assert resumes.get_profile(user) is None  # nothing requested
+    assert profiles.get_profile(user) is None  # nothing requested
 
 
 @pytest.mark.parametrize("form, field, message", [
@@ -421,7 +421,7 @@ def test_bad_profile_input_is_shown_beside_the_field_not_a_500(app, app_ctx, cli
     assert response.status_code == 422
     assert message in response.text and f'id="{field}"' in response.text
     assert re.search(rf'id="{field}"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="{field}"', response.text)
-    assert resumes.get_profile(user) is None or _profile(user).reviewed_at is None
+    assert profiles.get_profile(user) is None or _profile(user).reviewed_at is None
 
 
 class _Labels(HTMLParser):
@@ -480,7 +480,7 @@ def test_applying_fills_an_unreviewed_profile_but_never_overwrites_a_reviewed_on
     profile = _profile(user)
     assert profile.parse_status == "done" and profile.parsed["contact"]["name"] == "Jane Doe"
 
-    resumes.save_reviewed_profile(user, {"headline": "Reviewed headline", "skills": "Python"})
+    profiles.save_reviewed_profile(user, {"headline": "Reviewed headline", "skills": "Python"})
     db.session.commit()
     first_resume = profile.resume_id
     client.post(f"/jobs/{other_job.id}/apply", data={"resume": (BytesIO(text_pdf(NO_SKILLS_RESUME)), "cv2.pdf")},

@@ -104,18 +104,25 @@ def test_unknown_event_types_are_recorded_as_ignored(client, signer, app_ctx):
     assert [e.status for e in _events()] == ["ignored"]
 
 
+def _replace_handler(monkeypatch, handle) -> None:
+    """Process SendGrid events with `handle` for this test."""
+    import dataclasses
+
+    from app.services import webhooks
+    monkeypatch.setitem(webhooks.PROVIDERS, "sendgrid", dataclasses.replace(webhooks.PROVIDERS["sendgrid"], handle=handle))
+
+
 def test_processing_failure_is_recorded_and_an_admin_can_replay(app, client, signer, app_ctx, monkeypatch):
     from app.services import webhooks
-    original = webhooks.HANDLERS.get("sendgrid")
+    original = webhooks.PROVIDERS["sendgrid"]
 
     def broken(event_type, event):
         raise RuntimeError("database hiccup")
-    from app.services import email_events  # noqa: F401
-    monkeypatch.setitem(webhooks.HANDLERS, "sendgrid", broken)
+    _replace_handler(monkeypatch, broken)
     _post(client, signer, batch(sendgrid_event("f-1", "delivered")))
     [event] = _events()
     assert event.status == "failed" and "database hiccup" in event.last_error and event.attempts == 1
-    monkeypatch.setitem(webhooks.HANDLERS, "sendgrid", original)
+    monkeypatch.setitem(webhooks.PROVIDERS, "sendgrid", original)
     admin = make_user("ops@example.com", role="admin")
     login(client, admin)
     listing = client.get("/admin/webhooks?status=failed").text
@@ -140,7 +147,7 @@ def test_a_failing_event_is_retried_with_backoff_by_rq(app, client, signer, rq, 
 
     def broken(event_type, event):
         raise RuntimeError("try later")
-    monkeypatch.setitem(webhooks.HANDLERS, "sendgrid", broken)
+    _replace_handler(monkeypatch, broken)
     _post(client, signer, batch(sendgrid_event("r-1", "delivered")))
     rq.work()
     [event] = _events()
@@ -190,9 +197,8 @@ def test_a_duplicate_posted_50_times_concurrently_is_processed_exactly_once(app,
 
 @pytest.mark.redis
 def test_admin_sees_queues_and_failed_jobs_and_retries_one(app, client, signer, rq, app_ctx, monkeypatch):
-    from app.services import email_events, webhooks  # noqa: F401
     monkeypatch.setattr("app.tasks.webhooks.process_webhook_events.retries", ())
-    monkeypatch.setitem(webhooks.HANDLERS, "sendgrid", lambda t, e: (_ for _ in ()).throw(RuntimeError("boom")))
+    _replace_handler(monkeypatch, lambda t, e: (_ for _ in ()).throw(RuntimeError("boom")))
     _post(client, signer, batch(sendgrid_event("a-1", "delivered")))
     rq.work()
     assert rq.queue("low").failed_job_registry.count == 1

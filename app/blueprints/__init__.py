@@ -1,20 +1,21 @@
+"""One blueprint per feature; register_blueprints() mounts them."""
 from flask import Flask
+
+from .admin import bp as admin_bp
+from .auth import bp as auth_bp
+from .candidate import bp as candidate_bp
+from .devtools import bp as devtools_bp
+from .public import bp as public_bp
+from .recruiter import bp as recruiter_bp
+from .webhooks import bp as webhooks_bp
 
 
 def register_blueprints(app: Flask) -> None:
-    from .admin import bp as admin_bp
-    from .auth import bp as auth_bp
-    from .candidate import bp as candidate_bp
-    from .public import bp as public_bp
-    from .recruiter import bp as recruiter_bp
-    from .webhooks import bp as webhooks_bp
-
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(candidate_bp)
     app.register_blueprint(recruiter_bp, url_prefix="/recruiter")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(webhooks_bp)
-    if app.config["APP_ENV"] != "production":
-        from .devtools import bp as devtools_bp
+    if app.config["APP_ENV"] != "production":   # the dev outbox shows every email: never in production
         app.register_blueprint(devtools_bp)

@@ -10,6 +10,7 @@ from urllib.parse import quote, urlsplit
 
 from flask import Response, abort, make_response, render_template
 from flask_login import current_user, login_required
+from wtforms import FieldList
 
 from ..errors import AppError, Conflict, Forbidden, ValidationError
 from ..extensions import db, htmx
@@ -32,9 +33,10 @@ def toast(response, message: str, level: str = "success"):
 
 
 def attach_error(form, error: AppError) -> None:
-    """Put a service's ValidationError beside the field it concerns, or on the form as a whole."""
+    """Put a service's ValidationError beside the field it concerns, or on the form as a whole
+    (also for a list of sub-forms, whose errors are per entry)."""
     field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
+    if field is not None and not isinstance(field, FieldList):
         field.errors = list(field.errors) + [error.message]
     else:
         form.form_errors.append(error.message)
@@ -100,6 +102,13 @@ def save(action: Callable[[], Any], form=None) -> Outcome:
             attach_error(form, error)
         return Outcome(False, error.status_code, error=error)
     return Outcome(True, value=value)
+
+
+def perform(action: Callable[[], Any]) -> Any:
+    """Run one service call and commit; any AppError goes on to the error pages (after a rollback)."""
+    value = action()
+    db.session.commit()
+    return value
 
 
 def submit(form, action: Callable[[], Any]) -> Outcome:

@@ -34,6 +34,7 @@ class CircuitBreaker:
     clock: Callable[[], float] = time.monotonic
     failures: int = 0
     opened_at: float | None = None
+    trial_in_flight: bool = False   # half-open lets exactly one trial call through
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -45,16 +46,27 @@ class CircuitBreaker:
         return "open"
 
     def before_call(self) -> None:
-        if self.state == "open":
-            remaining = self.cooldown_seconds - (self.clock() - self.opened_at)
-            raise CircuitOpenError(f"{self.name} is failing; not calling it for another {remaining:.0f} s")
+        with self._lock:
+            state = self.state
+            if state == "open":
+                remaining = self.cooldown_seconds - (self.clock() - self.opened_at)
+                raise CircuitOpenError(f"{self.name} is failing; not calling it for another {remaining:.0f} s")
+            if state == "half-open":
+                if self.trial_in_flight:
+                    raise CircuitOpenError(f"{self.name} is failing; a trial call is under way")
+                self.trial_in_flight = True
+
+    def release_trial(self) -> None:
+        with self._lock:
+            self.trial_in_flight = False
 
     def record_success(self) -> None:
         with self._lock:
-            self.failures, self.opened_at = 0, None
+            self.failures, self.opened_at, self.trial_in_flight = 0, None, False
 
     def record_failure(self) -> None:
         with self._lock:
+            self.trial_in_flight = False
             self.failures += 1
             # A failed trial call in half-open re-opens at once; otherwise open at the threshold.
             if self.opened_at is not None or self.failures >= self.failure_threshold:
@@ -97,6 +109,9 @@ def call_with_retries(provider: str, fn: Callable[[], T], *, attempts: int = 3, 
                 delay = min(max_delay, base_delay * (2 ** attempt))
                 (sleep or _sleep)(delay * (0.5 + random.random() / 2))
             continue
+        except BaseException:
+            circuit.release_trial()   # the provider answered (our request was wrong): no verdict
+            raise
         circuit.record_success()
         return result
     assert last_error is not None

@@ -11,11 +11,14 @@ from .users import User
 from .alerts import ALERT_FREQUENCIES, JobAlert
 from .messages import EmailMessage, EmailSuppression
 from .profiles import CandidateProfile
-from .webhooks import WebhookEvent
+from .states import (AlertFrequency, ApplicationStatus, EmailStatus, JobStatus, MemberRole, ParseStatus, Role,
+                     WebhookStatus)
+from .webhooks import WEBHOOK_STATUSES, WebhookEvent
 
 __all__ = [
     "Application", "ApplicationEvent", "ApplicationNote", "AuditLog", "Company", "Document", "Invitation",
     "Job", "Membership", "SavedJob", "User", "JobAlert", "EmailMessage", "EmailSuppression", "CandidateProfile",
     "WebhookEvent", "ALERT_FREQUENCIES", "utcnow", "PIPELINE_STAGES", "RECRUITER_STAGES", "CLOSED_STAGES",
-    "STAGE_LABELS", "JOB_STATUSES", "WORKPLACES", "EMPLOYMENT_TYPES", "SENIORITIES", "SALARY_PERIODS", "CURRENCIES",
+    "STAGE_LABELS", "JOB_STATUSES", "WEBHOOK_STATUSES", "AlertFrequency", "ApplicationStatus", "EmailStatus",
+    "JobStatus", "MemberRole", "ParseStatus", "Role", "WebhookStatus", "WORKPLACES", "EMPLOYMENT_TYPES", "SENIORITIES", "SALARY_PERIODS", "CURRENCIES",
 ]

@@ -7,28 +7,27 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import TimestampMixin, UTCDateTime, utcnow
+from .states import ApplicationStatus, one_of
 
+S = ApplicationStatus
 # The pipeline, in order; "rejected" and "withdrawn" end it from any open stage.
-PIPELINE_STAGES = ("applied", "screening", "interview", "offer", "hired")
-STAGE_LABELS = {
-    "applied": "Applied", "screening": "Screening", "interview": "Interview", "offer": "Offer",
-    "hired": "Hired", "rejected": "Rejected", "withdrawn": "Withdrawn",
-}
-RECRUITER_STAGES = PIPELINE_STAGES + ("rejected",)
-CLOSED_STAGES = ("hired", "rejected", "withdrawn")
+PIPELINE_STAGES = (S.APPLIED, S.SCREENING, S.INTERVIEW, S.OFFER, S.HIRED)
+STAGE_LABELS = {stage: stage.value.capitalize() for stage in S}
+RECRUITER_STAGES = (*PIPELINE_STAGES, S.REJECTED)
+CLOSED_STAGES = (S.HIRED, S.REJECTED, S.WITHDRAWN)
 
 
 class Application(TimestampMixin, db.Model):
     __tablename__ = "applications"
     # One application per candidate per job, enforced by the database as well as the service.
-    __table_args__ = (UniqueConstraint("job_id", "candidate_id"),)
+    __table_args__ = (UniqueConstraint("job_id", "candidate_id"), one_of("status", ApplicationStatus))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), nullable=False, index=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
     resume_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
     cover_letter: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    status: Mapped[str] = mapped_column(String(20), nullable=False, default="applied", index=True)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=ApplicationStatus.APPLIED, index=True)
     match_score: Mapped[int | None] = mapped_column(Integer)
     match_breakdown: Mapped[dict | None] = mapped_column(JSON)
     source: Mapped[str] = mapped_column(String(40), nullable=False, default="web")
@@ -59,7 +58,7 @@ class ApplicationEvent(db.Model):
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     from_status: Mapped[str | None] = mapped_column(String(20))
-    to_status: Mapped[str] = mapped_column(String(20), nullable=False)
+    to_status: Mapped[str] = mapped_column(String(20), nullable=False)   # an ApplicationStatus
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
 

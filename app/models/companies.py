@@ -7,9 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import TimestampMixin, UTCDateTime, utcnow
-
-MEMBER_ROLES = ("owner", "recruiter")
-
+from .states import MemberRole, one_of
 
 class Company(TimestampMixin, db.Model):
     __tablename__ = "companies"
@@ -31,11 +29,12 @@ class Membership(db.Model):
     """A recruiter's seat in a company. A user holds at most one seat (unique user_id)."""
 
     __tablename__ = "memberships"
+    __table_args__ = (one_of("role", MemberRole),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), nullable=False, index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, unique=True)
-    role: Mapped[str] = mapped_column(String(20), nullable=False, default="recruiter")
+    role: Mapped[str] = mapped_column(String(20), nullable=False, default=MemberRole.RECRUITER)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
 
     company = relationship("Company", back_populates="memberships", lazy="joined")
@@ -43,7 +42,7 @@ class Membership(db.Model):
 
     @property
     def is_owner(self) -> bool:
-        return self.role == "owner"
+        return self.role == MemberRole.OWNER
 
 
 class Invitation(db.Model):

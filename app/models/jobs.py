@@ -7,8 +7,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import TimestampMixin, UTCDateTime, utcnow
+from .states import JobStatus, one_of
 
-JOB_STATUSES = ("draft", "published", "closed", "expired")
+JOB_STATUSES = tuple(JobStatus)
 WORKPLACES = {"onsite": "On-site", "hybrid": "Hybrid", "remote": "Remote"}
 EMPLOYMENT_TYPES = {
     "full_time": "Full-time", "part_time": "Part-time", "contract": "Contract",
@@ -27,6 +28,7 @@ class Job(TimestampMixin, db.Model):
     __table_args__ = (
         Index("ix_jobs_status_published_at", "status", "published_at"),
         UniqueConstraint("company_id", "external_source", "external_id", name="uq_jobs_external"),
+        one_of("status", JobStatus),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,7 +47,7 @@ class Job(TimestampMixin, db.Model):
     salary_currency: Mapped[str] = mapped_column(String(3), nullable=False, default="USD")
     salary_period: Mapped[str] = mapped_column(String(10), nullable=False, default="year")
     skills: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
-    status: Mapped[str] = mapped_column(String(20), nullable=False, default="draft")
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=JobStatus.DRAFT)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -58,27 +60,33 @@ class Job(TimestampMixin, db.Model):
     created_by = relationship("User")
     applications = relationship("Application", lazy="dynamic", viewonly=True)
 
+    # "Open" (accepting applications, listed, searchable) has this one definition, in SQL and in
+    # Python; the search index, the listings, apply and the JSON-LD all use one of the two.
     @classmethod
     def open_clause(cls, now: datetime | None = None):
-        """SQL condition for 'accepting applications': published and not past its expiry."""
+        """SQL condition for 'open': published and not past its expiry."""
         now = now or utcnow()
-        return and_(cls.status == "published", or_(cls.expires_at.is_(None), cls.expires_at > now))
+        return and_(cls.status == JobStatus.PUBLISHED, or_(cls.expires_at.is_(None), cls.expires_at > now))
+
+    def is_open_at(self, now: datetime) -> bool:
+        """The same rule as open_clause, for a loaded row."""
+        return self.status == JobStatus.PUBLISHED and (self.expires_at is None or self.expires_at > now)
+
+    @property
+    def is_open(self) -> bool:
+        return self.is_open_at(utcnow())
 
     @property
     def effective_status(self) -> str:
         """The status a visitor sees: a published job past its expiry is expired even before the sweeper runs."""
-        if self.status == "published" and self.expires_at is not None and self.expires_at <= utcnow():
-            return "expired"
+        if self.status == JobStatus.PUBLISHED and not self.is_open:
+            return JobStatus.EXPIRED
         return self.status
-
-    @property
-    def is_open(self) -> bool:
-        return self.effective_status == "published"
 
     @property
     def is_public(self) -> bool:
         """Drafts are private; closed and expired jobs keep their public page with a notice."""
-        return self.status != "draft" and self.published_at is not None
+        return self.status != JobStatus.DRAFT and self.published_at is not None
 
     @property
     def workplace_label(self) -> str:

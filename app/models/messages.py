@@ -7,9 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import TimestampMixin, UTCDateTime, utcnow
-
-EMAIL_STATUSES = ("pending", "sending", "sent", "failed", "suppressed")
-
+from .states import EmailStatus, one_of
 
 class EmailMessage(TimestampMixin, db.Model):
     """The outbox: one row per email, written in the same transaction as the change that causes it.
@@ -18,6 +16,7 @@ class EmailMessage(TimestampMixin, db.Model):
     """
 
     __tablename__ = "email_messages"
+    __table_args__ = (one_of("status", EmailStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     to_address: Mapped[str] = mapped_column(String(254), nullable=False, index=True)
@@ -27,7 +26,7 @@ class EmailMessage(TimestampMixin, db.Model):
     html_body: Mapped[str] = mapped_column(Text, nullable=False)
     text_body: Mapped[str] = mapped_column(Text, nullable=False)
     headers: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
-    status: Mapped[str] = mapped_column(String(20), nullable=False, default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=EmailStatus.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     provider: Mapped[str | None] = mapped_column(String(20))
     provider_message_id: Mapped[str | None] = mapped_column(String(255), index=True)

@@ -7,14 +7,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import TimestampMixin, UTCDateTime
-
-PARSE_STATUSES = ("none", "pending", "parsing", "done", "no_text", "failed")
-
+from .states import ParseStatus, one_of
 
 class CandidateProfile(TimestampMixin, db.Model):
     """What a candidate tells recruiters about themself; pre-filled from a parsed resume, then reviewed."""
 
     __tablename__ = "candidate_profiles"
+    __table_args__ = (one_of("parse_status", ParseStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, unique=True)
@@ -28,7 +27,7 @@ class CandidateProfile(TimestampMixin, db.Model):
     # The latest parse, kept apart from what the candidate saved until they review it.
     resume_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
     parsed: Mapped[dict | None] = mapped_column(JSON)
-    parse_status: Mapped[str] = mapped_column(String(20), nullable=False, default="none")
+    parse_status: Mapped[str] = mapped_column(String(20), nullable=False, default=ParseStatus.NONE)
     parse_error: Mapped[str | None] = mapped_column(Text)
     # How many workers claimed the current request; a file that kills its reader stops being retried.
     parse_attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")

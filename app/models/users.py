@@ -10,18 +10,17 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from .base import TimestampMixin, UTCDateTime
-
-ROLES = ("candidate", "recruiter", "admin")
-
+from .states import Role, one_of
 
 class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = "users"
+    __table_args__ = (one_of("role", Role),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)
     name: Mapped[str] = mapped_column(String(120), nullable=False, default="")
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
-    role: Mapped[str] = mapped_column(String(20), nullable=False, default="candidate")
+    role: Mapped[str] = mapped_column(String(20), nullable=False, default=Role.CANDIDATE)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -48,7 +47,7 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     @property
     def is_admin(self) -> bool:
-        return self.role == "admin"
+        return self.role == Role.ADMIN
 
     @property
     def is_recruiter(self) -> bool:

@@ -9,10 +9,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from werkzeug.datastructures import MultiDict
 
-from ..errors import NotFound, ValidationError
+from .. import search
 from ..database import insert_ignore
+from ..errors import NotFound, ValidationError
 from ..extensions import db
-from ..models import ALERT_FREQUENCIES, JobAlert, User, utcnow
+from ..models import ALERT_FREQUENCIES, EMPLOYMENT_TYPES, SENIORITIES, WORKPLACES, JobAlert, User, utcnow
 from .notifications import external_url, queue_email
 
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
@@ -25,8 +26,7 @@ SEARCH_KEYS = ("q", "location", "workplace", "employment_type", "seniority", "sa
 
 
 def _params(query: dict):
-    from ..search.query import parse_params
-    return parse_params(MultiDict([(key, value) for key, values in query.items()
+    return search.parse_params(MultiDict([(key, value) for key, values in query.items()
                                    for value in (values if isinstance(values, list) else [values])]))
 
 
@@ -44,7 +44,6 @@ def describe(query: dict) -> str:
     """A short human name for a search: 'python · Remote · Berlin'."""
     params = _params(query)
     parts = [f"“{params.q}”"] if params.q else []
-    from ..models import EMPLOYMENT_TYPES, SENIORITIES, WORKPLACES
     parts += [WORKPLACES.get(v, v) for v in params.workplace]
     parts += [EMPLOYMENT_TYPES.get(v, v) for v in params.employment_type]
     parts += [SENIORITIES.get(v, v) for v in params.seniority]
@@ -140,10 +139,9 @@ def due_alert_ids(now: datetime | None = None) -> list[int]:
 
 def new_jobs_for(alert: JobAlert, since: datetime) -> list:
     """Open jobs matching the alert's search that were published after `since`, newest first."""
-    from ..search.query import search_jobs
     params = _params(alert.query)
     params.sort, params.page = "newest", 1
-    results = search_jobs(params, per_page=MAX_JOBS_PER_DIGEST * 3)
+    results = search.search_jobs(params, per_page=MAX_JOBS_PER_DIGEST * 3)
     return [job for job in results.items if job.published_at and job.published_at > since][:MAX_JOBS_PER_DIGEST]
 
 

@@ -7,8 +7,8 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..models import (RECRUITER_STAGES, STAGE_LABELS, Application, ApplicationEvent, ApplicationNote, Company,
-                      Job, User)
-from . import documents
+                      Document, Job, User)
+from . import documents, emails, resumes
 
 MAX_COVER_LETTER = 10_000
 MAX_NOTE = 5_000
@@ -19,7 +19,8 @@ def existing_application(job: Job, candidate: User) -> Application | None:
                                                        Application.candidate_id == candidate.id))
 
 
-def _already_applied(application: Application) -> Conflict:
+def already_applied(application: Application) -> Conflict:
+    """The one "already applied" answer, for the form and for the API alike."""
     return Conflict(f"You already applied on {application.created_at:%B %-d, %Y}.")
 
 
@@ -35,7 +36,7 @@ def apply(job: Job, candidate: User, resume_upload, cover_letter: str = "", sour
         raise ValidationError("You cannot apply to a job at your own company.")
     previous = existing_application(job, candidate)
     if previous is not None:
-        raise _already_applied(previous)
+        raise already_applied(previous)
     cover_letter = (cover_letter or "").strip()
     if len(cover_letter) > MAX_COVER_LETTER:
         raise ValidationError(f"Keep the cover letter under {MAX_COVER_LETTER:,} characters.", field="cover_letter")
@@ -51,10 +52,8 @@ def apply(job: Job, candidate: User, resume_upload, cover_letter: str = "", sour
         previous = existing_application(job, candidate)
         if previous is None:
             raise
-        raise _already_applied(previous) from None
-    from . import resumes
+        raise already_applied(previous) from None
     resumes.application_submitted(application)  # parse into the profile if unreviewed; score
-    from . import emails
     emails.application_received(application)
     return application
 
@@ -75,7 +74,6 @@ def move_application(application: Application, actor: User, to_status: str, note
     application.events.append(event)
     application.status = to_status
     db.session.flush()
-    from . import emails
     emails.stage_changed(application)
     return application
 
@@ -152,7 +150,6 @@ def pipeline(job: Job, sort: str = "newest") -> dict[str, list[Application]]:
 
 def get_candidate_document(candidate: User, document_id: int):
     """One of the candidate's own uploads, else NotFound."""
-    from ..models import Document
     document = db.session.get(Document, document_id)
     if document is None or document.owner_id != candidate.id:
         raise NotFound("No such file.")

@@ -8,7 +8,6 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import EmailMessage
 from .notifications import SUPPRESSING_EVENTS, suppress_address
-from .webhooks import handler
 
 RECORDED_EVENTS = ("processed", "delivered", "deferred", "open", "click", "unsubscribe", "group_unsubscribe") + SUPPRESSING_EVENTS
 
@@ -31,7 +30,6 @@ def _when(timestamp) -> datetime | None:
         return None
 
 
-@handler("sendgrid")
 def handle_sendgrid_event(event_type: str, event: dict) -> str:
     """Record delivery and opens on the email; stop mailing addresses that bounce or complain. Idempotent."""
     if event_type not in RECORDED_EVENTS:

@@ -13,29 +13,19 @@ from ..models import Application, Company, Job, User, utcnow
 from ..pagination import MAX_PAGE, Paginated
 from . import audit
 from .markdown import render_markdown
+from .skills import normalize_skills
 from .slugs import slugify
 
+MAX_JOB_SKILLS = 30
 EDITABLE_FIELDS = ("title", "description", "location", "workplace", "employment_type", "seniority",
                    "salary_min", "salary_max", "salary_currency", "salary_period", "skills")
-
-
-def parse_skills(raw) -> list[str]:
-    """'Python, SQL,  flask' -> ['Python', 'SQL', 'flask'] (trimmed, de-duplicated ignoring case)."""
-    items = raw if isinstance(raw, list) else str(raw or "").split(",")
-    seen, skills = set(), []
-    for item in items:
-        skill = item.strip()[:40]
-        if skill and skill.lower() not in seen:
-            seen.add(skill.lower())
-            skills.append(skill)
-    return skills[:30]
 
 
 def _apply_fields(job: Job, data: dict) -> None:
     for name in EDITABLE_FIELDS:
         if name in data:
             setattr(job, name, data[name])
-    job.skills = parse_skills(job.skills)
+    job.skills = normalize_skills(job.skills, limit=MAX_JOB_SKILLS)
     if job.salary_min is not None and job.salary_max is not None and job.salary_min > job.salary_max:
         raise ValidationError("The maximum salary must not be below the minimum.", field="salary_max")
     job.title = job.title.strip()

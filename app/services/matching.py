@@ -13,7 +13,7 @@ from ..extensions import db
 from ..integrations import ai
 from ..integrations.ai import local_parser, local_scorer
 from ..models import SENIORITIES, Application, utcnow
-from . import resumes
+from . import profiles, resumes
 
 log = logging.getLogger(__name__)
 MAX_JOB_CHARS = 6_000
@@ -32,7 +32,7 @@ def candidate_facts(application: Application) -> tuple[local_scorer.CandidateFac
             text = resumes.extract_text(application.resume)
         except resumes.ResumeUnreadable as error:
             log.info("Application %s: resume unreadable for scoring: %s", application.id, error)
-    profile = resumes.get_profile(application.candidate)
+    profile = profiles.get_profile(application.candidate)
     if profile is not None and profile.reviewed_at is not None:
         return local_scorer.CandidateFacts(headline=profile.headline, skills=list(profile.skills or []),
                                            experience=list(profile.experience or []), text=text), "reviewed profile"

@@ -14,6 +14,7 @@ from ..database import insert_ignore
 from ..extensions import db
 from ..links import absolute_url
 from ..models import EmailMessage, EmailSuppression, utcnow
+from ..tasks import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +44,6 @@ def queue_email(to: str, template: str, *, user=None, headers: dict | None = Non
     EMAIL_MAX_PER_ADDRESS_HOUR of this template to this address in the last hour, nothing is
     queued and None is returned, so no form can be used to flood someone's inbox.
     """
-    from ..tasks import enqueue
-    from ..tasks.emails import send_email
     to = normalize_email(to)
     if capped and _sent_recently(to, template) >= current_app.config["EMAIL_MAX_PER_ADDRESS_HOUR"]:
         log.info("Not queueing another %s email to an address that had enough this hour", template)
@@ -62,7 +61,7 @@ def queue_email(to: str, template: str, *, user=None, headers: dict | None = Non
     db.session.add(message)
     db.session.flush()
     if message.status == "pending":
-        enqueue(send_email, message.id)
+        enqueue("emails.send", message.id)
     return message
 
 
@@ -74,7 +73,8 @@ def external_url(endpoint: str, **values) -> str:
 def claim_for_sending(message_id: int, lease: timedelta) -> bool:
     """Atomically mark a message as being sent. False if it is sent, being sent, or not due yet.
 
-    A 'sending' claim older than `lease` is taken over: its worker died mid-send.
+    A 'sending' claim older than `lease` is taken over: its worker died mid-send. Commits: the claim
+    must be visible to every other worker before this one spends seconds on the network.
     """
     now = utcnow()
     result = db.session.execute(

@@ -4,6 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
+from redis.exceptions import RedisError
+from rq import Queue
+from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from sqlalchemy import func, select
 
 from ..errors import NotFound
@@ -29,8 +32,6 @@ def overview() -> dict:
             "webhooks": dict(db.session.execute(select(WebhookEvent.status, func.count()).group_by(WebhookEvent.status)).all())}
     if connection is None:
         return data
-    from redis.exceptions import RedisError
-    from rq import Queue
     try:
         for name in QUEUES:
             queue = Queue(name, connection=connection)
@@ -54,8 +55,6 @@ def retry_failed_job(queue_name: str, job_id: str) -> None:
     connection = redis_connection(current_app)
     if connection is None or queue_name not in QUEUES:
         raise NotFound("No such queue.")
-    from rq import Queue
-    from rq.exceptions import InvalidJobOperation, NoSuchJobError
     registry = Queue(queue_name, connection=connection).failed_job_registry
     try:
         registry.requeue(job_id)

@@ -1,4 +1,5 @@
-"""Resumes: text extraction, parsing into the candidate's profile, and the candidate's review.
+"""Resumes: text extraction and the parse lifecycle that fills a candidate's profile (the review of
+what a parse found is services.profiles).
 
 The parse lifecycle lives on CandidateProfile.parse_status:
     none → pending (request_parse, in the caller's transaction) → parsing (run_parse claimed it)
@@ -14,17 +15,17 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 
 from ..errors import ValidationError
 from ..extensions import db
 from ..integrations import ai
 from ..integrations.ai import local_parser
-from ..integrations.ai.vocabulary import canonical_skill, skill_key
 from ..integrations.documents import DocumentUnreadable, IsolationFailed, run_isolated
 from ..integrations.documents import extract_text as document_text
 from ..models import Application, CandidateProfile, Document, User, utcnow
+from ..tasks import enqueue
 from . import documents
+from .profiles import get_or_create_profile, get_profile
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +46,6 @@ STALE_PARSING = timedelta(minutes=10)
 ACTIVE_STATUSES = ("pending", "parsing")
 MAX_UPLOADS_PER_HOUR = 20
 
-MAX_SKILLS = 60
-MAX_ENTRIES = 30
-FIELD_LIMITS = {"headline": 200, "summary": 5000, "location": 160, "phone": 40}
-ENTRY_LIMITS = {"company": 200, "title": 200, "institution": 200, "degree": 200, "start": 20, "end": 20,
-                "description": 4000}
 
 
 ResumeUnreadable = DocumentUnreadable  # the name the services and tests use
@@ -91,35 +87,12 @@ def has_text(text: str | None) -> bool:
 
 # --- Profiles and parse requests ------------------------------------------------------------------
 
-def get_profile(user: User) -> CandidateProfile | None:
-    return db.session.scalar(select(CandidateProfile).where(CandidateProfile.user_id == user.id))
-
-
-def get_or_create_profile(user: User) -> CandidateProfile:
-    """The user's profile, created empty if needed. Flushes; safe against two requests racing."""
-    profile = get_profile(user)
-    if profile is not None:
-        return profile
-    try:
-        with db.session.begin_nested():
-            profile = CandidateProfile(user_id=user.id)
-            db.session.add(profile)
-            db.session.flush()
-    except IntegrityError:
-        profile = get_profile(user)
-        if profile is None:
-            raise
-    return profile
-
-
 def request_parse(user: User, document: Document) -> CandidateProfile:
     """Record that `document` should be parsed into the user's profile and enqueue the job. Flushes.
 
     The pending status is written in the caller's transaction; the job runs after it commits.
     A newer request supersedes an older one still in flight (its result is then discarded).
     """
-    from ..tasks import enqueue
-    from ..tasks.resumes import parse_resume
     profile = get_or_create_profile(user)
     profile.resume_id = document.id
     profile.parse_status = "pending"
@@ -127,7 +100,7 @@ def request_parse(user: User, document: Document) -> CandidateProfile:
     profile.parse_error = None
     profile.parse_requested_at = utcnow()
     db.session.flush()
-    enqueue(parse_resume, profile.id)
+    enqueue("resumes.parse", profile.id)
     return profile
 
 
@@ -160,12 +133,10 @@ def application_submitted(application: Application) -> None:
     """After apply: fill the profile from this resume unless the candidate already reviewed it, and
     score the application. Flushes; jobs run after commit (the scorer reads the resume itself, so it
     does not depend on the parse having finished)."""
-    from ..tasks import enqueue
-    from ..tasks.resumes import score_application
     profile = get_profile(application.candidate)
     if application.resume is not None and (profile is None or profile.reviewed_at is None):
         request_parse(application.candidate, application.resume)
-    enqueue(score_application, application.id)
+    enqueue("resumes.score", application.id)
 
 
 # --- Running a parse (in a job) -------------------------------------------------------------------
@@ -263,103 +234,3 @@ def stale_parse_ids(now=None) -> list[int]:
     return ids
 
 
-# --- Review ---------------------------------------------------------------------------------------
-
-def shows_parse(profile: CandidateProfile | None) -> bool:
-    """True when the review form should be pre-filled from the latest parse: it finished and the
-    candidate has not saved their profile since asking for it."""
-    if profile is None or profile.parse_status != "done" or not profile.parsed:
-        return False
-    if profile.reviewed_at is None:
-        return True
-    return profile.parse_requested_at is not None and profile.parse_requested_at > profile.reviewed_at
-
-
-def review_data(profile: CandidateProfile | None, use_saved: bool = False) -> tuple[dict, bool]:
-    """(the values for the review form, whether they come from a parse the candidate has not reviewed).
-
-    A parse fills what it found; anything it did not find keeps what the candidate saved before.
-    """
-    saved = {
-        "headline": profile.headline if profile else "", "summary": profile.summary if profile else "",
-        "location": profile.location if profile else "", "phone": profile.phone if profile else "",
-        "skills": list(profile.skills or []) if profile else [],
-        "experience": list(profile.experience or []) if profile else [],
-        "education": list(profile.education or []) if profile else [],
-    }
-    if use_saved or not shows_parse(profile):
-        return saved, False
-    try:
-        parsed = ai.ResumeProfile.model_validate(profile.parsed)
-    except Exception:  # a parse stored by an older version of the schema: show what was saved
-        log.warning("Profile %s has a parse that does not fit the schema", profile.id)
-        return saved, False
-    data = {
-        "headline": parsed.headline or (parsed.experience[0].title if parsed.experience else "") or saved["headline"],
-        "summary": parsed.summary or saved["summary"],
-        "location": parsed.contact.location or saved["location"],
-        "phone": parsed.contact.phone or saved["phone"],
-        "skills": parsed.skills or saved["skills"],
-        "experience": [p.model_dump() for p in parsed.experience] or saved["experience"],
-        "education": [s.model_dump() for s in parsed.education] or saved["education"],
-    }
-    return data, True
-
-
-def save_reviewed_profile(user: User, data: dict) -> CandidateProfile:
-    """Save what the candidate checked: the profile's own fields, marked reviewed now. Flushes.
-
-    `data`: headline, summary, location, phone (str); skills (list or comma-separated str);
-    experience [{company, title, start, end, description}], education [{institution, degree, start,
-    end}]. Entries with nothing filled in are dropped. Raises ValidationError naming the field.
-    """
-    cleaned = {}
-    for name, limit in FIELD_LIMITS.items():
-        value = " ".join(str(data.get(name) or "").split()) if name != "summary" else str(data.get(name) or "").strip()
-        if len(value) > limit:
-            raise ValidationError(f"Keep this under {limit:,} characters.", field=name)
-        cleaned[name] = value
-    cleaned["skills"] = clean_skills(data.get("skills"))
-    cleaned["experience"] = _clean_entries(data.get("experience"), ("company", "title", "start", "end", "description"),
-                                           "experience")
-    cleaned["education"] = _clean_entries(data.get("education"), ("institution", "degree", "start", "end"), "education")
-    profile = get_or_create_profile(user)
-    for name, value in cleaned.items():
-        setattr(profile, name, value)
-    profile.reviewed_at = utcnow()
-    db.session.flush()
-    return profile
-
-
-def clean_skills(raw) -> list[str]:
-    items = raw.split(",") if isinstance(raw, str) else list(raw or [])
-    skills: dict[str, str] = {}
-    for item in items:
-        name = canonical_skill(str(item))
-        if not name:
-            continue
-        if len(name) > 60:
-            raise ValidationError(f"“{name[:30]}…” is too long for a skill; separate skills with commas.",
-                                  field="skills")
-        skills.setdefault(skill_key(name), name)
-    if len(skills) > MAX_SKILLS:
-        raise ValidationError(f"List at most {MAX_SKILLS} skills.", field="skills")
-    return list(skills.values())
-
-
-def _clean_entries(raw, keys: tuple[str, ...], field: str) -> list[dict]:
-    entries = []
-    for item in raw or []:
-        entry = {}
-        for key in keys:
-            value = str((item or {}).get(key) or "").strip()
-            if key != "description":
-                value = " ".join(value.split())
-            if len(value) > ENTRY_LIMITS[key]:
-                raise ValidationError(f"Keep each {key} under {ENTRY_LIMITS[key]:,} characters.", field=field)
-            entry[key] = value
-        if any(entry.values()):
-            entries.append(entry)
-    if len(entries) > MAX_ENTRIES:
-        raise ValidationError(f"List at most {MAX_ENTRIES} entries.", field=field)
-    return entries

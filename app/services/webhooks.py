@@ -12,17 +12,37 @@ import json
 from dataclasses import dataclass
 from datetime import timedelta
 
+from typing import Callable
+
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..errors import NotFound
 from ..extensions import db
+from ..integrations.email.sendgrid_events import SendGridEventWebhook
 from ..integrations.webhooks import WebhookRejected
 from ..models import WebhookEvent, utcnow
+from ..tasks import enqueue
+from . import email_events
 
 __all__ = ["WebhookRejected", "ingest", "process_event", "provider", "replay"]
 
 
+@dataclass(frozen=True)
+class Provider:
+    """An inbound webhook source: its adapter (verify + parse, built from these settings) and the
+    handler that processes one stored event (event_type, payload) -> "processed" | "ignored"."""
+    settings: tuple[str, ...]
+    adapter: Callable
+    handle: Callable[[str, dict], str]
+
+
+PROVIDERS: dict[str, Provider] = {
+    "sendgrid": Provider(("SENDGRID_WEBHOOK_PUBLIC_KEY", "WEBHOOK_MAX_AGE_SECONDS"), SendGridEventWebhook,
+                         email_events.handle_sendgrid_event),
+}
 _adapters: dict = {}
 
 
@@ -31,23 +51,13 @@ def provider(name: str):
 
     Adapters are cached per configuration (parsing a public key on every delivery is wasted work).
     """
-    if name == "sendgrid":
-        from ..integrations.email.sendgrid_events import SendGridEventWebhook
-        settings = (name, current_app.config.get("SENDGRID_WEBHOOK_PUBLIC_KEY"), current_app.config["WEBHOOK_MAX_AGE_SECONDS"])
-        if settings not in _adapters:
-            _adapters[settings] = SendGridEventWebhook(*settings[1:])
-        return _adapters[settings]
-    raise NotFound(f"No webhook endpoint for {name!r}.")
-
-
-HANDLERS = {}
-
-
-def handler(provider_name: str):
-    def register(fn):
-        HANDLERS[provider_name] = fn
-        return fn
-    return register
+    source = PROVIDERS.get(name)
+    if source is None:
+        raise NotFound(f"No webhook endpoint for {name[:40]!r}.")
+    key = (name, *(current_app.config.get(setting) for setting in source.settings))
+    if key not in _adapters:
+        _adapters[key] = source.adapter(*key[1:])
+    return _adapters[key]
 
 
 @dataclass
@@ -69,9 +79,7 @@ def ingest(provider_name: str, body: bytes, headers, content_type: str | None) -
              "status": "received", "attempts": 0, "received_at": utcnow()} for e in events]
     accepted = _insert_new(rows)
     if accepted:
-        from ..tasks import enqueue
-        from ..tasks.webhooks import process_webhook_events
-        enqueue(process_webhook_events, accepted, queue=adapter.queue)
+        enqueue("webhooks.process", accepted, queue=adapter.queue)
     return IngestResult(accepted=accepted, duplicates=len(rows) - len(accepted))
 
 
@@ -82,10 +90,7 @@ def _insert_statement(dialect: str):
     # Built once per dialect and executed with many parameter sets: SQLAlchemy caches its compiled
     # form (a statement with the values inlined would be compiled on every delivery).
     if dialect not in _INSERT_STATEMENTS:
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
         table = WebhookEvent.__table__
         _INSERT_STATEMENTS[dialect] = (insert(table).on_conflict_do_nothing(index_elements=["provider", "event_id"])
                                        .returning(table.c.id))
@@ -111,7 +116,8 @@ def _insert_new(rows: list[dict]) -> list[int]:
 
 
 def process_event(event_id: int) -> str:
-    """Process one stored event exactly once; returns its final status. Commits.
+    """Process one stored event exactly once; returns its final status. Commits (the claim with the
+    handler's changes, or the failure on its own after a rollback, so it is never lost).
 
     The claiming UPDATE takes the row lock: a second processor of the same event waits for the
     first to commit and then finds nothing left to do.
@@ -125,10 +131,9 @@ def process_event(event_id: int) -> str:
     if not claimed:
         db.session.rollback()
         return "skipped"
-    from . import email_events  # noqa: F401  (registers its handler)
     event = db.session.get(WebhookEvent, event_id)
     try:
-        outcome = HANDLERS[event.provider](event.event_type, json.loads(event.payload))
+        outcome = PROVIDERS[event.provider].handle(event.event_type, json.loads(event.payload))
         if outcome == "ignored":
             event.status = "ignored"
         db.session.commit()
@@ -154,9 +159,7 @@ def replay(event_id: int, admin) -> WebhookEvent:
     if event is None:
         raise NotFound("No such webhook event.")
     event.status, event.replayed_by_id, event.last_error = "queued", admin.id, None
-    from ..tasks import enqueue
-    from ..tasks.webhooks import process_webhook_events
-    enqueue(process_webhook_events, [event.id], queue=provider(event.provider).queue)
+    enqueue("webhooks.process", [event.id], queue=provider(event.provider).queue)
     db.session.flush()
     return event
 

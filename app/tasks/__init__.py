@@ -1,7 +1,11 @@
-"""Background work: one enqueue interface for the whole app.
+"""Background work: one enqueue interface for the whole app, keyed by task name.
 
     from app.tasks import enqueue
-    enqueue(send_email, message.id)            # runs after the current transaction commits
+    enqueue("emails.send", message.id)          # runs after the current transaction commits
+
+Services enqueue by name and never import a task module, so the imports run one way: task modules
+import services, services import only this package (the registry is filled when the app factory
+imports app.tasks.schedule, which imports every task module).
 
 Jobs are handed to RQ only after the database transaction that caused them commits (a rolled-back
 change enqueues nothing, and a worker never looks for a row that is not there yet). Without
@@ -15,10 +19,13 @@ import logging
 from dataclasses import dataclass
 
 from flask import current_app
+from redis.exceptions import RedisError
+from rq import Queue
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from .runtime import Task, redis_connection, run_inline
+from ..extensions import db
+from .runtime import Task, redis_connection, registered, run_inline
 
 log = logging.getLogger(__name__)
 # The order a worker reads them in. Resume parsing has a queue (and a worker process) of its own,
@@ -36,18 +43,20 @@ class PendingJob:
     queue: str
 
 
-def enqueue(task: Task, *args, queue: str | None = None, session=None) -> None:
-    """Schedule `task(*args)` to run after the current transaction commits (args: ids, plain values)."""
-    from ..extensions import db
+def enqueue(name: str, *args, queue: str | None = None, session=None) -> None:
+    """Schedule task `name` with `args` (ids, plain values) to run after the current transaction
+    commits. An unknown name raises KeyError at once, not after the commit."""
+    task = registered(name)
     target = session if session is not None else db.session()
     target.info.setdefault(_PENDING, []).append(PendingJob(task, args, queue or task.queue))
 
 
-def enqueue_now(task: Task, *args, queue: str | None = None) -> bool:
+def enqueue_now(name: str, *args, queue: str | None = None) -> bool:
     """Hand a job to RQ immediately (for sweepers and admin retries: their rows are already committed).
 
     Returns False if Redis could not take it (the sweeper will try again).
     """
+    task = registered(name)
     return _dispatch([PendingJob(task, args, queue or task.queue)])
 
 
@@ -70,8 +79,6 @@ def _dispatch(jobs: list[PendingJob]) -> bool:
         for job in jobs:
             run_inline(app, job.task, job.args)
         return True
-    from redis.exceptions import RedisError
-    from rq import Queue
     ok = True
     for job in jobs:
         try:

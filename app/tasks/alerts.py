@@ -10,7 +10,7 @@ from .runtime import task
 log = logging.getLogger(__name__)
 
 
-@task(queue="low", timeout=900, retries=())
+@task("alerts.send_digests", queue="low", timeout=900, retries=())
 def send_alert_digests() -> int:
     """Send every digest that is due (run hourly). Returns how many emails were queued."""
     sent = 0

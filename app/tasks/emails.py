@@ -12,6 +12,7 @@ from ..integrations.email import OutgoingEmail, PermanentEmailError, provider_fo
 from ..integrations.http import CircuitOpenError, RetryableError
 from ..models import EmailMessage, utcnow
 from ..services import notifications
+from . import enqueue_now
 from .runtime import task
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,7 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
 
 
-@task(queue="default", timeout=60, retries=())
+@task("emails.send", queue="default", timeout=60, retries=())
 def send_email(message_id: int) -> str:
     """Send one outbox message. Idempotent: a message already sent (or being sent) is left alone.
 
@@ -62,11 +63,10 @@ def send_email(message_id: int) -> str:
     return "sent"
 
 
-@task(queue="low", timeout=300, retries=())
+@task("emails.sweep", queue="low", timeout=300, retries=())
 def sweep_outbox() -> int:
     """Re-enqueue what is due: pending messages nobody picked up (Redis was down, a retry is due)
     and 'sending' claims whose worker died. Returns how many were handed to the queue."""
-    from . import enqueue_now
     now = utcnow()
     lease = timedelta(seconds=current_app.config["EMAIL_CLAIM_LEASE_SECONDS"])
     grace = timedelta(seconds=current_app.config["SWEEP_GRACE_SECONDS"])
@@ -79,6 +79,6 @@ def sweep_outbox() -> int:
     ).all()
     count = 0
     for message_id in ids:
-        if enqueue_now(send_email, message_id):
+        if enqueue_now("emails.send", message_id):
             count += 1
     return count

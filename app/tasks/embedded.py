@@ -11,6 +11,9 @@ import time
 
 from flask import Flask
 
+from .runtime import run_inline
+from .schedule import SCHEDULE
+
 log = logging.getLogger(__name__)
 _started = threading.Event()
 
@@ -28,8 +31,6 @@ def init_embedded_scheduler(app: Flask) -> None:
 
 def run_due(app: Flask, last_run: dict, now: float) -> list[str]:
     """Run every scheduled task whose interval has passed; returns the names that ran."""
-    from .runtime import run_inline
-    from .schedule import SCHEDULE
     ran = []
     for task, _queue, interval in SCHEDULE:
         if now - last_run.get(task.name, 0) >= interval:

@@ -4,7 +4,7 @@ from ..services import jobs
 from .runtime import task
 
 
-@task(queue="low", timeout=300, retries=())
+@task("jobs.expire", queue="low", timeout=300, retries=())
 def expire_jobs() -> int:
     """Mark published jobs past their expiry as expired (they already stopped accepting applications)."""
     count = jobs.expire_due_jobs()

@@ -1,4 +1,5 @@
-"""How a task runs: in a worker (its own app context, built once per process), or inline."""
+"""How a task runs: in a worker (its own app context, built once per process), or inline; and the
+registry of tasks by name."""
 from __future__ import annotations
 
 import logging
@@ -7,10 +8,15 @@ from contextlib import contextmanager
 from functools import update_wrapper
 
 from flask import Flask, has_app_context
+from redis import Redis
+from rq import Retry
+
+from ..extensions import db
 
 log = logging.getLogger(__name__)
 _worker_app: Flask | None = None
 _app_pid: int | None = None
+_TASKS: dict[str, Task] = {}
 
 
 def set_worker_app(app: Flask) -> None:
@@ -20,13 +26,12 @@ def set_worker_app(app: Flask) -> None:
 
 
 def worker_app() -> Flask:
-    global _worker_app, _app_pid
+    global _app_pid
     if _worker_app is None:
-        from app import create_app
-        set_worker_app(create_app())
+        raise RuntimeError("No app for background jobs: run them with `python worker.py`, which builds it "
+                           "(or call app.tasks.runtime.set_worker_app first).")
     if _app_pid != os.getpid():
         # A forked work-horse must not reuse its parent's pooled connections.
-        from ..extensions import db
         with _worker_app.app_context():
             db.engine.dispose(close=False)
         _app_pid = os.getpid()
@@ -38,7 +43,6 @@ def task_context():
     if has_app_context():
         yield
         return
-    from ..extensions import db
     with worker_app().app_context():
         try:
             yield
@@ -47,18 +51,16 @@ def task_context():
 
 
 class Task:
-    """A background job function with its queue, timeout and retry policy."""
+    """A background job function with its name, queue, timeout and retry policy."""
 
-    def __init__(self, fn, queue: str, timeout: int, retries: tuple[int, ...]):
+    def __init__(self, fn, name: str, queue: str, timeout: int, retries: tuple[int, ...]):
         update_wrapper(self, fn)
-        self.fn, self.queue, self.timeout, self.retries = fn, queue, timeout, retries
-        self.name = fn.__name__
-        self.path = f"{fn.__module__}.{fn.__name__}"
+        self.fn, self.name, self.queue, self.timeout, self.retries = fn, name, queue, timeout, retries
+        self.path = f"{fn.__module__}.{fn.__name__}"   # what RQ imports in the worker
 
-    def retry(self):
+    def retry(self) -> Retry | None:
         if not self.retries:
             return None
-        from rq import Retry
         return Retry(max=len(self.retries), interval=list(self.retries))
 
     def __call__(self, *args, **kwargs):
@@ -66,21 +68,30 @@ class Task:
             return self.fn(*args, **kwargs)
 
 
-def task(queue: str = "default", timeout: int = 60, retries: tuple[int, ...] = (10, 30, 120, 600, 1800)):
-    """Declare a job function. Retries back off exponentially-ish (seconds between attempts)."""
-    def decorate(fn):
-        return Task(fn, queue, timeout, retries)
+def task(name: str, queue: str = "default", timeout: int = 60, retries: tuple[int, ...] = (10, 30, 120, 600, 1800)):
+    """Declare a job function under `name` ("emails.send"). Retries back off (seconds between attempts)."""
+    def decorate(fn) -> Task:
+        if name in _TASKS:
+            raise ValueError(f"two tasks are named {name!r}")
+        _TASKS[name] = Task(fn, name, queue, timeout, retries)
+        return _TASKS[name]
     return decorate
 
 
-def redis_connection(app: Flask):
+def registered(name: str) -> Task:
+    try:
+        return _TASKS[name]
+    except KeyError:
+        raise KeyError(f"no background task named {name!r} (known: {', '.join(sorted(_TASKS))})") from None
+
+
+def redis_connection(app: Flask) -> Redis | None:
     """The app's Redis connection, or None in the embedded mode (no REDIS_URL)."""
     url = app.config.get("REDIS_URL")
     if not url:
         return None
     connection = app.extensions.get("jobifies_redis")
     if connection is None or app.extensions.get("jobifies_redis_url") != url:
-        from redis import Redis
         # Short timeouts: a request must not hang on a dead Redis; the sweeper catches up later.
         connection = Redis.from_url(url, socket_connect_timeout=1, socket_timeout=5)
         app.extensions["jobifies_redis"] = connection
@@ -90,7 +101,6 @@ def redis_connection(app: Flask):
 
 def run_inline(app: Flask, task: Task, args: tuple) -> None:
     """Embedded mode: run now, in a fresh app context and session, outside the caller's transaction."""
-    from ..extensions import db
     with app.app_context():
         try:
             task.fn(*args)

@@ -5,12 +5,12 @@ from datetime import timedelta
 
 from flask import current_app
 
-from ..services import email_events  # noqa: F401  (registers the SendGrid handler)
 from ..services import webhooks
+from . import enqueue_now
 from .runtime import task
 
 
-@task(queue="default", timeout=120, retries=(10, 30, 120, 600, 1800))
+@task("webhooks.process", queue="default", timeout=120, retries=(10, 30, 120, 600, 1800))
 def process_webhook_events(event_ids: list[int]) -> dict:
     """Process each event once. If any failed, raise so RQ retries (processed ones are skipped then)."""
     results, errors = {}, []
@@ -24,12 +24,11 @@ def process_webhook_events(event_ids: list[int]) -> dict:
     return results
 
 
-@task(queue="low", timeout=300, retries=())
+@task("webhooks.sweep", queue="low", timeout=300, retries=())
 def sweep_webhooks() -> int:
     """Re-enqueue events still waiting after the grace period (for example: Redis was down)."""
-    from . import enqueue_now
     grace = timedelta(seconds=current_app.config["SWEEP_GRACE_SECONDS"])
     ids = webhooks.stale_received_ids(grace)
-    if ids and enqueue_now(process_webhook_events, ids):
+    if ids and enqueue_now("webhooks.process", ids):
         return len(ids)
     return 0

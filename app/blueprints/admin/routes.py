@@ -1,13 +1,10 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ...errors import ValidationError
-from ...extensions import db
-from ...models import JOB_STATUSES
-from ...models.webhooks import WEBHOOK_STATUSES
+from ...models import JOB_STATUSES, WEBHOOK_STATUSES
 from ...services import accounts, admin, jobs, queues, webhooks
-from ..helpers import admin_required, safe_next
-from . import bp
+from ..helpers import admin_required, perform, safe_next, save
+from .blueprint import bp
 
 
 @bp.get("/")
@@ -26,13 +23,11 @@ def users():
 @bp.post("/users/<int:user_id>/<any(activate, deactivate):action>")
 @admin_required
 def set_user_active(user_id: int, action: str):
-    try:
-        user = accounts.set_user_active(current_user, user_id, action == "activate")
-    except ValidationError as error:
-        flash(error.message, "error")
+    outcome = save(lambda: accounts.set_user_active(current_user, user_id, action == "activate"))
+    if outcome.ok:
+        flash(f"{outcome.value.email} was {action}d.", "success")
     else:
-        db.session.commit()
-        flash(f"{user.email} was {action}d.", "success")
+        flash(outcome.error.message, "error")
     return redirect(safe_next(request.form.get("next"), url_for("admin.users")))
 
 
@@ -53,8 +48,7 @@ def jobs_index():
 @bp.post("/jobs/<int:job_id>/unpublish")
 @admin_required
 def unpublish_job(job_id: int):
-    job = jobs.unpublish_job(current_user, job_id, request.form.get("reason", "")[:500])
-    db.session.commit()
+    job = perform(lambda: jobs.unpublish_job(current_user, job_id, request.form.get("reason", "")[:500]))
     flash(f"“{job.title}” was taken off the board.", "success")
     return redirect(safe_next(request.form.get("next"), url_for("admin.jobs_index")))
 
@@ -86,7 +80,6 @@ def webhooks_index():
 @bp.post("/webhooks/<int:event_id>/replay")
 @admin_required
 def replay_webhook(event_id: int):
-    event = webhooks.replay(event_id, current_user)
-    db.session.commit()
+    event = perform(lambda: webhooks.replay(event_id, current_user))
     flash(f"Event {event.event_id} was queued for processing again.", "success")
     return redirect(safe_next(request.form.get("next"), url_for("admin.webhooks_index")))

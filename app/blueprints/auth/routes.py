@@ -6,7 +6,7 @@ from ...models import utcnow
 from ...services import accounts, companies
 from .. import limits
 from ..helpers import safe_next, save, submit
-from . import bp
+from .blueprint import bp
 from .forms import (ChangeEmailForm, ChangePasswordForm, ConfirmForm, EmailOnlyForm, LoginForm,
                     RecruiterSignupForm, ResetPasswordForm, SignupForm)
 from .sessions import keep_this_device, start_session

@@ -1,7 +1,6 @@
-from flask import Blueprint
+from . import routes  # noqa: F401  (adds its routes to bp)
+from . import profile_routes  # noqa: F401  (adds its routes to bp)
+from . import alert_routes  # noqa: F401  (adds its routes to bp)
+from .blueprint import bp
 
-bp = Blueprint("candidate", __name__)
-
-from . import routes  # noqa: E402,F401
-from . import profile_routes  # noqa: E402,F401
-from . import alert_routes  # noqa: E402,F401
+__all__ = ["bp"]

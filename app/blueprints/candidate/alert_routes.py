@@ -2,13 +2,12 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ...errors import ValidationError
-from ...extensions import csrf, db
+from ...extensions import csrf
 from ...models import ALERT_FREQUENCIES
 from ...services import alerts
 from .. import limits
-from ..helpers import save
-from . import bp
+from ..helpers import perform, save
+from .blueprint import bp
 
 
 @bp.post("/alerts")
@@ -38,8 +37,7 @@ def my_alerts():
 @bp.post("/me/alerts/<int:alert_id>/delete")
 @login_required
 def delete_alert(alert_id: int):
-    alerts.delete_alert(current_user, alert_id)
-    db.session.commit()
+    perform(lambda: alerts.delete_alert(current_user, alert_id))
     flash("Alert deleted.", "success")
     return redirect(url_for("candidate.my_alerts"))
 

@@ -1,10 +1,11 @@
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
 from wtforms import BooleanField, FieldList, Form, FormField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from ...services.profiles import MAX_ENTRIES  # the form offers one more slot: the empty "add" entry
+from .forms import WithResume
+
 DATE_HINT = "For example 2019-03 or 2019"
-MAX_ENTRIES = 30  # services.resumes.MAX_ENTRIES; one more slot for the empty "add" entry
 
 
 class ExperienceEntryForm(Form):
@@ -38,7 +39,7 @@ class ProfileForm(FlaskForm):
 
     @classmethod
     def for_review(cls, data: dict) -> "ProfileForm":
-        """A form showing `data` (services.resumes.review_data), plus one empty entry to add to each list."""
+        """A form showing `data` (services.profiles.review_data), plus one empty entry to add to each list."""
         form = cls(data={**data, "skills": ", ".join(data.get("skills") or []),
                          "experience": list(data.get("experience") or [])[:MAX_ENTRIES],
                          "education": list(data.get("education") or [])[:MAX_ENTRIES]})
@@ -55,6 +56,5 @@ class ProfileForm(FlaskForm):
                 "experience": kept(self.experience), "education": kept(self.education)}
 
 
-class ResumeUploadForm(FlaskForm):
-    # Type and size are checked on the bytes by services.documents.store_resume, as when applying.
-    resume = FileField("Resume (PDF or Word .docx, up to 5 MB)")
+class ResumeUploadForm(WithResume):
+    """A resume uploaded only to fill the profile (checked as when applying)."""

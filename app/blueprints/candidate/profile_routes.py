@@ -2,12 +2,10 @@
 from flask import Response, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ...errors import ValidationError
-from ...extensions import db
-from ...services import resumes
+from ...services import profiles, resumes
 from .. import limits
-from ..helpers import attach_error, toast, wants_fragment
-from . import bp
+from ..helpers import save, submit, toast, wants_fragment
+from .blueprint import bp
 from .profile_forms import ProfileForm, ResumeUploadForm
 
 STATUS_TARGET = "parse-status"   # the status fragment, which polls itself while the parse runs
@@ -16,8 +14,8 @@ PANEL_TARGET = "resume-panel"    # the upload form together with the status
 
 def _status() -> dict:
     """What the status fragment shows: the profile, and whether a parse waits to be reviewed."""
-    profile = resumes.get_profile(current_user)
-    return {"profile": profile, "prefill_ready": resumes.shows_parse(profile)}
+    profile = profiles.get_profile(current_user)
+    return {"profile": profile, "prefill_ready": profiles.shows_parse(profile)}
 
 
 def _page(form: ProfileForm, prefilled: bool = False, upload_form: ResumeUploadForm | None = None, status: int = 200):
@@ -30,21 +28,12 @@ def _page(form: ProfileForm, prefilled: bool = False, upload_form: ResumeUploadF
 def profile():
     if request.method == "POST":
         form = ProfileForm()
-        if form.validate_on_submit():
-            try:
-                resumes.save_reviewed_profile(current_user, form.review_data())
-            except ValidationError as error:
-                db.session.rollback()
-                if error.field in ("experience", "education"):
-                    form.form_errors.append(error.message)
-                else:
-                    attach_error(form, error)
-            else:
-                db.session.commit()
-                flash("Your profile is saved.", "success")
-                return redirect(url_for("candidate.profile"))
-        return _page(form, status=422)
-    data, prefilled = resumes.review_data(resumes.get_profile(current_user),
+        outcome = submit(form, lambda: profiles.save_reviewed_profile(current_user, form.review_data()))
+        if outcome.ok:
+            flash("Your profile is saved.", "success")
+            return redirect(url_for("candidate.profile"))
+        return _page(form, status=outcome.status)
+    data, prefilled = profiles.review_data(profiles.get_profile(current_user),
                                           use_saved=request.args.get("use") == "saved")
     return _page(ProfileForm.for_review(data), prefilled)
 
@@ -55,20 +44,13 @@ def profile():
 def upload_resume():
     """Store a resume only to fill the profile from it. Without Redis the parse runs right after commit."""
     upload_form = ResumeUploadForm()
-    try:
-        resumes.upload_resume(current_user, request.files.get("resume"))
-    except ValidationError as error:
-        db.session.rollback()
-        attach_error(upload_form, error)
-    else:
-        db.session.commit()
-    failed = bool(upload_form.resume.errors)
+    failed = not save(lambda: resumes.upload_resume(current_user, request.files.get("resume")), upload_form).ok
     if wants_fragment(PANEL_TARGET):
         response = make_response(render_template("candidate/_resume_panel.html", upload_form=upload_form,
                                                  **_status()), 422 if failed else 200)
         return response if failed else toast(response, "Resume uploaded. We are reading it now.")
     if failed:
-        data, prefilled = resumes.review_data(resumes.get_profile(current_user))
+        data, prefilled = profiles.review_data(profiles.get_profile(current_user))
         return _page(ProfileForm.for_review(data), prefilled, upload_form=upload_form, status=422)
     flash("Resume uploaded. We are reading it now.", "success")
     return redirect(url_for("candidate.profile"))
@@ -77,13 +59,10 @@ def upload_resume():
 @bp.post("/me/profile/resume/retry")
 @login_required
 def retry_parse():
-    try:
-        resumes.retry_parse(current_user)
-    except ValidationError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    outcome = save(lambda: resumes.retry_parse(current_user))
+    if not outcome.ok:
+        flash(outcome.error.message, "error")
         return redirect(url_for("candidate.profile"))
-    db.session.commit()
     if wants_fragment(STATUS_TARGET):
         return render_template("candidate/_parse_status.html", **_status())
     return redirect(url_for("candidate.profile"))

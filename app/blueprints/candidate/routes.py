@@ -1,12 +1,10 @@
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ...errors import Conflict, ValidationError
-from ...extensions import db
 from ...services import applications, jobs, saved_jobs
 from .. import limits
-from ..helpers import attach_error, local_path, safe_next, send_document, toast, wants_fragment
-from . import bp
+from ..helpers import local_path, perform, safe_next, save, send_document, submit, toast, wants_fragment
+from .blueprint import bp
 from .forms import ApplyForm
 
 
@@ -15,30 +13,18 @@ from .forms import ApplyForm
 @limits.per_user_and_ip("RATE_LIMIT_APPLY")
 def apply(job_id: int):
     job = jobs.get_public_job(job_id)
-    previous = applications.existing_application(job, current_user)
     form = ApplyForm()
-    status = 200
-    if previous is not None:
-        form.form_errors.append(f"You already applied on {previous.created_at:%B %-d, %Y}.")
-        status = 409 if request.method == "POST" else 200
-    elif form.validate_on_submit():
-        try:
-            applications.apply(job, current_user, request.files.get("resume"), form.cover_letter.data)
-        except Conflict as error:
-            db.session.rollback()
-            form.form_errors.append(error.message)
-            status = 409
-        except ValidationError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            status = 422
-        else:
-            db.session.commit()
-            flash(f"Your application to {job.title} at {job.company.name} was sent.", "success")
-            return redirect(url_for("candidate.my_applications"))
-    elif form.errors:
-        status = 422
-    return render_template("candidate/apply.html", job=job, form=form, previous=previous), status
+    previous = applications.existing_application(job, current_user)
+    if previous is not None:   # said on the page at once, not only after filling the form in
+        form.form_errors.append(applications.already_applied(previous).message)
+        return render_template("candidate/apply.html", job=job, form=form, previous=previous), \
+            409 if request.method == "POST" else 200
+    outcome = submit(form, lambda: applications.apply(job, current_user, request.files.get("resume"),
+                                                      form.cover_letter.data))
+    if outcome.ok:
+        flash(f"Your application to {job.title} at {job.company.name} was sent.", "success")
+        return redirect(url_for("candidate.my_applications"))
+    return render_template("candidate/apply.html", job=job, form=form, previous=previous), outcome.status
 
 
 @bp.get("/me/applications")
@@ -52,12 +38,10 @@ def my_applications():
 @login_required
 def withdraw(application_id: int):
     application = applications.get_candidate_application(current_user, application_id)
-    try:
-        applications.withdraw(application, current_user)
-    except ValidationError as error:
-        flash(error.message, "error")
+    outcome = save(lambda: applications.withdraw(application, current_user))
+    if not outcome.ok:
+        flash(outcome.error.message, "error")
         return redirect(url_for("candidate.my_applications"))
-    db.session.commit()
     message = f"You withdrew your application to {application.job.title}."
     if wants_fragment(f"application-{application.id}"):
         return toast(make_response(render_template("candidate/_application.html", application=application)), message)
@@ -82,8 +66,7 @@ def saved():
 def toggle_save(job_id: int):
     job = jobs.get_public_job(job_id)
     wanted = request.form.get("saved", "1") == "1"
-    saved_jobs.set_saved(current_user, job, wanted)
-    db.session.commit()
+    perform(lambda: saved_jobs.set_saved(current_user, job, wanted))
     message = "Saved to your list." if wanted else "Removed from your saved jobs."
     if wants_fragment(f"save-{job.id}"):
         return toast(make_response(render_template("components/_save_button.html", job=job, saved=wanted)), message)

@@ -1,6 +1,5 @@
 """Development helpers (the email outbox). Never registered in production."""
-from flask import Blueprint
+from . import routes  # noqa: F401  (adds its routes to bp)
+from .blueprint import bp
 
-bp = Blueprint("devtools", __name__)
-
-from . import routes  # noqa: E402,F401
+__all__ = ["bp"]

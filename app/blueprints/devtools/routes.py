@@ -4,7 +4,7 @@ from sqlalchemy import select
 from ...errors import NotFound
 from ...extensions import db
 from ...models import EmailMessage
-from . import bp
+from .blueprint import bp
 
 
 @bp.get("/dev/outbox")

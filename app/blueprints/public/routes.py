@@ -9,7 +9,7 @@ from ...pagination import page_number
 from ...services import alerts, applications, companies, jobs, saved_jobs
 from ...services.structured_data import job_posting_json_ld
 from ..helpers import page_or_fragment
-from . import bp
+from .blueprint import bp
 
 
 @bp.get("/")

@@ -1,13 +1,12 @@
 from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ...errors import AppError, ValidationError
-from ...extensions import db
+from ...errors import AppError
 from ...services import applications, companies, jobs
 from ...services.markdown import render_markdown
 from .. import limits
-from ..helpers import attach_error, recruiter_required, safe_next, send_document, submit, toast, wants_fragment
-from . import bp
+from ..helpers import perform, recruiter_required, safe_next, save, send_document, submit, toast, wants_fragment
+from .blueprint import bp
 from .forms import CompanyProfileForm, InviteForm, JobForm, MoveForm, NoteForm
 
 
@@ -42,16 +41,10 @@ def company_profile():
 @recruiter_required
 def new_job():
     form = JobForm()
-    if form.validate_on_submit():
-        try:
-            job = jobs.create_job(_company(), current_user, form.job_data())
-        except ValidationError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            return _publish_if_asked(job, f"“{job.title}” was saved as a draft.")
-    return render_template("recruiter/job_form.html", form=form, job=None), 422 if form.errors else 200
+    outcome = submit(form, lambda: jobs.create_job(_company(), current_user, form.job_data()))
+    if outcome.ok:
+        return _publish_if_asked(outcome.value, f"“{outcome.value.title}” was saved as a draft.")
+    return render_template("recruiter/job_form.html", form=form, job=None), outcome.status
 
 
 def _publish_if_asked(job, saved_message: str):
@@ -59,14 +52,11 @@ def _publish_if_asked(job, saved_message: str):
     if request.form.get("action") != "publish":
         flash(saved_message, "success")
         return redirect(url_for("recruiter.dashboard"))
-    try:
-        jobs.publish_job(job, current_user)
-    except ValidationError as error:
-        db.session.rollback()
-        flash(f"{saved_message} {error.message}", "error")
-        return redirect(url_for("recruiter.dashboard"))
-    db.session.commit()
-    flash(f"“{job.title}” is now live on the job board.", "success")
+    outcome = save(lambda: jobs.publish_job(job, current_user))
+    if outcome.ok:
+        flash(f"“{job.title}” is now live on the job board.", "success")
+    else:
+        flash(f"{saved_message} {outcome.error.message}", "error")
     return redirect(url_for("recruiter.dashboard"))
 
 
@@ -77,16 +67,10 @@ def edit_job(job_id: int):
     form = JobForm(obj=job)
     if not form.is_submitted():
         form.skills.data = ", ".join(job.skills or [])  # a list in the model, a comma-separated field here
-    if form.validate_on_submit():
-        try:
-            jobs.update_job(job, form.job_data())
-        except ValidationError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            return _publish_if_asked(job, f"“{job.title}” was saved.")
-    return render_template("recruiter/job_form.html", form=form, job=job), 422 if form.errors else 200
+    outcome = submit(form, lambda: jobs.update_job(job, form.job_data()))
+    if outcome.ok:
+        return _publish_if_asked(job, f"“{job.title}” was saved.")
+    return render_template("recruiter/job_form.html", form=form, job=job), outcome.status
 
 
 @bp.post("/jobs/preview")
@@ -107,15 +91,12 @@ JOB_ACTIONS = {
 @recruiter_required
 def job_action(job_id: int, action: str):
     job = jobs.get_company_job(_company(), job_id)
-    operation, outcome = JOB_ACTIONS[action]
-    try:
-        operation(job, current_user)
-    except ValidationError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    operation, done = JOB_ACTIONS[action]
+    outcome = save(lambda: operation(job, current_user))
+    if outcome.ok:
+        flash(f"“{job.title}” {done}.", "success")
     else:
-        db.session.commit()
-        flash(f"“{job.title}” {outcome}.", "success")
+        flash(outcome.error.message, "error")
     return redirect(safe_next(request.form.get("next"), url_for("recruiter.dashboard")))
 
 
@@ -148,16 +129,13 @@ def move(application_id: int):
     """Move between stages: htmx swaps the board (or the stage panel) in place; without JS, a redirect."""
     application = applications.get_company_application(_company(), application_id)
     form = MoveForm()
-    error = None
-    try:
-        applications.move_application(application, current_user, form.status.data or "", form.note.data)
-        db.session.commit()
-    except ValidationError as exc:
-        db.session.rollback()
-        error = exc.message
-        if not (wants_fragment("pipeline") or wants_fragment("application-stage")):
-            raise
-    status = 422 if error else 200
+    outcome = save(lambda: applications.move_application(application, current_user, form.status.data or "",
+                                                         form.note.data))
+    in_place = wants_fragment("pipeline") or wants_fragment("application-stage")
+    if not outcome.ok and not in_place:
+        raise outcome.error
+    error = outcome.error.message if outcome.error else None
+    status = outcome.status
     message = error or f"{application.candidate.display_name} moved to {application.status_label}."
     if wants_fragment("pipeline"):
         response = make_response(render_template("recruiter/_pipeline_board.html", **_board(application.job, error)), status)
@@ -176,9 +154,8 @@ def move(application_id: int):
 def add_note(application_id: int):
     application = applications.get_company_application(_company(), application_id)
     form = NoteForm()
-    if form.validate_on_submit():
-        applications.add_note(application, current_user, form.body.data)
-        db.session.commit()
+    outcome = submit(form, lambda: applications.add_note(application, current_user, form.body.data))
+    if outcome.ok:
         form = NoteForm(formdata=None)
         if wants_fragment("notes"):
             return toast(make_response(render_template("recruiter/_notes.html", application=application,
@@ -186,9 +163,9 @@ def add_note(application_id: int):
         flash("Note added.", "success")
         return redirect(url_for("recruiter.application_detail", application_id=application.id))
     if wants_fragment("notes"):
-        return render_template("recruiter/_notes.html", application=application, note_form=form), 422
+        return render_template("recruiter/_notes.html", application=application, note_form=form), outcome.status
     return render_template("recruiter/application.html", application=application, move_form=MoveForm(),
-                           note_form=form), 422
+                           note_form=form), outcome.status
 
 
 @bp.post("/notes/<int:note_id>/delete")
@@ -196,8 +173,7 @@ def add_note(application_id: int):
 def delete_note(note_id: int):
     note = applications.get_company_note(_company(), note_id)
     application_id = note.application_id
-    applications.delete_note(_company(), note_id)
-    db.session.commit()
+    perform(lambda: applications.delete_note(_company(), note_id))
     flash("Note deleted.", "success")
     return redirect(url_for("recruiter.application_detail", application_id=application_id))
 
@@ -244,8 +220,7 @@ def invite():
 @bp.post("/team/members/<int:membership_id>/remove")
 @recruiter_required
 def remove_member(membership_id: int):
-    companies.remove_member(current_user, membership_id)
-    db.session.commit()
+    perform(lambda: companies.remove_member(current_user, membership_id))
     flash("Team member removed.", "success")
     return redirect(url_for("recruiter.team"))
 
@@ -253,7 +228,6 @@ def remove_member(membership_id: int):
 @bp.post("/team/invitations/<int:invitation_id>/revoke")
 @recruiter_required
 def revoke_invitation(invitation_id: int):
-    companies.revoke_invitation(current_user, invitation_id)
-    db.session.commit()
+    perform(lambda: companies.revoke_invitation(current_user, invitation_id))
     flash("Invitation withdrawn.", "success")
     return redirect(url_for("recruiter.team"))

@@ -4,7 +4,7 @@ from ...errors import NotFound, error_envelope
 from ...extensions import csrf, db
 from ...services import webhooks
 from .. import limits
-from . import bp
+from .blueprint import bp
 
 
 @bp.post("/webhooks/<provider>")

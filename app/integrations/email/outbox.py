@@ -1,5 +1,5 @@
 """The dev outbox: 'sending' only records the message; the /dev/outbox page shows it."""
-from . import OutgoingEmail, SendResult
+from .base import OutgoingEmail, SendResult
 
 
 class OutboxSender:

@@ -8,7 +8,7 @@ from sendgrid import SendGridAPIClient
 from sendgrid.helpers.mail import CustomArg, Header, Mail
 
 from ..http import RetryableError, call_with_retries
-from . import OutgoingEmail, PermanentEmailError, SendResult
+from .base import OutgoingEmail, PermanentEmailError, SendResult
 
 DEFAULT_HOST = "https://api.sendgrid.com"
 
