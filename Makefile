@@ -8,7 +8,7 @@ PORT ?= 5000
 # Links in emails (sent by requests and by the periodic jobs alike) point where `make run` serves.
 BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test test-postgres test-sqlite worker clean-venv
+.PHONY: run test lint lock test-postgres test-sqlite worker clean-venv
 
 # Reinstall only when a requirements file changes.
 $(BIN)/.runtime-installed: requirements.txt
@@ -28,11 +28,23 @@ run: $(BIN)/.runtime-installed
 	$(FLASK) search status >/dev/null 2>&1 || $(FLASK) search reindex
 	BASE_URL=$(BASE_URL) $(FLASK) run --host $(HOST) --port $(PORT)
 
-# The whole suite on PostgreSQL (falls back to SQLite if it is unreachable, unless
-# REQUIRE_SERVICES=1), then the same suite on SQLite without the browser tests.
-test: $(BIN)/.dev-installed
+# Lint first (seconds), then the whole suite on PostgreSQL (falls back to SQLite if it is
+# unreachable, unless REQUIRE_SERVICES=1), then the same suite on SQLite without the browser tests.
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	TEST_DB=sqlite $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+
+# ruff (lint + format, pyproject.toml) and import-linter (the layering contracts, pyproject.toml).
+lint: $(BIN)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+# Re-pin every dependency (with hashes) from requirements.in / requirements-dev.in.
+lock: $(BIN)/.dev-installed
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links -o requirements-dev.txt requirements-dev.in
 
 test-postgres: $(BIN)/.dev-installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -5,11 +5,12 @@ bare `gunicorn wsgi:app`); flags on the command line still win. Gunicorn itself 
 gthread with few processes: every process keeps its own search index caches, so threads share them;
 bench/webhooks.py compares this with sync workers (README, "Benchmarks").
 """
+
 import os
 
 
 def _setting(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()   # set but empty means the default
+    value = os.environ.get(name, "").strip()  # set but empty means the default
     return int(value) if value else default
 
 

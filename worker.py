@@ -13,6 +13,7 @@ The app is built once per process; every job runs in its app context (app/tasks/
 SIGTERM is RQ's warm shutdown: the current job finishes, then the worker exits; the parse child is
 asked to do the same and waited for.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,7 +28,7 @@ from app import create_app
 from app.tasks import MAIN_QUEUES, PARSE_QUEUE, QUEUES
 from app.tasks.runtime import redis_connection, set_worker_app
 
-CHILD_SHUTDOWN_SECONDS = 25   # within Render's 30 s shutdown window
+CHILD_SHUTDOWN_SECONDS = 25  # within Render's 30 s shutdown window
 
 
 def _parse_queues(text: str) -> list[str]:
@@ -44,13 +45,13 @@ def _start_parse_worker(args) -> subprocess.Popen | None:
     command = [sys.executable, os.path.abspath(__file__), "--queues", PARSE_QUEUE]
     if args.burst:
         command.append("--burst")
-    return subprocess.Popen(command)
+    return subprocess.Popen(command)  # noqa: S603  (our own interpreter and script, fixed arguments)
 
 
 def _stop(child: subprocess.Popen | None) -> None:
     if child is None or child.poll() is not None:
         return
-    child.send_signal(signal.SIGTERM)   # RQ's warm shutdown: finish the current parse, then exit
+    child.send_signal(signal.SIGTERM)  # RQ's warm shutdown: finish the current parse, then exit
     try:
         child.wait(CHILD_SHUTDOWN_SECONDS)
     except subprocess.TimeoutExpired:
@@ -62,12 +63,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cron", action="store_true", help="run the periodic-job scheduler instead of a worker")
     parser.add_argument("--burst", action="store_true", help="exit when the queues are empty")
-    parser.add_argument("--queues", type=_parse_queues, default=list(MAIN_QUEUES),
-                        help=f"comma-separated queues to work, in priority order (default: {','.join(MAIN_QUEUES)})")
-    parser.add_argument("--no-parse-worker", action="store_true",
-                        help="do not start the child process for the parse queue (run one elsewhere)")
-    parser.add_argument("--fork", action="store_true",
-                        help="fork a work-horse per job (isolation; much slower for short jobs)")
+    parser.add_argument(
+        "--queues",
+        type=_parse_queues,
+        default=list(MAIN_QUEUES),
+        help=f"comma-separated queues to work, in priority order (default: {','.join(MAIN_QUEUES)})",
+    )
+    parser.add_argument(
+        "--no-parse-worker",
+        action="store_true",
+        help="do not start the child process for the parse queue (run one elsewhere)",
+    )
+    parser.add_argument(
+        "--fork", action="store_true", help="fork a work-horse per job (isolation; much slower for short jobs)"
+    )
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -77,20 +86,24 @@ def main(argv: list[str] | None = None) -> int:
     importlib.import_module("app.tasks.schedule")
     connection = redis_connection(app)
     if connection is None:
-        print("REDIS_URL is not set: without Redis, jobs run inline in the web process; no worker is needed.",
-              file=sys.stderr)
+        print(
+            "REDIS_URL is not set: without Redis, jobs run inline in the web process; no worker is needed.",
+            file=sys.stderr,
+        )
         return 2
 
     if args.cron:
         from rq.cron import CronScheduler
 
         from app.tasks.schedule import register_with
+
         scheduler = CronScheduler(connection=connection)
         register_with(scheduler)
         scheduler.start()
         return 0
 
     from rq import SimpleWorker, Worker
+
     # Our jobs are short and I/O-bound (emails, webhook events): running them in this process is an
     # order of magnitude faster than forking per job. Timeouts still apply (SIGALRM), and a crash
     # of the process leaves the job to RQ's abandoned-job handling and our sweepers.

@@ -1,4 +1,5 @@
 """The application factory."""
+
 from __future__ import annotations
 
 import logging
@@ -41,7 +42,7 @@ def create_app(overrides: dict | None = None, env: dict | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.unauthorized_handler(unauthorized)
 
-    register_web(app)   # before the blueprints: it installs the bounded <int:> converter
+    register_web(app)  # before the blueprints: it installs the bounded <int:> converter
     register_blueprints(app)
     register_error_handlers(app)
     register_cli(app)
@@ -54,8 +55,9 @@ def create_app(overrides: dict | None = None, env: dict | None = None) -> Flask:
         hops = app.config["PROXY_HOPS"]
         # X-Forwarded-Host only when a setting says the proxy sets it: otherwise a client could
         # choose the host name the app believes it serves.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,
-                                x_host=hops if app.config["TRUST_FORWARDED_HOST"] else 0)
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops if app.config["TRUST_FORWARDED_HOST"] else 0
+        )
     return app
 
 

@@ -7,6 +7,7 @@ in between, and then SQLAlchemy notices the failed statement and invalidates the
 ping only guards connections that have been idle for longer than `DB_PING_IDLE_SECONDS` — the ones a
 server restart, a failover or a proxy's idle timeout (Render closes idle connections) has killed.
 """
+
 from __future__ import annotations
 
 import time
@@ -56,6 +57,5 @@ def insert_ignore(model, values: dict, conflict: list[str]) -> bool:
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     primary_key = list(table.primary_key.columns)[0]
     # RETURNING rather than rowcount: psycopg 3 under SQLAlchemy 2.1 reports rowcount -1 here.
-    statement = (insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
-                 .returning(primary_key))
+    statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict).returning(primary_key)
     return db.session.execute(statement).scalar() is not None

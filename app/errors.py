@@ -4,6 +4,7 @@ A full page for normal requests, a small fragment for htmx requests (so a 404 in
 not paint a whole page into it), a redirect to the login page when an htmx session expired, and
 the JSON envelope for machine clients (webhook receivers, the API).
 """
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,7 @@ from .extensions import db, htmx, limiter
 class AppError(Exception):
     status_code = 400
     title = "Something went wrong"
-    code = "VALIDATION_ERROR"   # the API envelope's error class
+    code = "VALIDATION_ERROR"  # the API envelope's error class
 
     def __init__(self, message: str, *, field: str | None = None):
         super().__init__(message)
@@ -78,19 +79,37 @@ HTTP_MESSAGES = {
     500: ("Server error", "Something broke on our side. It has been logged; please try again."),
 }
 # The API envelope's error class for a plain HTTP status (seed §7.3).
-HTTP_CODES = {400: "VALIDATION_ERROR", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "RESOURCE_NOT_FOUND",
-              405: "VALIDATION_ERROR", 409: "CONFLICT", 413: "VALIDATION_ERROR", 415: "VALIDATION_ERROR",
-              422: "VALIDATION_ERROR", 429: "RATE_LIMIT_EXCEEDED", 502: "EXTERNAL_SERVICE_ERROR",
-              503: "EXTERNAL_SERVICE_ERROR"}
+HTTP_CODES = {
+    400: "VALIDATION_ERROR",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "RESOURCE_NOT_FOUND",
+    405: "VALIDATION_ERROR",
+    409: "CONFLICT",
+    413: "VALIDATION_ERROR",
+    415: "VALIDATION_ERROR",
+    422: "VALIDATION_ERROR",
+    429: "RATE_LIMIT_EXCEEDED",
+    502: "EXTERNAL_SERVICE_ERROR",
+    503: "EXTERNAL_SERVICE_ERROR",
+}
 
 
 def error_envelope(status: int, message: str, code: str | None = None, details: dict | None = None) -> Response:
     """The one JSON error shape: {"success": false, "error": {code, message, details}, "meta": ...}."""
-    body = {"success": False,
-            "error": {"code": code or HTTP_CODES.get(status, "INTERNAL_SERVER_ERROR"), "message": message,
-                      "details": details or {}},
-            "meta": {"timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                     "requestId": g.get("request_id"), "version": "1.0"}}
+    body = {
+        "success": False,
+        "error": {
+            "code": code or HTTP_CODES.get(status, "INTERNAL_SERVER_ERROR"),
+            "message": message,
+            "details": details or {},
+        },
+        "meta": {
+            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "requestId": g.get("request_id"),
+            "version": "1.0",
+        },
+    }
     response = jsonify(body)
     response.status_code = status
     return response
@@ -144,17 +163,21 @@ def register_error_handlers(app: Flask) -> None:
     def csrf_error(error: CSRFError):
         _rollback()
         app.logger.warning("CSRF check failed on %s %s: %s", request.method, request.path, error.description)
-        return render_error(400, "Form expired", "This form is missing its security token or it expired. "
-                            "Reload the page and try again.")
+        return render_error(
+            400, "Form expired", "This form is missing its security token or it expired. Reload the page and try again."
+        )
 
     @app.errorhandler(RateLimitExceeded)
     def rate_limit_exceeded(error: RateLimitExceeded):
         _rollback()
         current = limiter.current_limit
         wait = max(1, int(current.reset_at - time.time())) if current is not None else 60
-        return render_error(429, "Too many requests",
-                            f"You have done this too many times in a short while. Please try again in "
-                            f"{human_wait(wait)}.", retry_after=wait)
+        return render_error(
+            429,
+            "Too many requests",
+            f"You have done this too many times in a short while. Please try again in {human_wait(wait)}.",
+            retry_after=wait,
+        )
 
     @app.errorhandler(SecurityError)
     def untrusted_host(error: SecurityError):

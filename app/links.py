@@ -4,6 +4,7 @@ A request's Host (and X-Forwarded-Host) header is chosen by whoever sends it: a 
 built from it can point at an attacker's site. Every link that leaves the app (emails, feeds, API
 answers, anything shown to be copied) comes from here.
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit

@@ -2,6 +2,7 @@
 
 Only runs on an empty database, so a second `make run` keeps whatever you changed.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -13,7 +14,7 @@ from .extensions import db
 from .models import Application, ApplicationEvent, User, utcnow
 from .services import accounts, companies, jobs, matching
 
-DEMO_PASSWORD = "jobifies-demo"
+DEMO_PASSWORD = "jobifies-demo"  # noqa: S105  (published in the README; never used in production)
 DEMO_LOGINS = {
     "admin": "admin@example.com",
     "recruiter": "recruiter@acme.example.com",
@@ -21,35 +22,123 @@ DEMO_LOGINS = {
 }
 
 COMPANIES = [
-    ("Acme Analytics", "https://acme.example.com",
-     "Acme builds the analytics platform that 4,000 retailers use to plan their stock."),
-    ("Northwind Health", "https://northwind.example.com",
-     "Northwind Health runs clinics in twelve cities and the software their nurses rely on."),
-    ("Globex Robotics", "https://globex.example.com",
-     "Globex designs warehouse robots and the fleet software that keeps them moving."),
+    (
+        "Acme Analytics",
+        "https://acme.example.com",
+        "Acme builds the analytics platform that 4,000 retailers use to plan their stock.",
+    ),
+    (
+        "Northwind Health",
+        "https://northwind.example.com",
+        "Northwind Health runs clinics in twelve cities and the software their nurses rely on.",
+    ),
+    (
+        "Globex Robotics",
+        "https://globex.example.com",
+        "Globex designs warehouse robots and the fleet software that keeps them moving.",
+    ),
 ]
 
 JOBS = [
     # company index, title, location, workplace, type, seniority, salary min, max, currency, skills
-    (0, "Senior Python Engineer", "Berlin, Germany", "hybrid", "full_time", "senior", 75000, 95000, "EUR",
-     "Python, PostgreSQL, Flask, Redis"),
+    (
+        0,
+        "Senior Python Engineer",
+        "Berlin, Germany",
+        "hybrid",
+        "full_time",
+        "senior",
+        75000,
+        95000,
+        "EUR",
+        "Python, PostgreSQL, Flask, Redis",
+    ),
     (0, "Data Analyst", "Remote (EU)", "remote", "full_time", "mid", 55000, 70000, "EUR", "SQL, Python, dbt, Looker"),
-    (0, "Frontend Developer (htmx)", "Amsterdam, Netherlands", "onsite", "full_time", "mid", 60000, 75000, "EUR",
-     "HTML, CSS, htmx, Accessibility"),
-    (0, "Engineering Intern", "Berlin, Germany", "onsite", "internship", "intern", 1800, 2000, "EUR",
-     "Python, Git"),
-    (1, "Site Reliability Engineer", "Remote (US)", "remote", "full_time", "senior", 150000, 185000, "USD",
-     "Kubernetes, Terraform, PostgreSQL, Linux"),
-    (1, "Product Designer", "Boston, MA, USA", "hybrid", "full_time", "mid", 110000, 135000, "USD",
-     "Figma, User research, Accessibility"),
-    (1, "Clinical Data Engineer", "Chicago, IL, USA", "hybrid", "contract", "senior", 85, 110, "USD",
-     "Python, HL7 FHIR, SQL"),
-    (2, "Robotics Software Engineer", "Bangalore, India", "onsite", "full_time", "mid", 2400000, 3600000, "INR",
-     "C++, ROS 2, Python"),
-    (2, "Machine Learning Engineer", "Remote (India)", "remote", "full_time", "senior", 3500000, 5000000, "INR",
-     "Python, PyTorch, Computer vision"),
-    (2, "Technical Writer", "London, UK", "hybrid", "part_time", "mid", 30000, 38000, "GBP",
-     "Technical writing, Markdown, APIs"),
+    (
+        0,
+        "Frontend Developer (htmx)",
+        "Amsterdam, Netherlands",
+        "onsite",
+        "full_time",
+        "mid",
+        60000,
+        75000,
+        "EUR",
+        "HTML, CSS, htmx, Accessibility",
+    ),
+    (0, "Engineering Intern", "Berlin, Germany", "onsite", "internship", "intern", 1800, 2000, "EUR", "Python, Git"),
+    (
+        1,
+        "Site Reliability Engineer",
+        "Remote (US)",
+        "remote",
+        "full_time",
+        "senior",
+        150000,
+        185000,
+        "USD",
+        "Kubernetes, Terraform, PostgreSQL, Linux",
+    ),
+    (
+        1,
+        "Product Designer",
+        "Boston, MA, USA",
+        "hybrid",
+        "full_time",
+        "mid",
+        110000,
+        135000,
+        "USD",
+        "Figma, User research, Accessibility",
+    ),
+    (
+        1,
+        "Clinical Data Engineer",
+        "Chicago, IL, USA",
+        "hybrid",
+        "contract",
+        "senior",
+        85,
+        110,
+        "USD",
+        "Python, HL7 FHIR, SQL",
+    ),
+    (
+        2,
+        "Robotics Software Engineer",
+        "Bangalore, India",
+        "onsite",
+        "full_time",
+        "mid",
+        2400000,
+        3600000,
+        "INR",
+        "C++, ROS 2, Python",
+    ),
+    (
+        2,
+        "Machine Learning Engineer",
+        "Remote (India)",
+        "remote",
+        "full_time",
+        "senior",
+        3500000,
+        5000000,
+        "INR",
+        "Python, PyTorch, Computer vision",
+    ),
+    (
+        2,
+        "Technical Writer",
+        "London, UK",
+        "hybrid",
+        "part_time",
+        "mid",
+        30000,
+        38000,
+        "GBP",
+        "Technical writing, Markdown, APIs",
+    ),
 ]
 
 DESCRIPTION = """## About the role
@@ -85,8 +174,7 @@ def seed_demo_data(force: bool = False, random_password: bool = False) -> tuple[
     owners = []
     for index, (name, website, about) in enumerate(COMPANIES):
         email = DEMO_LOGINS["recruiter"] if index == 0 else f"owner@{name.split()[0].lower()}.example.com"
-        owner = accounts.register_user(email, password, f"{name.split()[0]} Recruiter", role="recruiter",
-                                       verify=False)
+        owner = accounts.register_user(email, password, f"{name.split()[0]} Recruiter", role="recruiter", verify=False)
         owner.verified_at = utcnow()
         companies.create_company(owner, name, website, about)
         owners.append(owner)
@@ -97,14 +185,25 @@ def seed_demo_data(force: bool = False, random_password: bool = False) -> tuple[
     created = []
     for position, (ci, title, location, workplace, etype, seniority, low, high, currency, skills) in enumerate(JOBS):
         owner = owners[ci]
-        job = jobs.create_job(owner.company, owner, {
-            "title": title, "location": location, "workplace": workplace, "employment_type": etype,
-            "seniority": seniority, "salary_min": low, "salary_max": high, "salary_currency": currency,
-            "salary_period": "hour" if etype == "contract" else ("month" if etype == "internship" else "year"),
-            "skills": skills,
-            "description": DESCRIPTION.format(title=title, company=owner.company.name, skills=skills,
-                                              workplace=workplace),
-        })
+        job = jobs.create_job(
+            owner.company,
+            owner,
+            {
+                "title": title,
+                "location": location,
+                "workplace": workplace,
+                "employment_type": etype,
+                "seniority": seniority,
+                "salary_min": low,
+                "salary_max": high,
+                "salary_currency": currency,
+                "salary_period": "hour" if etype == "contract" else ("month" if etype == "internship" else "year"),
+                "skills": skills,
+                "description": DESCRIPTION.format(
+                    title=title, company=owner.company.name, skills=skills, workplace=workplace
+                ),
+            },
+        )
         jobs.publish_job(job, owner)
         # Spread posting dates over the last two weeks so "newest first" means something.
         job.published_at = now - timedelta(days=position * 1.5, hours=position)
@@ -115,13 +214,21 @@ def seed_demo_data(force: bool = False, random_password: bool = False) -> tuple[
     jobs.close_job(created[-1], owners[2])
 
     # The demo candidate already applied to one job, which has moved to screening.
-    application = Application(job=created[0], candidate=candidate, status="screening",
-                              cover_letter="I have run Flask apps on PostgreSQL for six years.",
-                              created_at=now - timedelta(days=2))
-    application.events.append(ApplicationEvent(actor_id=candidate.id, to_status="applied",
-                                               created_at=now - timedelta(days=2)))
-    application.events.append(ApplicationEvent(actor_id=owners[0].id, from_status="applied", to_status="screening",
-                                               created_at=now - timedelta(days=1)))
+    application = Application(
+        job=created[0],
+        candidate=candidate,
+        status="screening",
+        cover_letter="I have run Flask apps on PostgreSQL for six years.",
+        created_at=now - timedelta(days=2),
+    )
+    application.events.append(
+        ApplicationEvent(actor_id=candidate.id, to_status="applied", created_at=now - timedelta(days=2))
+    )
+    application.events.append(
+        ApplicationEvent(
+            actor_id=owners[0].id, from_status="applied", to_status="screening", created_at=now - timedelta(days=1)
+        )
+    )
     db.session.add(application)
     db.session.commit()
     matching.score_application(application.id)

@@ -1,4 +1,5 @@
 """Cross-cutting web behaviour: security headers, Vary, template helpers."""
+
 from __future__ import annotations
 
 import json
@@ -51,8 +52,11 @@ def _reject_unreadable_input() -> None:
     if any(unreadable(value) for value in values):
         abort(400, description=_UNREADABLE)
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-       "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'")
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+)
 
 
 def register_web(app: Flask) -> None:
@@ -86,13 +90,21 @@ def register_web(app: Flask) -> None:
     @app.template_filter("json_ld")
     def json_ld(value) -> Markup:
         # JSON inside <script>: escape <, >, & so a job title can never close the tag.
-        text = json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-        return Markup(text)
+        text = (
+            json.dumps(value, ensure_ascii=False)
+            .replace("<", "\\u003c")
+            .replace(">", "\\u003e")
+            .replace("&", "\\u0026")
+        )
+        return Markup(text)  # noqa: S704  (json.dumps output with <, > and & escaped above)
 
     @app.context_processor
     def globals_():
-        return {"STAGE_LABELS": STAGE_LABELS, "site_name": app.config["SITE_NAME"],
-                "email_undeliverable": _email_undeliverable}
+        return {
+            "STAGE_LABELS": STAGE_LABELS,
+            "site_name": app.config["SITE_NAME"],
+            "email_undeliverable": _email_undeliverable,
+        }
 
 
 def _email_undeliverable() -> bool:
@@ -110,6 +122,3 @@ def unauthorized():
         return response
     flash("Please log in to continue.", "info")
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-
-
-

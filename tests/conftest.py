@@ -6,6 +6,7 @@ Backends:
   missing service a failure. TEST_DB=sqlite runs everything on a temporary SQLite file; tests marked
   `postgres` are then skipped with the reason.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -82,6 +83,7 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 def redis_reachable(url: str = REDIS_URL) -> str | None:
     import redis
+
     try:
         redis.Redis.from_url(url, socket_connect_timeout=2).ping()
         return None
@@ -123,14 +125,19 @@ def database_url(tmp_path_factory) -> str:
 def app(database_url, tmp_path_factory):
     env = {"APP_ENV": "test", "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-" + "x" * 40}
     application = create_app(
-        overrides={"TESTING": True, "SERVER_NAME": None, "INSTANCE_DIR": str(tmp_path_factory.mktemp("instance")),
-                   # Same algorithm, lower cost: hashing dominates test time otherwise.
-                   "PASSWORD_HASH_METHOD": "scrypt:1024:8:1"},
+        overrides={
+            "TESTING": True,
+            "SERVER_NAME": None,
+            "INSTANCE_DIR": str(tmp_path_factory.mktemp("instance")),
+            # Same algorithm, lower cost: hashing dominates test time otherwise.
+            "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+        },
         env=env,
     )
     application.test_client_class = CsrfClient
     with application.app_context():
         from flask_migrate import upgrade
+
         upgrade()
     return application
 
@@ -216,8 +223,10 @@ def app_config(app, **values):
 @pytest.fixture
 def sendgrid(app):
     """The real sendgrid client pointed at a local fake of the Mail Send API."""
-    from app.integrations.http import reset_breakers
     from servers import FakeSendGrid
+
+    from app.integrations.http import reset_breakers
+
     reset_breakers()
     with FakeSendGrid() as fake, app_config(app, SENDGRID_API_KEY="SG.test-key", SENDGRID_API_HOST=fake.url):
         yield fake
@@ -227,6 +236,7 @@ def sendgrid(app):
 @pytest.fixture
 def signer(app):
     from signing import SendGridSigner
+
     key = SendGridSigner()
     with app_config(app, SENDGRID_WEBHOOK_PUBLIC_KEY=key.public_key):
         yield key
@@ -237,11 +247,13 @@ class RQHarness:
 
     def __init__(self, app, url: str):
         import redis
+
         self.app, self.url = app, url
         self.connection = redis.Redis.from_url(url)
 
     def queue(self, name: str):
         from rq import Queue
+
         return Queue(name, connection=self.connection)
 
     def queued(self) -> dict:
@@ -252,6 +264,7 @@ class RQHarness:
         from rq import SimpleWorker
 
         from app.tasks.runtime import set_worker_app
+
         set_worker_app(self.app)
         worker = SimpleWorker([self.queue(n) for n in QUEUES], connection=self.connection)
         contextvars.Context().run(worker.work, burst=True)

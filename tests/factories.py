@@ -1,4 +1,5 @@
 """Factories: every test states the data it needs."""
+
 from __future__ import annotations
 
 import io
@@ -13,12 +14,19 @@ PASSWORD = "correct horse battery"
 _seq = itertools.count(1)
 
 
-def make_user(email: str | None = None, name: str = "", role: str = "candidate", password: str = PASSWORD,
-              verified: bool = True, **fields):
+def make_user(
+    email: str | None = None,
+    name: str = "",
+    role: str = "candidate",
+    password: str = PASSWORD,
+    verified: bool = True,
+    **fields,
+):
     """A user; verified (no verification email queued) unless verified=False."""
     n = next(_seq)
-    user = accounts.register_user(email or f"user{n}@example.com", password, name or f"User {n}", role=role,
-                                  verify=not verified)
+    user = accounts.register_user(
+        email or f"user{n}@example.com", password, name or f"User {n}", role=role, verify=not verified
+    )
     if verified:
         user.verified_at = utcnow()
     for key, value in fields.items():
@@ -38,9 +46,16 @@ def make_recruiter(company_name: str | None = None, email: str | None = None, **
 
 def make_job(owner, status: str = "published", **fields):
     data = {
-        "title": "Backend Engineer", "description": "Build **things**.", "location": "Berlin, Germany",
-        "workplace": "hybrid", "employment_type": "full_time", "seniority": "senior",
-        "salary_min": 70000, "salary_max": 90000, "salary_currency": "EUR", "salary_period": "year",
+        "title": "Backend Engineer",
+        "description": "Build **things**.",
+        "location": "Berlin, Germany",
+        "workplace": "hybrid",
+        "employment_type": "full_time",
+        "seniority": "senior",
+        "salary_min": 70000,
+        "salary_max": 90000,
+        "salary_currency": "EUR",
+        "salary_period": "year",
         "skills": "Python, PostgreSQL",
     }
     timestamps = {k: fields.pop(k) for k in ("published_at", "expires_at") if k in fields}
@@ -72,11 +87,13 @@ def make_application(job, candidate, status: str = "applied"):
 def pdf_bytes(text: str = "Jane Doe\nPython developer") -> bytes:
     """A real, valid one-page PDF whose page carries `text` (pypdf extracts it back)."""
     from resume_samples import text_pdf
+
     return text_pdf(text)
 
 
 def docx_bytes(text: str = "Jane Doe, Python developer") -> bytes:
     import docx
+
     document = docx.Document()
     document.add_paragraph(text)
     out = io.BytesIO()
@@ -99,10 +116,13 @@ def emailed_link(to: str, template: str) -> str:
     from flask import current_app
 
     from app.models import EmailMessage
+
     db.session.expire_all()
-    message = db.session.scalar(db.select(EmailMessage).where(EmailMessage.to_address == to.lower(),
-                                                              EmailMessage.template == template)
-                                .order_by(EmailMessage.id.desc()))
+    message = db.session.scalar(
+        db.select(EmailMessage)
+        .where(EmailMessage.to_address == to.lower(), EmailMessage.template == template)
+        .order_by(EmailMessage.id.desc())
+    )
     assert message is not None, f"no {template} email to {to}"
     base = current_app.config["BASE_URL"]
     link = re.search(re.escape(base) + r"(/\S+)", message.text_body)

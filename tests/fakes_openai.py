@@ -6,34 +6,50 @@ structured output (that is what `client.chat.completions.parse` turns into `.par
 answers (errors, delays, refusals) are consumed in order; error answers carry `retry-after-ms` so the
 SDK's own retries stay fast in tests (the SDK honours that header).
 """
+
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
-from typing import Callable
 
 import pytest
-
 from conftest import app_config
 from servers import LocalHTTPServer
 
 RESUME_ANSWER = {
-    "contact": {"name": "Jane Doe", "email": "jane.doe@example.com", "phone": "+49 30 1234 5678",
-                "location": "Berlin, Germany", "links": ["https://linkedin.com/in/janedoe"]},
+    "contact": {
+        "name": "Jane Doe",
+        "email": "jane.doe@example.com",
+        "phone": "+49 30 1234 5678",
+        "location": "Berlin, Germany",
+        "links": ["https://linkedin.com/in/janedoe"],
+    },
     "headline": "Staff Platform Engineer",
     "summary": "Platform engineer (from the fake OpenAI).",
-    "experience": [{"company": "Acme GmbH", "title": "Staff Platform Engineer", "start": "2019-01", "end": "Present",
-                    "description": "Kubernetes platform."}],
+    "experience": [
+        {
+            "company": "Acme GmbH",
+            "title": "Staff Platform Engineer",
+            "start": "2019-01",
+            "end": "Present",
+            "description": "Kubernetes platform.",
+        }
+    ],
     "education": [{"institution": "TU Munich", "degree": "M.Sc. Computer Science", "start": "2012", "end": "2014"}],
     "skills": ["Python", "Kubernetes", "Go"],
     "confidence": 0.93,
 }
 MATCH_ANSWER = {
-    "score": 77, "skills_matched": ["Python"], "skills_missing": ["Rust"],
-    "experience_fit": "Eight years; fits a senior role.", "strengths": ["Payments background"],
+    "score": 77,
+    "skills_matched": ["Python"],
+    "skills_missing": ["Rust"],
+    "experience_fit": "Eight years; fits a senior role.",
+    "strengths": ["Payments background"],
     "summary": "Strong backend candidate (from the fake OpenAI).",
 }
 
@@ -41,7 +57,7 @@ MATCH_ANSWER = {
 @dataclass
 class Answer:
     status: int = 200
-    content: dict | str | None = None    # None: the default answer for the requested schema
+    content: dict | str | None = None  # None: the default answer for the requested schema
     refusal: str | None = None
     finish_reason: str = "stop"
     delay: float = 0.0
@@ -65,8 +81,11 @@ class FakeOpenAI(LocalHTTPServer):
 
             def do_POST(self):
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                request = {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()},
-                           "json": json.loads(raw or b"{}")}
+                request = {
+                    "path": self.path,
+                    "headers": {k.lower(): v for k, v in self.headers.items()},
+                    "json": json.loads(raw or b"{}"),
+                }
                 with fake.lock:
                     fake.requests.append(request)
                     answer = fake.script.pop(0) if fake.script else Answer()
@@ -74,10 +93,8 @@ class FakeOpenAI(LocalHTTPServer):
                     fake.on_request(request)
                 if answer.delay:
                     time.sleep(answer.delay)
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up
                     self._answer(request, answer)
-                except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout)
-                    pass
 
             def _answer(self, request, answer: Answer):
                 if answer.status != 200:
@@ -99,11 +116,17 @@ class FakeOpenAI(LocalHTTPServer):
     def completion(self, body: dict, answer: Answer) -> dict:
         schema_name = body.get("response_format", {}).get("json_schema", {}).get("name", "")
         content = answer.content if answer.content is not None else self.answers.get(schema_name, {})
-        message = {"role": "assistant", "refusal": answer.refusal,
-                   "content": None if answer.refusal else (content if isinstance(content, str) else json.dumps(content))}
+        message = {
+            "role": "assistant",
+            "refusal": answer.refusal,
+            "content": None if answer.refusal else (content if isinstance(content, str) else json.dumps(content)),
+        }
         return {
-            "id": f"chatcmpl-fake-{len(self.requests)}", "object": "chat.completion", "created": int(time.time()),
-            "model": body.get("model", ""), "system_fingerprint": "fp_fake",
+            "id": f"chatcmpl-fake-{len(self.requests)}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model", ""),
+            "system_fingerprint": "fp_fake",
             "choices": [{"index": 0, "message": message, "finish_reason": answer.finish_reason, "logprobs": None}],
             "usage": {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150},
         }
@@ -114,6 +137,7 @@ class FakeOpenAI(LocalHTTPServer):
     def user_message(self, index: int = -1) -> str:
         return next(m["content"] for m in self.requests[index]["json"]["messages"] if m["role"] == "user")
 
+
 # Kept under its old name for the tests that import it from here.
 configured = app_config
 
@@ -122,8 +146,17 @@ configured = app_config
 def fake_openai(app):
     """The app configured for OpenAI, pointed at a fresh fake; breakers reset before and after."""
     from app.integrations.http import reset_breakers
+
     reset_breakers()
-    with FakeOpenAI() as fake, configured(app, OPENAI_API_KEY="sk-test-key", OPENAI_BASE_URL=fake.url,
-                                          OPENAI_MODEL="gpt-test-mini", OUTBOUND_TIMEOUT_SECONDS=5):
+    with (
+        FakeOpenAI() as fake,
+        configured(
+            app,
+            OPENAI_API_KEY="sk-test-key",
+            OPENAI_BASE_URL=fake.url,
+            OPENAI_MODEL="gpt-test-mini",
+            OUTBOUND_TIMEOUT_SECONDS=5,
+        ),
+    ):
         yield fake
     reset_breakers()

@@ -4,6 +4,7 @@
 so pypdf has a real text layer to extract; `scanned_pdf` is a page that only paints an image, like
 a scan without OCR.
 """
+
 from __future__ import annotations
 
 import io
@@ -68,25 +69,33 @@ def _pdf(page_content: bytes, resources: str, extra_objects: list[bytes] = ()) -
 
 def text_pdf(text: str = RESUME) -> bytes:
     """A one-page PDF whose text layer is `text` (ASCII), one line per text line."""
+
     def escape(line: str) -> str:
         return line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
     ops = ["BT", "/F1 10 Tf", "12 TL", "50 770 Td"]
     ops += [f"({escape(line)}) Tj T*" for line in text.splitlines()]
     ops.append("ET")
-    return _pdf("\n".join(ops).encode("latin-1"), "<< /Font << /F1 5 0 R >> >>",
-                [b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"])
+    return _pdf(
+        "\n".join(ops).encode("latin-1"),
+        "<< /Font << /F1 5 0 R >> >>",
+        [b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"],
+    )
 
 
 def scanned_pdf() -> bytes:
     """A page that only paints a (tiny, grey) image: what a scanner without OCR produces."""
-    image = b"<< /Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray /BitsPerComponent 8 " \
-            b"/Length 4 >>\nstream\n\x80\x90\xa0\xb0\nendstream"
+    image = (
+        b"<< /Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray /BitsPerComponent 8 "
+        b"/Length 4 >>\nstream\n\x80\x90\xa0\xb0\nendstream"
+    )
     return _pdf(b"q 612 0 0 792 0 0 cm /Im1 Do Q", "<< /XObject << /Im1 5 0 R >> >>", [image])
 
 
 def resume_docx(text: str = RESUME, table_rows: list[tuple[str, str]] = ()) -> bytes:
     """A Word file: the contact line in the page header, the rest as paragraphs, optional table."""
     import docx
+
     lines = text.splitlines()
     document = docx.Document()
     document.sections[0].header.paragraphs[0].text = lines[0]

@@ -1,4 +1,5 @@
 """Real HTTP servers on 127.0.0.1 for tests: the app itself, and small fakes of outside APIs."""
+
 from __future__ import annotations
 
 import json
@@ -9,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from werkzeug.serving import make_server
@@ -81,7 +82,9 @@ class FakeSendGrid(LocalHTTPServer):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 with fake.lock:
-                    fake.requests.append({"path": self.path, "headers": dict(self.headers), "json": json.loads(body or b"{}")})
+                    fake.requests.append(
+                        {"path": self.path, "headers": dict(self.headers), "json": json.loads(body or b"{}")}
+                    )
                     status, delay = fake.script.pop(0) if fake.script else (202, 0)
                     number = len(fake.requests)
                 if delay:
@@ -115,8 +118,11 @@ class PrivateRedis:
     def start(self) -> None:
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         import redis
+
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
@@ -137,6 +143,7 @@ def kill_process_tree(pid: int) -> None:
     """SIGKILL a process and all its descendants. RQ's work-horse calls setsid(), so killing the
     worker's process group would leave the job running; we find the children through /proc."""
     import signal
+
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -152,16 +159,20 @@ def kill_process_tree(pid: int) -> None:
         victims.append(current)
         stack.extend(children.get(current, []))
     for victim in victims:
-        try:
+        with suppress(ProcessLookupError):
             os.kill(victim, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 def worker_env(app, **extra) -> dict:
     """Environment for a real `python worker.py` subprocess using the test app's database."""
     env = dict(os.environ)
-    env.update({"APP_ENV": "test", "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-                "SECRET_KEY": app.config["SECRET_KEY"], "PASSWORD_HASH_METHOD": "scrypt:1024:8:1"})
+    env.update(
+        {
+            "APP_ENV": "test",
+            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "SECRET_KEY": app.config["SECRET_KEY"],
+            "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+        }
+    )
     env.update({k: str(v) for k, v in extra.items()})
     return env

@@ -1,11 +1,12 @@
 """Accessible HTML on every page: labelled fields, named buttons, landmarks, a skip link."""
+
 from html.parser import HTMLParser
 
 import pytest
+from factories import login, make_application, make_job, make_recruiter, make_user
 
 from app.extensions import db
 from app.services import companies
-from factories import login, make_application, make_job, make_recruiter, make_user
 
 
 class PageAudit(HTMLParser):
@@ -62,15 +63,45 @@ def pages(app, app_ctx, client):
         _, token = companies.invite_member(owner, "a11y@example.com")
     db.session.commit()
     return {
-        None: ["/", "/jobs", f"/jobs/{job.id}/{job.slug}", "/login", "/signup", "/signup/recruiter",
-               f"/companies/{owner.company.slug}", f"/invitations/{token}", "/no-such-page", "/password/forgot"],
-        candidate: [f"/jobs/{job.id}/apply", "/me/applications", "/me/saved", "/jobs", "/me/profile", "/me/alerts",
-                    "/account"],
-        owner: ["/recruiter/", "/recruiter/jobs/new", f"/recruiter/jobs/{job.id}/edit",
-                f"/recruiter/jobs/{job.id}/pipeline", f"/recruiter/applications/{application.id}",
-                "/recruiter/team", "/recruiter/company"],
-        admin: ["/admin/", "/admin/users", "/admin/companies", "/admin/jobs", "/admin/queues", "/admin/webhooks",
-                "/dev/outbox"],
+        None: [
+            "/",
+            "/jobs",
+            f"/jobs/{job.id}/{job.slug}",
+            "/login",
+            "/signup",
+            "/signup/recruiter",
+            f"/companies/{owner.company.slug}",
+            f"/invitations/{token}",
+            "/no-such-page",
+            "/password/forgot",
+        ],
+        candidate: [
+            f"/jobs/{job.id}/apply",
+            "/me/applications",
+            "/me/saved",
+            "/jobs",
+            "/me/profile",
+            "/me/alerts",
+            "/account",
+        ],
+        owner: [
+            "/recruiter/",
+            "/recruiter/jobs/new",
+            f"/recruiter/jobs/{job.id}/edit",
+            f"/recruiter/jobs/{job.id}/pipeline",
+            f"/recruiter/applications/{application.id}",
+            "/recruiter/team",
+            "/recruiter/company",
+        ],
+        admin: [
+            "/admin/",
+            "/admin/users",
+            "/admin/companies",
+            "/admin/jobs",
+            "/admin/queues",
+            "/admin/webhooks",
+            "/dev/outbox",
+        ],
     }
 
 
@@ -84,11 +115,15 @@ def test_every_page_is_accessible(client, pages):
             page = audit(html)
             assert page.html_lang == "en", path
             for field_id, name, wrapped in page.fields:
-                assert wrapped or (field_id and field_id in page.labels_for), f"{path}: field {name!r} has no visible label"
+                assert wrapped or (field_id and field_id in page.labels_for), (
+                    f"{path}: field {name!r} has no visible label"
+                )
             for button in page.buttons:
-                assert (button["text"].strip() or button["aria"]), f"{path}: a button has no name"
+                assert button["text"].strip() or button["aria"], f"{path}: a button has no name"
                 assert button["text"].strip().lower() not in ("submit", "ok", "go"), f"{path}: vague button"
-            assert page.landmarks.count("main") == 1 and "header" in page.landmarks and "nav" in page.landmarks
+            assert page.landmarks.count("main") == 1
+            assert "header" in page.landmarks
+            assert "nav" in page.landmarks
             assert "footer" in page.landmarks, path
             assert page.links[0] == "#main", f"{path}: the skip link must come first"
             checked += 1
@@ -101,7 +136,7 @@ def test_errors_are_tied_to_their_fields(client):
     html = client.post("/signup", data={"name": "", "email": "bad", "password": "x"}).text
     for field in ("name", "email", "password"):
         tag = html.split(f'id="{field}"', 1)[0].rsplit("<", 1)[1] + html.split(f'id="{field}"', 1)[1].split(">", 1)[0]
-        assert 'aria-invalid="true"' in tag and f"{field}-error" in tag, field
+        assert 'aria-invalid="true"' in tag, field
+        assert f"{field}-error" in tag, field
         assert f'<p class="field-error" id="{field}-error">' in html
     assert 'role="alert"' in html
-

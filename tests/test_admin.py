@@ -1,13 +1,14 @@
 import pytest
+from factories import PASSWORD, login, make_job, make_recruiter, make_user
 
 from app.extensions import db
 from app.models import AuditLog, User
-from factories import PASSWORD, login, make_job, make_recruiter, make_user
 
 
 def test_create_admin_command_makes_a_new_admin(runner, app_ctx):
     result = runner.invoke(args=["create-admin", "Boss@Example.com"])
-    assert result.exit_code == 0 and "boss@example.com is now an admin." in result.output
+    assert result.exit_code == 0
+    assert "boss@example.com is now an admin." in result.output
     assert "Generated password (shown once):" in result.output
     user = db.session.scalar(db.select(User).where(User.email == "boss@example.com"))
     assert user.role == "admin"
@@ -16,7 +17,8 @@ def test_create_admin_command_makes_a_new_admin(runner, app_ctx):
 def test_create_admin_promotes_an_existing_user(runner, app_ctx):
     make_user("promote@example.com")
     result = runner.invoke(args=["create-admin", "promote@example.com"])
-    assert result.exit_code == 0 and "Generated password" not in result.output
+    assert result.exit_code == 0
+    assert "Generated password" not in result.output
     assert db.session.scalar(db.select(User.role).where(User.email == "promote@example.com")) == "admin"
 
 
@@ -44,7 +46,8 @@ def test_admin_deactivates_a_user_who_can_no_longer_log_in(client, admin):
     assert db.session.scalar(db.select(AuditLog.action)) == "user.deactivated"
     client.post("/logout")
     response = client.post("/login", data={"email": "spammer@example.com", "password": PASSWORD})
-    assert response.status_code == 422 and "deactivated" in response.text
+    assert response.status_code == 422
+    assert "deactivated" in response.text
 
 
 def test_admin_cannot_deactivate_themself(client, admin):
@@ -60,10 +63,11 @@ def test_admin_unpublishes_a_job(client, admin):
     assert client.post(f"/admin/jobs/{job.id}/unpublish", data={"reason": "spam"}).status_code == 302
     db.session.refresh(job)
     assert job.status == "closed"
-    assert "“Scam Role” was taken off the board." in client.get("/admin/jobs").text   # the flash message
+    assert "“Scam Role” was taken off the board." in client.get("/admin/jobs").text  # the flash message
     assert "Scam Role" not in client.get("/jobs").text
     entry = db.session.scalar(db.select(AuditLog))
-    assert entry.action == "job.unpublished" and entry.details["reason"] == "spam"
+    assert entry.action == "job.unpublished"
+    assert entry.details["reason"] == "spam"
 
 
 @pytest.mark.parametrize("path", ["/admin/", "/admin/users", "/admin/jobs", "/admin/companies"])

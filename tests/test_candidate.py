@@ -1,9 +1,10 @@
 import json
 
-from app.extensions import db
-from app.models import SavedJob
 from conftest import hx
 from factories import login, make_application, make_job, make_recruiter, make_user
+
+from app.extensions import db
+from app.models import SavedJob
 
 
 def test_my_applications_shows_stage_and_full_timeline(client, app_ctx):
@@ -13,9 +14,11 @@ def test_my_applications_shows_stage_and_full_timeline(client, app_ctx):
     make_application(job, candidate, status="interview")
     login(client, candidate)
     html = client.get("/me/applications").text
-    assert "QA Engineer" in html and "Acme" in html
+    assert "QA Engineer" in html
+    assert "Acme" in html
     assert "Stage: <strong>Interview</strong>" in html
-    assert "Application sent" in html and "Moved to Interview" in html
+    assert "Application sent" in html
+    assert "Moved to Interview" in html
 
 
 def test_candidate_withdraws_and_the_recruiter_sees_it(client, app_ctx):
@@ -47,7 +50,8 @@ def test_withdraw_with_htmx_swaps_the_card_and_toasts(client, app_ctx):
     response = client.post(f"/me/applications/{application.id}/withdraw", headers=hx(f"application-{application.id}"))
     assert response.status_code == 200
     assert response.text.lstrip().startswith(f'<li id="application-{application.id}"')
-    assert "<html" not in response.text and "Withdrawn" in response.text
+    assert "<html" not in response.text
+    assert "Withdrawn" in response.text
     assert "withdrew" in json.loads(response.headers["HX-Trigger"])["toast"]["message"]
 
 
@@ -67,16 +71,20 @@ def test_save_and_unsave_a_job_in_place_with_htmx(client, app_ctx):
     candidate = make_user()
     login(client, candidate)
     listing = client.get("/jobs").text
-    assert f'id="save-{job.id}"' in listing and "Save “Saved Role”" in listing
+    assert f'id="save-{job.id}"' in listing
+    assert "Save “Saved Role”" in listing
     saved = client.post(f"/jobs/{job.id}/save", data={"saved": "1"}, headers=hx(f"save-{job.id}"))
-    assert saved.status_code == 200 and "<html" not in saved.text
-    assert 'aria-pressed="true"' in saved.text and "Saved — remove" in saved.text
+    assert saved.status_code == 200
+    assert "<html" not in saved.text
+    assert 'aria-pressed="true"' in saved.text
+    assert "Saved — remove" in saved.text
     assert "Saved Role" in client.get("/me/saved").text
     # Saving twice (a double click) is harmless.
     client.post(f"/jobs/{job.id}/save", data={"saved": "1"}, headers=hx(f"save-{job.id}"))
     assert db.session.scalar(db.select(db.func.count(SavedJob.id))) == 1
     removed = client.post(f"/jobs/{job.id}/save", data={"saved": "0"}, headers=hx(f"saved-{job.id}"))
-    assert removed.status_code == 200 and removed.text == ""
+    assert removed.status_code == 200
+    assert removed.text == ""
     assert "No saved jobs yet" in client.get("/me/saved").text
 
 
@@ -96,6 +104,7 @@ def test_saved_jobs_list_marks_closed_jobs(client, app_ctx):
     login(client, candidate)
     client.post(f"/jobs/{job.id}/save", data={"saved": "1"})
     from app.services import jobs
+
     jobs.close_job(job, owner)
     db.session.commit()
     assert "No longer accepting applications" in client.get("/me/saved").text
@@ -105,13 +114,16 @@ def test_candidate_downloads_their_own_resume(client, app_ctx):
     from io import BytesIO
 
     from factories import pdf_bytes
+
     job = make_job(make_recruiter())
     candidate = make_user()
     login(client, candidate)
     data = pdf_bytes()
     client.post(f"/jobs/{job.id}/apply", data={"resume": (BytesIO(data), "cv.pdf")}, content_type="multipart/form-data")
     from app.models import Application
+
     application = db.session.scalar(db.select(Application))
     response = client.get(f"/me/documents/{application.resume_id}")
-    assert response.status_code == 200 and response.data == data
+    assert response.status_code == 200
+    assert response.data == data
     assert response.headers["Content-Disposition"] == 'attachment; filename="cv.pdf"'

@@ -31,18 +31,32 @@ def test_production_rejects_a_weak_secret_key(secret):
 
 
 def test_render_postgres_urls_are_accepted_and_rewritten_for_psycopg():
-    config = load_config({"APP_ENV": "production", "SECRET_KEY": "k" * 48, "BASE_URL": "https://jobs.example.com",
-                          "DATABASE_URL": "postgres://user:pw@dpg-abc.render.com/jobs"})
+    config = load_config(
+        {
+            "APP_ENV": "production",
+            "SECRET_KEY": "k" * 48,
+            "BASE_URL": "https://jobs.example.com",
+            "DATABASE_URL": "postgres://user:pw@dpg-abc.render.com/jobs",
+        }
+    )
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://user:pw@dpg-abc.render.com/jobs"
     assert normalize_database_url("postgresql://h/db") == "postgresql+psycopg://h/db"
     assert normalize_database_url("sqlite:///x.db") == "sqlite:///x.db"
 
 
 def test_production_cookies_are_secure_httponly_and_samesite():
-    config = load_config({"APP_ENV": "production", "SECRET_KEY": "k" * 48, "DATABASE_URL": "postgres://u@h/db",
-                          "BASE_URL": "https://jobs.example.com"})
-    assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
-    assert config["SESSION_COOKIE_HTTPONLY"] and config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    config = load_config(
+        {
+            "APP_ENV": "production",
+            "SECRET_KEY": "k" * 48,
+            "DATABASE_URL": "postgres://u@h/db",
+            "BASE_URL": "https://jobs.example.com",
+        }
+    )
+    assert config["SESSION_COOKIE_SECURE"]
+    assert config["REMEMBER_COOKIE_SECURE"]
+    assert config["SESSION_COOKIE_HTTPONLY"]
+    assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
 
 
 def test_unknown_app_env_and_bad_numbers_are_reported():
@@ -68,22 +82,31 @@ def test_production_trusts_only_the_configured_hosts():
 
 
 def test_render_external_url_and_hostname_are_used_when_base_url_is_unset():
-    config = load_config({**PRODUCTION, "RENDER_EXTERNAL_URL": "https://jobifies.onrender.com",
-                          "RENDER_EXTERNAL_HOSTNAME": "jobifies.onrender.com"})
+    config = load_config(
+        {
+            **PRODUCTION,
+            "RENDER_EXTERNAL_URL": "https://jobifies.onrender.com",
+            "RENDER_EXTERNAL_HOSTNAME": "jobifies.onrender.com",
+        }
+    )
     assert config["BASE_URL"] == "https://jobifies.onrender.com"
     assert config["TRUSTED_HOSTS"] == ["jobifies.onrender.com"]
 
 
 def test_development_accepts_any_host_but_still_builds_links_from_base_url(tmp_path):
     config = load_config({"BASE_URL": "http://127.0.0.1:8123"}, instance_path=str(tmp_path))
-    assert config["TRUSTED_HOSTS"] is None and config["BASE_URL"] == "http://127.0.0.1:8123"
+    assert config["TRUSTED_HOSTS"] is None
+    assert config["BASE_URL"] == "http://127.0.0.1:8123"
 
 
-@pytest.mark.parametrize("env, problem", [
-    ({"BASE_URL": "jobs.example.com"}, "BASE_URL must be an http(s):// address"),
-    ({"RATE_LIMIT_EMAIL_PER_ADDRESS": "lots"}, "RATE_LIMIT_EMAIL_PER_ADDRESS must be a rate"),
-    ({"PARSE_MEMORY_MB": "8"}, "PARSE_MEMORY_MB must be at least 64"),
-])
+@pytest.mark.parametrize(
+    ("env", "problem"),
+    [
+        ({"BASE_URL": "jobs.example.com"}, "BASE_URL must be an http(s):// address"),
+        ({"RATE_LIMIT_EMAIL_PER_ADDRESS": "lots"}, "RATE_LIMIT_EMAIL_PER_ADDRESS must be a rate"),
+        ({"PARSE_MEMORY_MB": "8"}, "PARSE_MEMORY_MB must be at least 64"),
+    ],
+)
 def test_new_settings_are_validated(env, problem, tmp_path):
     with pytest.raises(ConfigError) as caught:
         load_config(env, instance_path=str(tmp_path))

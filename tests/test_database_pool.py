@@ -1,11 +1,12 @@
 """Pooled PostgreSQL connections: checked only after sitting idle, and replaced when found dead."""
+
 import time
 
 import pytest
+from conftest import PG_URL
 from sqlalchemy import create_engine, text
 
 from app.database import install_idle_ping
-from conftest import PG_URL
 
 pytestmark = pytest.mark.postgres
 
@@ -54,6 +55,7 @@ def test_a_connection_in_steady_use_is_not_pinged():
         # Used a moment ago, so no ping: the dead connection is only noticed by the statement, which
         # fails once and makes SQLAlchemy throw the pool away; the retry gets a fresh connection.
         from sqlalchemy.exc import OperationalError
+
         with pytest.raises(OperationalError), engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         with engine.connect() as conn:
@@ -65,8 +67,11 @@ def test_a_connection_in_steady_use_is_not_pinged():
 def _kill_backends_named(name):
     admin = create_engine(PG_URL)
     with admin.connect() as conn:
-        pids = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE application_name = :name"),
-                            {"name": name}).scalars().all()
+        pids = (
+            conn.execute(text("SELECT pid FROM pg_stat_activity WHERE application_name = :name"), {"name": name})
+            .scalars()
+            .all()
+        )
     admin.dispose()
     for pid in pids:
         _kill_backend(pid)
@@ -81,10 +86,13 @@ def test_the_app_survives_the_database_dropping_its_idle_connections(app, databa
 
     from app import create_app
     from app.extensions import db
+
     name = "jobifies-pool-test"  # tells this app's connections apart from the rest of the suite's
     url = make_url(database_url).update_query_dict({"application_name": name}).render_as_string(hide_password=False)
-    second = create_app(overrides={"TESTING": True, "INSTANCE_DIR": str(tmp_path)},
-                        env={"DATABASE_URL": url, "APP_ENV": "test", "DB_PING_IDLE_SECONDS": "0"})
+    second = create_app(
+        overrides={"TESTING": True, "INSTANCE_DIR": str(tmp_path)},
+        env={"DATABASE_URL": url, "APP_ENV": "test", "DB_PING_IDLE_SECONDS": "0"},
+    )
     # No search start-up work: a background thread holding a connection of its own would blur
     # which connection died (and its failure alone would make SQLAlchemy renew the pool).
     second.extensions["search"]["started"].add(os.getpid())
@@ -103,17 +111,22 @@ def test_the_app_survives_the_database_dropping_its_idle_connections(app, databa
 def test_a_webhook_leaves_its_pooled_connection_transactional(app, client, signer):
     """The webhook insert runs in autocommit; the connection must not go back to the pool that way,
     or the next request's writes would no longer be atomic."""
-    from app.extensions import db
     from signing import batch, sendgrid_event
+
+    from app.extensions import db
+
     body = batch(sendgrid_event("pool-evt-1", "delivered", "someone@example.com"))
-    response = client.post("/webhooks/sendgrid", data=body, content_type="application/json",
-                           headers=signer.headers(body))
-    assert response.status_code == 200 and response.get_json()["data"]["accepted"] == 1
+    response = client.post(
+        "/webhooks/sendgrid", data=body, content_type="application/json", headers=signer.headers(body)
+    )
+    assert response.status_code == 200
+    assert response.get_json()["data"]["accepted"] == 1
     with app.app_context():
         # Check out every idle pooled connection, so the one the webhook used is among them.
         connections = [db.engine.raw_connection() for _ in range(db.engine.pool.checkedin())]
         try:
-            assert connections and all(c.driver_connection.autocommit is False for c in connections)
+            assert connections
+            assert all(c.driver_connection.autocommit is False for c in connections)
         finally:
             for connection in connections:
                 connection.close()

@@ -5,6 +5,7 @@ The suite runs with TESTING on, so an unhandled error is not turned into a 500 p
 test with its traceback. Runs on PostgreSQL in CI (where out-of-range integers and NUL bytes used to
 surface as database errors) and on SQLite.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -12,23 +13,57 @@ import re
 from urllib.parse import quote
 
 import pytest
+from factories import PASSWORD, make_application, make_job, make_recruiter, make_user
 from werkzeug.routing import AnyConverter, IntegerConverter
 
 from app.extensions import db, limiter
 from app.models import ApplicationNote, Invitation, JobAlert, Membership, WebhookEvent
 from app.services import alerts, companies
-from factories import PASSWORD, make_application, make_job, make_recruiter, make_user
 
 HOSTILE_INTS = ["2147483648", "9223372036854775808", "99999999999999999999999", "0", "-1"]
 # %00 a NUL; %ED%A0%80 a UTF-8-encoded lone surrogate; a very long value; path traversal.
 HOSTILE_TEXT = ["%00", "a%00b", "%ED%A0%80", "x" * 3000, "..%2F..%2Fetc", "%F0%9F%92%A9"]
-HOSTILE_QUERY = ("page=100000000000000000000&q=%00&sort=%ED%A0%80&status=%00&salary_min=1e999"
-                 "&posted=%00&workplace=%00&location=" + "l" * 3000 + "&to=%00&provider=%00&use=%00&seen=%00")
-FORM_FIELDS = ["email", "password", "name", "title", "description", "body", "note", "status", "q", "reason",
-               "company_name", "website", "about", "skills", "headline", "summary", "location", "phone",
-               "cover_letter", "frequency", "next", "current_password", "new_password", "salary_min",
-               "salary_max", "salary_currency", "salary_period", "workplace", "employment_type", "seniority",
-               "action", "saved", "experience-0-title", "education-0-institution", "List-Unsubscribe"]
+HOSTILE_QUERY = (
+    "page=100000000000000000000&q=%00&sort=%ED%A0%80&status=%00&salary_min=1e999"
+    "&posted=%00&workplace=%00&location=" + "l" * 3000 + "&to=%00&provider=%00&use=%00&seen=%00"
+)
+FORM_FIELDS = [
+    "email",
+    "password",
+    "name",
+    "title",
+    "description",
+    "body",
+    "note",
+    "status",
+    "q",
+    "reason",
+    "company_name",
+    "website",
+    "about",
+    "skills",
+    "headline",
+    "summary",
+    "location",
+    "phone",
+    "cover_letter",
+    "frequency",
+    "next",
+    "current_password",
+    "new_password",
+    "salary_min",
+    "salary_max",
+    "salary_currency",
+    "salary_period",
+    "workplace",
+    "employment_type",
+    "seniority",
+    "action",
+    "saved",
+    "experience-0-title",
+    "education-0-institution",
+    "List-Unsubscribe",
+]
 HOSTILE_FORM_VALUES = ["%00", "%ED%A0%80", "9" * 400, "x" * 20000]
 
 
@@ -48,24 +83,43 @@ def world(app_ctx):
     db.session.add(event)
     admin = make_user("admin@hostile.example.com", role="admin")
     db.session.commit()
-    real = {"job_id": job.id, "application_id": application.id, "note_id": note.id,
-            "invitation_id": invitation.id, "membership_id": colleague.membership.id, "alert_id": alert.id,
-            "user_id": candidate.id, "event_id": event.id, "document_id": 1, "message_id": 1,
-            "slug": owner.company.slug, "token": token, "provider": "sendgrid", "queue": "default",
-            "filename": "css/app.css"}
-    return {"real": real, "roles": {"anonymous": None, "candidate": candidate.email, "recruiter": owner.email,
-                                    "admin": admin.email}, "alert_token": alert.unsubscribe_token}
+    real = {
+        "job_id": job.id,
+        "application_id": application.id,
+        "note_id": note.id,
+        "invitation_id": invitation.id,
+        "membership_id": colleague.membership.id,
+        "alert_id": alert.id,
+        "user_id": candidate.id,
+        "event_id": event.id,
+        "document_id": 1,
+        "message_id": 1,
+        "slug": owner.company.slug,
+        "token": token,
+        "provider": "sendgrid",
+        "queue": "default",
+        "filename": "css/app.css",
+    }
+    return {
+        "real": real,
+        "roles": {"anonymous": None, "candidate": candidate.email, "recruiter": owner.email, "admin": admin.email},
+        "alert_token": alert.unsubscribe_token,
+    }
 
 
 def _paths(rule, real: dict) -> list[str]:
     """The rule's URL with real values, then with each argument hostile in turn."""
+
     def build(values: dict) -> str:
         return re.sub(r"<(?:[^<>:]+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule)
 
     base = {}
     for name, converter in rule._converters.items():
-        base[name] = (sorted(converter.items)[0] if isinstance(converter, AnyConverter)
-                      else quote(str(real.get(name, "x")), safe="/"))
+        base[name] = (
+            sorted(converter.items)[0]
+            if isinstance(converter, AnyConverter)
+            else quote(str(real.get(name, "x")), safe="/")
+        )
     paths = [build(base)]
     for name, converter in rule._converters.items():
         if isinstance(converter, AnyConverter):
@@ -87,12 +141,12 @@ def _log_in(client, email):
 
 @pytest.mark.parametrize("role", ["anonymous", "candidate", "recruiter", "admin"])
 def test_no_route_answers_5xx_to_hostile_input(app, client, world, role):
-    limiter.enabled = False   # the limits would answer 429 before the handlers see the input
+    limiter.enabled = False  # the limits would answer 429 before the handlers see the input
     failures = []
     try:
         for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
             if rule.endpoint in ("auth.logout", "auth.end_other_sessions"):
-                continue   # logging this client out would only test the anonymous role again
+                continue  # logging this client out would only test the anonymous role again
             for path in _paths(rule, world["real"]):
                 for method in sorted({"GET", "POST"} & rule.methods):
                     _log_in(client, world["roles"][role])
@@ -101,8 +155,9 @@ def test_no_route_answers_5xx_to_hostile_input(app, client, world, role):
                         if method == "GET":
                             response = client.get(url)
                         else:
-                            response = client.post(url, data=_hostile_form(),
-                                                   content_type="application/x-www-form-urlencoded")
+                            response = client.post(
+                                url, data=_hostile_form(), content_type="application/x-www-form-urlencoded"
+                            )
                         if response.status_code >= 500:
                             failures.append(f"{role} {method} {url[:120]} -> {response.status_code}")
     finally:
@@ -123,11 +178,14 @@ def test_hostile_json_to_the_webhook_gateway_is_a_400(client, signer):
 
 
 def test_a_nul_or_lone_surrogate_inside_one_event_does_not_fail_the_batch(client, signer, app_ctx):
-    body = ('[{"sg_event_id": "ok-1", "event": "bounce", "email": "a\\u0000b@example.com", '
-            '"reason": "\\ud800 broken"}, {"sg_event_id": "ok-2", "event": "delivered", "email": '
-            '"c@example.com", "timestamp": 99999999999999999999}]')
+    body = (
+        '[{"sg_event_id": "ok-1", "event": "bounce", "email": "a\\u0000b@example.com", '
+        '"reason": "\\ud800 broken"}, {"sg_event_id": "ok-2", "event": "delivered", "email": '
+        '"c@example.com", "timestamp": 99999999999999999999}]'
+    )
     response = client.post("/webhooks/sendgrid", data=body.encode(), headers=signer.headers(body), csrf=False)
-    assert response.status_code == 200 and response.get_json()["data"]["accepted"] == 2
+    assert response.status_code == 200
+    assert response.get_json()["data"]["accepted"] == 2
     db.session.expire_all()
     statuses = {e.event_id: (e.status, e.attempts) for e in db.session.scalars(db.select(WebhookEvent))}
     assert statuses == {"ok-1": ("processed", 1), "ok-2": ("processed", 1)}

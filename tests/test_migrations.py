@@ -1,13 +1,14 @@
 """The schema comes only from the migrations: they must match the models, and run both ways."""
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from conftest import PG_URL
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
 from app import create_app
 from app.extensions import db
-from conftest import PG_URL
 
 
 def _diff(app):
@@ -21,8 +22,10 @@ def test_models_and_migrations_agree(app):
 
 
 def _round_trip(database_url, tmp_path):
-    app = create_app(overrides={"TESTING": True, "INSTANCE_DIR": str(tmp_path)},
-                     env={"DATABASE_URL": database_url, "APP_ENV": "test"})
+    app = create_app(
+        overrides={"TESTING": True, "INSTANCE_DIR": str(tmp_path)},
+        env={"DATABASE_URL": database_url, "APP_ENV": "test"},
+    )
     with app.app_context():
         upgrade()
         assert {"users", "jobs", "applications", "application_events"} <= set(inspect(db.engine).get_table_names())
@@ -41,6 +44,7 @@ def test_migrations_run_up_and_down_on_sqlite(tmp_path):
 @pytest.mark.postgres
 def test_migrations_run_up_and_down_on_postgresql(tmp_path):
     from sqlalchemy import create_engine, text
+
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text("DROP DATABASE IF EXISTS jobifies_migration_test"))

@@ -1,5 +1,6 @@
 """The README's first command, for real: `make run` on a copy of the project with no configuration
 serves a living job board with demo data and a ready search index, and a second run just serves."""
+
 import os
 import shutil
 import subprocess
@@ -9,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from servers import free_port, kill_process_tree
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,8 +36,15 @@ def project_copy(tmp_path):
 def _serve(copy: Path, port: int):
     # No configuration at all: the embedded defaults (SQLite in instance/, inline jobs, outbox email).
     env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "LANG": "C.UTF-8"}
-    process = subprocess.Popen(["make", "run", f"PORT={port}"], cwd=copy, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    process = subprocess.Popen(
+        ["make", "run", f"PORT={port}"],
+        cwd=copy,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -49,7 +56,7 @@ def _serve(copy: Path, port: int):
             if process.poll() is not None:
                 break
             time.sleep(0.3)
-    except BaseException:   # interrupted while waiting: do not leave a server behind
+    except BaseException:  # interrupted while waiting: do not leave a server behind
         kill_process_tree(process.pid)
         raise
     kill_process_tree(process.pid)
@@ -66,10 +73,12 @@ def test_make_run_serves_demo_data_with_search_ready_and_is_idempotent(project_c
     first = _serve(project_copy, port)
     try:
         jobs = requests.get(f"http://127.0.0.1:{port}/jobs", timeout=10).text
-        assert "open jobs" in jobs and "Search is being rebuilt" not in jobs  # index built before serving
+        assert "open jobs" in jobs
+        assert "Search is being rebuilt" not in jobs
         assert "Acme Analytics" in jobs
         login = requests.get(f"http://127.0.0.1:{port}/login", timeout=10)
-        assert login.status_code == 200 and 'name="password"' in login.text
+        assert login.status_code == 200
+        assert 'name="password"' in login.text
         count = jobs.split('id="result-count"', 1)[1].split("</p>", 1)[0]
     finally:
         output = _stop(first)

@@ -1,5 +1,6 @@
 """Real `python worker.py` processes against the test database and Redis: what only shows up when
 several processes work at once."""
+
 from __future__ import annotations
 
 import io
@@ -12,15 +13,15 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import REDIS_URL, app_config
+from factories import login, make_user
+from signing import sendgrid_event
 from sqlalchemy import create_engine, text
+from test_hostile_resumes import LOOSE_ARCHIVE_LIMITS, docx_bomb
 
 from app.extensions import db
 from app.models import CandidateProfile, EmailMessage, EmailSuppression, WebhookEvent
 from app.services import resumes
-from conftest import REDIS_URL, app_config
-from factories import login, make_user
-from signing import sendgrid_event
-from test_hostile_resumes import LOOSE_ARCHIVE_LIMITS, docx_bomb
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.redis
@@ -28,15 +29,27 @@ pytestmark = pytest.mark.redis
 
 def start_worker(app, *args: str, **settings: str) -> subprocess.Popen:
     """`python worker.py ARGS` on this test run's database and Redis."""
-    env = {**os.environ, "APP_ENV": "test", "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-           "REDIS_URL": REDIS_URL, "SECRET_KEY": app.config["SECRET_KEY"], **settings}
-    return subprocess.Popen([sys.executable, "worker.py", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    env = {
+        **os.environ,
+        "APP_ENV": "test",
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "REDIS_URL": REDIS_URL,
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        **settings,
+    }
+    return subprocess.Popen(
+        [sys.executable, "worker.py", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
 
 
 def stop(process: subprocess.Popen, timeout: float = 40) -> None:
     if process.poll() is None:
-        process.send_signal(signal.SIGTERM)   # warm shutdown, as Render stops a service
+        process.send_signal(signal.SIGTERM)  # warm shutdown, as Render stops a service
     try:
         process.wait(timeout)
     except subprocess.TimeoutExpired:
@@ -62,9 +75,12 @@ def _parse_status(user) -> str | None:
 def test_email_keeps_flowing_while_a_hostile_resume_is_being_read(app, rq, client, app_ctx):
     candidate, other = make_user("parsing@example.com"), make_user("needs-reset@example.com")
     login(client, candidate)
-    with app_config(app, **LOOSE_ARCHIVE_LIMITS):   # a file that gets past the upload's archive checks
-        response = client.post("/me/profile/resume", data={"resume": (io.BytesIO(docx_bomb()), "cv.docx")},
-                               content_type="multipart/form-data")
+    with app_config(app, **LOOSE_ARCHIVE_LIMITS):  # a file that gets past the upload's archive checks
+        response = client.post(
+            "/me/profile/resume",
+            data={"resume": (io.BytesIO(docx_bomb()), "cv.docx")},
+            content_type="multipart/form-data",
+        )
     assert response.status_code == 302
     assert rq.queued()["parse"] == 1
     worker = start_worker(app, PARSE_TIMEOUT_SECONDS="8", PARSE_MAX_ZIP_RATIO="100000", PARSE_MAX_UNZIPPED_MB="200")
@@ -76,8 +92,11 @@ def test_email_keeps_flowing_while_a_hostile_resume_is_being_read(app, rq, clien
 
         def reset_sent():
             db.session.expire_all()
-            return db.session.scalar(db.select(EmailMessage.status).where(
-                EmailMessage.template == "password_reset")) == "sent"
+            return (
+                db.session.scalar(db.select(EmailMessage.status).where(EmailMessage.template == "password_reset"))
+                == "sent"
+            )
+
         wait_for(reset_sent, 15, "the reset email to be sent")
         waited = time.monotonic() - asked
         assert _parse_status(candidate) == "parsing", "the email should not have waited for the parse"
@@ -97,25 +116,41 @@ def test_two_workers_suppressing_one_new_address_at_once_process_each_event_once
     An outside transaction holds the address's unique key while both workers reach the insert, so
     both are inside the race for sure; then it rolls back and lets them go.
     """
-    for event in (sendgrid_event("bounce-1", "bounce", email="new@example.com"),
-                  sendgrid_event("dropped-1", "dropped", email="new@example.com")):
+    for event in (
+        sendgrid_event("bounce-1", "bounce", email="new@example.com"),
+        sendgrid_event("dropped-1", "dropped", email="new@example.com"),
+    ):
         body = json.dumps([event])
-        assert client.post("/webhooks/sendgrid", data=body.encode(), headers=signer.headers(body),
-                           csrf=False).status_code == 200
+        assert (
+            client.post("/webhooks/sendgrid", data=body.encode(), headers=signer.headers(body), csrf=False).status_code
+            == 200
+        )
     assert rq.queued()["low"] == 2
     engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
     workers = []
     try:
         with engine.connect() as blocker:
             transaction = blocker.begin()
-            blocker.execute(text("INSERT INTO email_suppressions (address, reason, detail, created_at) "
-                                 "VALUES ('new@example.com', 'hold', '', now())"))
+            blocker.execute(
+                text(
+                    "INSERT INTO email_suppressions (address, reason, detail, created_at) "
+                    "VALUES ('new@example.com', 'hold', '', now())"
+                )
+            )
             workers = [start_worker(app, "--burst", "--queues", "low") for _ in range(2)]
 
             def both_waiting():
                 with engine.connect() as probe:
-                    return probe.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                                             "AND query ILIKE 'INSERT INTO email_suppressions%'")) == 2
+                    return (
+                        probe.scalar(
+                            text(
+                                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                "AND query ILIKE 'INSERT INTO email_suppressions%'"
+                            )
+                        )
+                        == 2
+                    )
+
             wait_for(both_waiting, 30, "both workers to wait on the address's unique key")
             transaction.rollback()
         for worker in workers:

@@ -2,16 +2,24 @@ import json
 from datetime import timedelta
 
 import pytest
-
-from app.extensions import db
-from app.models import Application, ApplicationNote, Job, utcnow
 from conftest import hx
 from factories import login, make_application, make_job, make_recruiter, make_user, pdf_bytes
 
+from app.extensions import db
+from app.models import Application, ApplicationNote, Job, utcnow
+
 JOB_FORM = {
-    "title": "Staff Engineer", "description": "We need **you**.\n\n<script>x()</script>", "location": "Remote (EU)",
-    "workplace": "remote", "employment_type": "full_time", "seniority": "senior", "salary_min": "90000",
-    "salary_max": "120000", "salary_currency": "EUR", "salary_period": "year", "skills": "Python, Go, python",
+    "title": "Staff Engineer",
+    "description": "We need **you**.\n\n<script>x()</script>",
+    "location": "Remote (EU)",
+    "workplace": "remote",
+    "employment_type": "full_time",
+    "seniority": "senior",
+    "salary_min": "90000",
+    "salary_max": "120000",
+    "salary_currency": "EUR",
+    "salary_period": "year",
+    "skills": "Python, Go, python",
 }
 
 
@@ -25,14 +33,17 @@ def test_recruiter_saves_a_draft_then_publishes_it(client, owner):
     response = client.post("/recruiter/jobs/new", data={**JOB_FORM, "action": "draft"})
     assert response.status_code == 302
     job = db.session.scalar(db.select(Job))
-    assert job.status == "draft" and job.published_at is None
+    assert job.status == "draft"
+    assert job.published_at is None
     assert job.skills == ["Python", "Go"]  # trimmed and de-duplicated
-    assert "<strong>you</strong>" in job.description_html and "<script>" not in job.description_html
+    assert "<strong>you</strong>" in job.description_html
+    assert "<script>" not in job.description_html
     assert "Draft" in client.get("/recruiter/").text
     assert "Staff Engineer" not in client.get("/jobs").text
     client.post(f"/recruiter/jobs/{job.id}/publish")
     db.session.refresh(job)
-    assert job.status == "published" and job.published_at is not None
+    assert job.status == "published"
+    assert job.published_at is not None
     assert job.expires_at - job.published_at == timedelta(days=30)
     assert "Staff Engineer" in client.get("/jobs").text
 
@@ -43,24 +54,30 @@ def test_recruiter_publishes_directly_and_edits(client, owner):
     job = db.session.scalar(db.select(Job))
     assert job.is_open
     edit_page = client.get(f"/recruiter/jobs/{job.id}/edit").text
-    assert 'value="Staff Engineer"' in edit_page and 'value="Python, Go"' in edit_page
+    assert 'value="Staff Engineer"' in edit_page
+    assert 'value="Python, Go"' in edit_page
     client.post(f"/recruiter/jobs/{job.id}/edit", data={**JOB_FORM, "title": "Principal Engineer", "action": "save"})
     db.session.refresh(job)
-    assert job.title == "Principal Engineer" and job.slug == "principal-engineer"
+    assert job.title == "Principal Engineer"
+    assert job.slug == "principal-engineer"
 
 
-@pytest.mark.parametrize("changes, field, message", [
-    ({"title": ""}, "title", "Give the job a title."),
-    ({"description": ""}, "description", "Describe the job."),
-    ({"salary_min": "abc"}, "salary_min", "Not a valid integer value."),
-    ({"salary_min": "100", "salary_max": "50"}, "salary_max", "The maximum salary must not be below the minimum."),
-    ({"workplace": "moon"}, "workplace", "Not a valid choice."),
-])
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"title": ""}, "title", "Give the job a title."),
+        ({"description": ""}, "description", "Describe the job."),
+        ({"salary_min": "abc"}, "salary_min", "Not a valid integer value."),
+        ({"salary_min": "100", "salary_max": "50"}, "salary_max", "The maximum salary must not be below the minimum."),
+        ({"workplace": "moon"}, "workplace", "Not a valid choice."),
+    ],
+)
 def test_invalid_job_form_shows_errors_beside_fields(client, owner, changes, field, message):
     login(client, owner)
     response = client.post("/recruiter/jobs/new", data={**JOB_FORM, **changes})
     assert response.status_code == 422
-    assert f'id="{field}-error"' in response.text and message in response.text
+    assert f'id="{field}-error"' in response.text
+    assert message in response.text
     assert db.session.scalar(db.select(db.func.count(Job.id))) == 0
 
 
@@ -73,7 +90,8 @@ def test_close_and_reopen_a_job(client, owner):
     assert "This job is no longer accepting applications." in client.get(f"/jobs/{job.id}/{job.slug}").text
     client.post(f"/recruiter/jobs/{job.id}/reopen")
     db.session.refresh(job)
-    assert job.is_open and job.expires_at > utcnow() + timedelta(days=29)
+    assert job.is_open
+    assert job.expires_at > utcnow() + timedelta(days=29)
 
 
 def test_an_expired_job_can_be_reopened(client, owner):
@@ -87,10 +105,14 @@ def test_an_expired_job_can_be_reopened(client, owner):
 
 def test_live_markdown_preview_is_sanitised(client, owner):
     login(client, owner)
-    response = client.post("/recruiter/jobs/preview", data={"description": "# Hi\n**bold** <img src=x onerror=alert(1)>"},
-                           headers=hx("description-preview"))
+    response = client.post(
+        "/recruiter/jobs/preview",
+        data={"description": "# Hi\n**bold** <img src=x onerror=alert(1)>"},
+        headers=hx("description-preview"),
+    )
     assert response.status_code == 200
-    assert "<strong>bold</strong>" in response.text and "onerror" not in response.text
+    assert "<strong>bold</strong>" in response.text
+    assert "onerror" not in response.text
     assert "<html" not in response.text
 
 
@@ -113,10 +135,12 @@ def test_move_an_applicant_in_place_with_htmx(client, owner):
     candidate = make_user(name="Ivy Interview")
     application = make_application(job, candidate)
     login(client, owner)
-    response = client.post(f"/recruiter/applications/{application.id}/move", data={"status": "interview"},
-                           headers=hx("pipeline"))
+    response = client.post(
+        f"/recruiter/applications/{application.id}/move", data={"status": "interview"}, headers=hx("pipeline")
+    )
     assert response.status_code == 200
-    assert response.text.lstrip().startswith('<div id="pipeline"') and "<html" not in response.text
+    assert response.text.lstrip().startswith('<div id="pipeline"')
+    assert "<html" not in response.text
     interview_column = response.text.split('id="stage-interview"', 1)[1].split("</section>", 1)[0]
     assert "Ivy Interview" in interview_column
     assert json.loads(response.headers["HX-Trigger"])["toast"]["message"] == "Ivy Interview moved to Interview."
@@ -130,9 +154,12 @@ def test_move_without_javascript_is_a_plain_post_and_redirect(client, owner):
     job = make_job(owner)
     application = make_application(job, make_user())
     login(client, owner)
-    response = client.post(f"/recruiter/applications/{application.id}/move",
-                           data={"status": "screening", "next": f"/recruiter/jobs/{job.id}/pipeline"})
-    assert response.status_code == 302 and response.headers["Location"] == f"/recruiter/jobs/{job.id}/pipeline"
+    response = client.post(
+        f"/recruiter/applications/{application.id}/move",
+        data={"status": "screening", "next": f"/recruiter/jobs/{job.id}/pipeline"},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/recruiter/jobs/{job.id}/pipeline"
     db.session.refresh(application)
     assert application.status == "screening"
 
@@ -140,8 +167,11 @@ def test_move_without_javascript_is_a_plain_post_and_redirect(client, owner):
 def test_move_from_the_application_page_swaps_the_stage_panel(client, owner):
     application = make_application(make_job(owner), make_user())
     login(client, owner)
-    response = client.post(f"/recruiter/applications/{application.id}/move", data={"status": "offer", "note": "Great call"},
-                           headers=hx("application-stage"))
+    response = client.post(
+        f"/recruiter/applications/{application.id}/move",
+        data={"status": "offer", "note": "Great call"},
+        headers=hx("application-stage"),
+    )
     assert response.text.lstrip().startswith('<section id="application-stage"')
     assert "Stage: Offer" in response.text
     db.session.refresh(application)
@@ -156,7 +186,8 @@ def test_tampered_stage_name_gets_a_clear_422(client, owner, headers):
     assert response.status_code == 422
     assert "Unknown stage &#39;ceo&#39;." in response.text or "Unknown stage 'ceo'." in response.text
     db.session.refresh(application)
-    assert application.status == "applied" and len(application.events) == 1
+    assert application.status == "applied"
+    assert len(application.events) == 1
 
 
 def test_a_withdrawn_application_cannot_be_moved(client, owner):
@@ -171,10 +202,15 @@ def test_private_notes_are_added_and_never_shown_to_the_candidate(client, owner)
     candidate = make_user()
     application = make_application(make_job(owner), candidate)
     login(client, owner)
-    response = client.post(f"/recruiter/applications/{application.id}/notes", data={"body": "Strong SQL"}, headers=hx("notes"))
-    assert response.status_code == 200 and "Strong SQL" in response.text and "<html" not in response.text
+    response = client.post(
+        f"/recruiter/applications/{application.id}/notes", data={"body": "Strong SQL"}, headers=hx("notes")
+    )
+    assert response.status_code == 200
+    assert "Strong SQL" in response.text
+    assert "<html" not in response.text
     empty = client.post(f"/recruiter/applications/{application.id}/notes", data={"body": ""}, headers=hx("notes"))
-    assert empty.status_code == 422 and "Write something first." in empty.text
+    assert empty.status_code == 422
+    assert "Write something first." in empty.text
     note = db.session.scalar(db.select(ApplicationNote))
     client.post(f"/recruiter/notes/{note.id}/delete")
     assert db.session.scalar(db.select(db.func.count(ApplicationNote.id))) == 0
@@ -186,16 +222,20 @@ def test_private_notes_are_added_and_never_shown_to_the_candidate(client, owner)
 
 def test_recruiter_downloads_the_resume(client, owner):
     from io import BytesIO
+
     job = make_job(owner)
     candidate = make_user()
     login(client, candidate)
     data = pdf_bytes()
-    client.post(f"/jobs/{job.id}/apply", data={"resume": (BytesIO(data), "jane.pdf")}, content_type="multipart/form-data")
+    client.post(
+        f"/jobs/{job.id}/apply", data={"resume": (BytesIO(data), "jane.pdf")}, content_type="multipart/form-data"
+    )
     client.post("/logout")
     application = db.session.scalar(db.select(Application))
     login(client, owner)
     response = client.get(f"/recruiter/applications/{application.id}/resume")
-    assert response.status_code == 200 and response.data == data
+    assert response.status_code == 200
+    assert response.data == data
     assert response.mimetype == "application/pdf"
     assert response.headers["Content-Disposition"] == 'attachment; filename="jane.pdf"'
 
@@ -220,13 +260,23 @@ def test_candidates_cannot_open_recruiter_pages(client, app_ctx):
 
 def test_company_profile_can_be_edited_with_a_logo(client, owner):
     from io import BytesIO
+
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
     login(client, owner)
-    response = client.post("/recruiter/company", data={"company_name": "Acme Renamed", "website": "https://acme.example.com",
-                                                        "about": "New about", "logo": (BytesIO(png), "logo.png")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/recruiter/company",
+        data={
+            "company_name": "Acme Renamed",
+            "website": "https://acme.example.com",
+            "about": "New about",
+            "logo": (BytesIO(png), "logo.png"),
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     db.session.refresh(owner.company)
     assert owner.company.slug == "acme-renamed"
     logo = client.get("/companies/acme-renamed/logo")
-    assert logo.status_code == 200 and logo.mimetype == "image/png" and logo.data == png
+    assert logo.status_code == 200
+    assert logo.mimetype == "image/png"
+    assert logo.data == png

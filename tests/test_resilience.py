@@ -1,4 +1,5 @@
 """Nothing is lost: a Redis outage delays work, a worker killed mid-job leaves the job to be retried."""
+
 import subprocess
 import sys
 import time
@@ -6,13 +7,13 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from conftest import REQUIRE_SERVICES, app_config
+from factories import login, make_job, make_recruiter, make_user, pdf_bytes
+from servers import PrivateRedis, kill_process_tree, worker_env
 
 from app.extensions import db
 from app.models import EmailMessage
 from app.tasks.emails import sweep_outbox
-from conftest import REQUIRE_SERVICES, app_config
-from factories import login, make_job, make_recruiter, make_user, pdf_bytes
-from servers import PrivateRedis, kill_process_tree, worker_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,11 +36,13 @@ def _statuses():
 
 
 def _burst_worker(app, redis_url: str):
+    import contextvars
+
     from redis import Redis
     from rq import Queue, SimpleWorker
 
     from app.tasks.runtime import set_worker_app
-    import contextvars
+
     set_worker_app(app)
     connection = Redis.from_url(redis_url)
     worker = SimpleWorker([Queue(n, connection=connection) for n in ("high", "default", "low")], connection=connection)
@@ -47,8 +50,9 @@ def _burst_worker(app, redis_url: str):
 
 
 @pytest.mark.redis
-def test_with_redis_down_applying_still_succeeds_and_mail_goes_out_when_it_is_back(app, client, app_ctx,
-                                                                                    private_redis, sendgrid):
+def test_with_redis_down_applying_still_succeeds_and_mail_goes_out_when_it_is_back(
+    app, client, app_ctx, private_redis, sendgrid
+):
     owner = make_recruiter("Resilient Co")
     job = make_job(owner)
     candidate = make_user("patient@example.com")
@@ -57,9 +61,13 @@ def test_with_redis_down_applying_still_succeeds_and_mail_goes_out_when_it_is_ba
         private_redis.stop()
         login(client, candidate)
         started = time.monotonic()
-        response = client.post(f"/jobs/{job.id}/apply", data={"resume": (BytesIO(pdf_bytes()), "cv.pdf")},
-                               content_type="multipart/form-data")
-        assert response.status_code == 302 and time.monotonic() - started < 10
+        response = client.post(
+            f"/jobs/{job.id}/apply",
+            data={"resume": (BytesIO(pdf_bytes()), "cv.pdf")},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 302
+        assert time.monotonic() - started < 10
         assert "My applications" in client.get(response.headers["Location"]).text
         assert _statuses() == ["pending", "pending"]  # candidate + recruiter, safely in the database
         assert sendgrid.requests == []
@@ -76,17 +84,31 @@ def test_with_redis_down_applying_still_succeeds_and_mail_goes_out_when_it_is_ba
 def test_a_worker_killed_mid_job_leaves_the_job_to_be_retried(app, app_ctx, private_redis, sendgrid):
     """A real `python worker.py` is SIGKILLed while SendGrid is slow to answer; nothing is lost."""
     from app.services import notifications
+
     sendgrid.script = [(202, 30)]  # the first send hangs long enough to kill the worker during it
     user = make_user("survivor@example.com")
     with app_config(app, REDIS_URL=private_redis.url):
         app.extensions.pop("jobifies_redis", None)
-        notifications.queue_email(user.email, "verify_email", user=user, name="S", email=user.email,
-                                  link="http://x", days=3)
+        notifications.queue_email(
+            user.email, "verify_email", user=user, name="S", email=user.email, link="http://x", days=3
+        )
         db.session.commit()
-        env = worker_env(app, REDIS_URL=private_redis.url, SENDGRID_API_KEY="SG.test-key",
-                         SENDGRID_API_HOST=sendgrid.url, EMAIL_CLAIM_LEASE_SECONDS=1, SWEEP_GRACE_SECONDS=0)
-        worker = subprocess.Popen([sys.executable, str(ROOT / "worker.py")], cwd=ROOT, env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        env = worker_env(
+            app,
+            REDIS_URL=private_redis.url,
+            SENDGRID_API_KEY="SG.test-key",
+            SENDGRID_API_HOST=sendgrid.url,
+            EMAIL_CLAIM_LEASE_SECONDS=1,
+            SWEEP_GRACE_SECONDS=0,
+        )
+        worker = subprocess.Popen(
+            [sys.executable, str(ROOT / "worker.py")],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         try:
             deadline = time.monotonic() + 20
             while not sendgrid.requests and time.monotonic() < deadline:
@@ -101,30 +123,42 @@ def test_a_worker_killed_mid_job_leaves_the_job_to_be_retried(app, app_ctx, priv
         time.sleep(1.1)  # the claim's lease (1 s in this test) runs out
         with app_config(app, EMAIL_CLAIM_LEASE_SECONDS=1, SWEEP_GRACE_SECONDS=0):
             assert sweep_outbox() == 1
-            retry = subprocess.run([sys.executable, str(ROOT / "worker.py"), "--burst"], cwd=ROOT, env=env,
-                                   capture_output=True, timeout=60)
+            retry = subprocess.run(
+                [sys.executable, str(ROOT / "worker.py"), "--burst"], cwd=ROOT, env=env, capture_output=True, timeout=60
+            )
         assert retry.returncode == 0, retry.stderr.decode()[-2000:]
     app.extensions.pop("jobifies_redis", None)
     db.session.expire_all()
     message = db.session.scalar(db.select(EmailMessage))
-    assert message.status == "sent" and message.attempts == 2
+    assert message.status == "sent"
+    assert message.attempts == 2
     assert len(sendgrid.requests) == 2
 
 
 @pytest.mark.redis
 def test_sigterm_is_a_warm_shutdown_the_current_job_finishes(app, app_ctx, private_redis, sendgrid):
     import signal
+
     from app.services import notifications
+
     sendgrid.script = [(202, 2)]  # the send takes two seconds
     user = make_user("graceful@example.com")
     with app_config(app, REDIS_URL=private_redis.url):
         app.extensions.pop("jobifies_redis", None)
-        notifications.queue_email(user.email, "verify_email", user=user, name="G", email=user.email,
-                                  link="http://x", days=3)
+        notifications.queue_email(
+            user.email, "verify_email", user=user, name="G", email=user.email, link="http://x", days=3
+        )
         db.session.commit()
-        env = worker_env(app, REDIS_URL=private_redis.url, SENDGRID_API_KEY="SG.test-key", SENDGRID_API_HOST=sendgrid.url)
-        worker = subprocess.Popen([sys.executable, str(ROOT / "worker.py")], cwd=ROOT, env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        env = worker_env(
+            app, REDIS_URL=private_redis.url, SENDGRID_API_KEY="SG.test-key", SENDGRID_API_HOST=sendgrid.url
+        )
+        worker = subprocess.Popen(
+            [sys.executable, str(ROOT / "worker.py")],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         deadline = time.monotonic() + 20
         while not sendgrid.requests and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -141,6 +175,7 @@ def test_sigterm_is_a_warm_shutdown_the_current_job_finishes(app, app_ctx, priva
 
 def test_a_half_open_breaker_lets_exactly_one_trial_call_through():
     from app.integrations.http import CircuitBreaker, CircuitOpenError
+
     clock = [0.0]
     circuit = CircuitBreaker("trial", failure_threshold=1, cooldown_seconds=10, clock=lambda: clock[0])
     circuit.before_call()
@@ -148,17 +183,18 @@ def test_a_half_open_breaker_lets_exactly_one_trial_call_through():
     assert circuit.state == "open"
     clock[0] = 11
     assert circuit.state == "half-open"
-    circuit.before_call()                      # the one trial call
+    circuit.before_call()  # the one trial call
     with pytest.raises(CircuitOpenError, match="trial call is under way"):
-        circuit.before_call()                  # everyone else waits for its verdict
+        circuit.before_call()  # everyone else waits for its verdict
     circuit.record_success()
-    circuit.before_call()                      # closed again: calls flow
+    circuit.before_call()  # closed again: calls flow
     circuit.before_call()
     assert circuit.state == "closed"
 
 
 def test_a_failed_trial_reopens_and_a_non_verdict_frees_the_trial():
     from app.integrations.http import CircuitBreaker, CircuitOpenError
+
     clock = [0.0]
     circuit = CircuitBreaker("trial2", failure_threshold=1, cooldown_seconds=10, clock=lambda: clock[0])
     circuit.before_call()
@@ -171,5 +207,5 @@ def test_a_failed_trial_reopens_and_a_non_verdict_frees_the_trial():
         circuit.before_call()
     clock[0] = 22
     circuit.before_call()
-    circuit.release_trial()                    # e.g. a 400: says nothing about the provider
-    circuit.before_call()                      # the next caller may try
+    circuit.release_trial()  # e.g. a 400: says nothing about the provider
+    circuit.before_call()  # the next caller may try

@@ -2,26 +2,54 @@ import re
 from pathlib import Path
 
 import pytest
+from factories import login, make_application, make_job, make_recruiter, make_user
 
 from app.extensions import db
 from app.models import Application
-from factories import login, make_application, make_job, make_recruiter, make_user
 
 ROOT = Path(__file__).resolve().parent.parent
 
 # Every state-changing route; each must refuse a POST that carries no CSRF token.
 CSRF_ROUTES = [
-    "/login", "/signup", "/signup/recruiter", "/logout", "/jobs/{job}/apply", "/jobs/{job}/save",
-    "/me/applications/{application}/withdraw", "/recruiter/company", "/recruiter/jobs/new",
-    "/recruiter/jobs/{job}/edit", "/recruiter/jobs/preview", "/recruiter/jobs/{job}/publish",
-    "/recruiter/jobs/{job}/close", "/recruiter/jobs/{job}/reopen", "/recruiter/applications/{application}/move",
-    "/recruiter/applications/{application}/notes", "/recruiter/team/invite",
-    "/admin/users/{user}/deactivate", "/admin/users/{user}/activate", "/admin/jobs/{job}/unpublish",
-    "/invitations/some-token", "/recruiter/notes/1/delete", "/recruiter/team/members/1/remove",
-    "/recruiter/team/invitations/1/revoke", "/account/email", "/account/password", "/account/sessions/end",
-    "/verify/resend", "/verify", "/signup/check-your-inbox", "/password/forgot",
-    "/password/reset", "/admin/webhooks/1/replay", "/admin/queues/default/failed/abc/retry",
-    "/alerts", "/me/alerts/1/delete", "/alerts/resubscribe/some-token", "/me/profile", "/me/profile/resume",
+    "/login",
+    "/signup",
+    "/signup/recruiter",
+    "/logout",
+    "/jobs/{job}/apply",
+    "/jobs/{job}/save",
+    "/me/applications/{application}/withdraw",
+    "/recruiter/company",
+    "/recruiter/jobs/new",
+    "/recruiter/jobs/{job}/edit",
+    "/recruiter/jobs/preview",
+    "/recruiter/jobs/{job}/publish",
+    "/recruiter/jobs/{job}/close",
+    "/recruiter/jobs/{job}/reopen",
+    "/recruiter/applications/{application}/move",
+    "/recruiter/applications/{application}/notes",
+    "/recruiter/team/invite",
+    "/admin/users/{user}/deactivate",
+    "/admin/users/{user}/activate",
+    "/admin/jobs/{job}/unpublish",
+    "/invitations/some-token",
+    "/recruiter/notes/1/delete",
+    "/recruiter/team/members/1/remove",
+    "/recruiter/team/invitations/1/revoke",
+    "/account/email",
+    "/account/password",
+    "/account/sessions/end",
+    "/verify/resend",
+    "/verify",
+    "/signup/check-your-inbox",
+    "/password/forgot",
+    "/password/reset",
+    "/admin/webhooks/1/replay",
+    "/admin/queues/default/failed/abc/retry",
+    "/alerts",
+    "/me/alerts/1/delete",
+    "/alerts/resubscribe/some-token",
+    "/me/profile",
+    "/me/profile/resume",
     "/me/profile/resume/retry",
 ]
 # Providers authenticate webhooks with their own signatures, not a session: no CSRF there.
@@ -32,14 +60,18 @@ CSRF_EXEMPT = {"webhooks.receive", "candidate.alert_unsubscribe_confirm"}
 def test_every_post_route_is_in_the_csrf_table(app):
     """A new POST route must be added to CSRF_ROUTES (or this test fails)."""
     adapter = app.url_map.bind("localhost")
-    covered = {(adapter.match(path.format(job=1, application=1, user=1), method="POST")[0],
-                adapter.match(path.format(job=1, application=1, user=1), method="POST")[1].get("action"))
-               for path in CSRF_ROUTES}
+    covered = {
+        (
+            adapter.match(path.format(job=1, application=1, user=1), method="POST")[0],
+            adapter.match(path.format(job=1, application=1, user=1), method="POST")[1].get("action"),
+        )
+        for path in CSRF_ROUTES
+    }
     expected = set()
     for rule in app.url_map.iter_rules():
         if "POST" in rule.methods:
             actions = re.search(r"<any\(([^)]*)\):action>", rule.rule)
-            for action in ([a.strip() for a in actions.group(1).split(",")] if actions else [None]):
+            for action in [a.strip() for a in actions.group(1).split(",")] if actions else [None]:
                 expected.add((rule.endpoint, action))
     assert expected - covered == {(endpoint, None) for endpoint in CSRF_EXEMPT}
 
@@ -64,8 +96,12 @@ def test_htmx_post_with_the_header_token_is_accepted(client, app_ctx):
     application = make_application(make_job(owner), make_user())
     login(client, owner)
     token = client.csrf_token()
-    response = client.post(f"/recruiter/applications/{application.id}/move", data={"status": "screening"},
-                           headers={"HX-Request": "true", "HX-Target": "pipeline", "X-CSRFToken": token}, csrf=False)
+    response = client.post(
+        f"/recruiter/applications/{application.id}/move",
+        data={"status": "screening"},
+        headers={"HX-Request": "true", "HX-Target": "pipeline", "X-CSRFToken": token},
+        csrf=False,
+    )
     assert response.status_code == 200
 
 
@@ -73,8 +109,11 @@ def test_htmx_post_with_the_header_token_is_accepted(client, app_ctx):
 def test_security_headers_on_every_response(client, path):
     headers = client.get(path).headers
     csp = headers["Content-Security-Policy"]
-    assert "default-src 'self'" in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
-    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "default-src 'self'" in csp
+    assert "script-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert "unsafe-eval" not in csp
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
@@ -85,21 +124,35 @@ def test_session_cookie_is_httponly_and_samesite(client, app_ctx):
     make_user("cookie@example.com")
     response = client.post("/login", data={"email": "cookie@example.com", "password": "correct horse battery"})
     cookie = response.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
 
 
 def test_production_session_cookie_is_secure(database_url, tmp_path):
-    from app import create_app
     from conftest import CsrfClient
-    app = create_app(overrides={"INSTANCE_DIR": str(tmp_path)},
-                     env={"APP_ENV": "production", "SECRET_KEY": "s" * 64, "DATABASE_URL": database_url,
-                          "BASE_URL": "https://jobs.example.com"})
+
+    from app import create_app
+
+    app = create_app(
+        overrides={"INSTANCE_DIR": str(tmp_path)},
+        env={
+            "APP_ENV": "production",
+            "SECRET_KEY": "s" * 64,
+            "DATABASE_URL": database_url,
+            "BASE_URL": "https://jobs.example.com",
+        },
+    )
     app.test_client_class = CsrfClient
     client = app.test_client()
-    response = client.get("/login", base_url="https://jobs.example.com",
-                          headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "1.2.3.4"})
+    response = client.get(
+        "/login",
+        base_url="https://jobs.example.com",
+        headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "1.2.3.4"},
+    )
     cookie = response.headers["Set-Cookie"]
-    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
@@ -109,7 +162,8 @@ def test_htmx_2_0_is_vendored_and_no_cdn_is_used():
     assert 'version:"2.0.' in vendored[0].read_text()
     for template in (ROOT / "app" / "templates").rglob("*.html"):
         text = template.read_text()
-        assert "unpkg.com" not in text and "cdn." not in text and "jsdelivr" not in text, template
+        for cdn in ("unpkg.com", "cdn.", "jsdelivr"):
+            assert cdn not in text, template
 
 
 def test_layout_configures_htmx_history_restore_as_full_page(client):
@@ -124,4 +178,5 @@ def test_no_inline_scripts_or_handlers_that_the_csp_would_block():
         for match in re.finditer(r"<script(?![^>]*\bsrc=)([^>]*)>", text):
             assert "application/ld+json" in match.group(1), f"inline script in {template}"
         assert not re.search(r"\son[a-z]+=", text), f"inline event handler in {template}"
-        assert "hx-on" not in text and "style=" not in text, template
+        assert "hx-on" not in text, template
+        assert "style=" not in text, template

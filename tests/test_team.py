@@ -1,10 +1,10 @@
 from datetime import timedelta
 
 import pytest
+from factories import PASSWORD, emailed_link, login, make_recruiter, make_user
 
 from app.extensions import db
 from app.models import AuditLog, Invitation, Membership, User, utcnow
-from factories import PASSWORD, emailed_link, login, make_recruiter, make_user
 
 
 def _invite(client, email: str) -> str:
@@ -26,11 +26,17 @@ def test_owner_invites_a_new_user_who_joins_as_recruiter(client, owner):
     assert "newbie@example.com" in client.get("/recruiter/team").text  # listed as pending
     client.post("/logout")
     page = client.get(path)
-    assert page.status_code == 200 and "Join Acme" in page.text and 'value="newbie@example.com"' in page.text
-    response = client.post(path, data={"name": "Nina Newbie", "email": "newbie@example.com", "password": "long enough pw"})
-    assert response.status_code == 302 and response.headers["Location"] == "/recruiter/"
+    assert page.status_code == 200
+    assert "Join Acme" in page.text
+    assert 'value="newbie@example.com"' in page.text
+    response = client.post(
+        path, data={"name": "Nina Newbie", "email": "newbie@example.com", "password": "long enough pw"}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/recruiter/"
     user = db.session.scalar(db.select(User).where(User.email == "newbie@example.com"))
-    assert user.membership.company_id == owner.company.id and user.membership.role == "recruiter"
+    assert user.membership.company_id == owner.company.id
+    assert user.membership.role == "recruiter"
     assert "Acme" in client.get("/recruiter/").text
 
 
@@ -43,7 +49,8 @@ def test_existing_user_logs_in_and_accepts(client, owner):
     login(client, existing)
     assert client.post(path).status_code == 302
     db.session.refresh(existing)
-    assert existing.company.id == owner.company.id and existing.role == "recruiter"
+    assert existing.company.id == owner.company.id
+    assert existing.role == "recruiter"
 
 
 def test_invitation_link_is_single_use(client, owner):
@@ -53,7 +60,8 @@ def test_invitation_link_is_single_use(client, owner):
     client.post(path, data={"name": "Once", "email": "once@example.com", "password": "long enough pw"})
     client.post("/logout")
     again = client.get(path)
-    assert again.status_code == 404 and "This invitation has already been used." in again.text
+    assert again.status_code == 404
+    assert "This invitation has already been used." in again.text
 
 
 def test_expired_and_forged_invitations_are_refused(client, owner):
@@ -64,7 +72,8 @@ def test_expired_and_forged_invitations_are_refused(client, owner):
     db.session.commit()
     client.post("/logout")
     expired = client.get(path)
-    assert expired.status_code == 404 and "This invitation has expired." in expired.text
+    assert expired.status_code == 404
+    assert "This invitation has expired." in expired.text
     assert client.get("/invitations/forged-token").status_code == 404
 
 
@@ -73,7 +82,8 @@ def test_only_the_token_hash_is_stored(client, owner):
     path = _invite(client, "hash@example.com")
     token = path.rsplit("/", 1)[1]
     invitation = db.session.scalar(db.select(Invitation))
-    assert token not in invitation.token_hash and len(invitation.token_hash) == 64
+    assert token not in invitation.token_hash
+    assert len(invitation.token_hash) == 64
 
 
 def test_member_of_another_company_cannot_accept(client, owner):
@@ -83,7 +93,8 @@ def test_member_of_another_company_cannot_accept(client, owner):
     client.post("/logout")
     login(client, other)
     response = client.post(path)
-    assert response.status_code == 409 and "You already belong to Other Co" in response.text
+    assert response.status_code == 409
+    assert "You already belong to Other Co" in response.text
 
 
 def test_owner_removes_a_member_and_they_lose_access(client, owner):
@@ -105,7 +116,8 @@ def test_owner_cannot_remove_themself(client, owner):
     login(client, owner)
     membership_id = owner.membership.id
     response = client.post(f"/recruiter/team/members/{membership_id}/remove")
-    assert response.status_code == 422 and "You cannot remove yourself" in response.text
+    assert response.status_code == 422
+    assert "You cannot remove yourself" in response.text
     # Read the database, not the session's identity map (which would still hold the object).
     db.session.expire_all()
     assert db.session.scalar(db.select(db.func.count(Membership.id)).where(Membership.id == membership_id)) == 1
@@ -124,7 +136,8 @@ def test_non_owner_recruiters_cannot_manage_the_team(client, owner):
 def test_inviting_an_existing_member_is_a_form_error(client, owner):
     login(client, owner)
     response = client.post("/recruiter/team/invite", data={"email": owner.email.upper()})
-    assert response.status_code == 422 and "This person is already on your team." in response.text
+    assert response.status_code == 422
+    assert "This person is already on your team." in response.text
 
 
 def test_owner_can_withdraw_a_pending_invitation(client, owner):
@@ -134,7 +147,8 @@ def test_owner_can_withdraw_a_pending_invitation(client, owner):
     client.post(f"/recruiter/team/invitations/{invitation.id}/revoke")
     client.post("/logout")
     response = client.get(path)
-    assert response.status_code == 404 and "withdrawn" in response.text
+    assert response.status_code == 404
+    assert "withdrawn" in response.text
 
 
 def test_unverified_owner_cannot_send_invitations(client, app_ctx):
@@ -145,6 +159,7 @@ def test_unverified_owner_cannot_send_invitations(client, app_ctx):
     assert "Confirm your email address before inviting colleagues" in response.text
     assert db.session.scalar(db.select(db.func.count(Invitation.id))) == 0
     from app.models import EmailMessage
+
     assert db.session.scalar(db.select(EmailMessage).where(EmailMessage.to_address == "target@example.com")) is None
 
 
@@ -153,7 +168,9 @@ def test_the_invitation_link_is_only_emailed_never_shown(client, owner):
     path = _invite(client, "shown@example.com")
     token = path.rsplit("/", 1)[1]
     page = client.get("/recruiter/team").text
-    assert token not in page and f"/invitations/{token[:8]}" not in page and 'id="invite-link"' not in page
+    assert token not in page
+    assert f"/invitations/{token[:8]}" not in page
+    assert 'id="invite-link"' not in page
 
 
 def test_signing_up_from_the_invitation_confirms_only_the_invited_address(client, owner):
@@ -162,5 +179,6 @@ def test_signing_up_from_the_invitation_confirms_only_the_invited_address(client
     client.post("/logout")
     client.post(path, data={"name": "Other", "email": "someone-else@example.com", "password": "long enough pw"})
     other = db.session.scalar(db.select(User).where(User.email == "someone-else@example.com"))
-    assert other is not None and other.verified_at is None
+    assert other is not None
+    assert other.verified_at is None
     assert other.membership.company_id == owner.company.id

@@ -1,17 +1,17 @@
 """The webhook gateway with the SendGrid Event Webhook: real ECDSA signatures, real Redis and RQ."""
-import json
+
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-
-from app.extensions import db
-from app.models import EmailMessage, EmailSuppression, WebhookEvent
-from app.services import notifications
 from conftest import app_config
 from factories import login, make_user
 from signing import batch, sendgrid_event
+
+from app.extensions import db
+from app.models import EmailSuppression, WebhookEvent
+from app.services import notifications
 
 
 def _post(client, signer, body: str, **overrides):
@@ -25,8 +25,9 @@ def _events():
 
 
 def _sent_email(user):
-    message = notifications.queue_email(user.email, "verify_email", user=user, name="x", email=user.email,
-                                        link="http://x", days=3)
+    message = notifications.queue_email(
+        user.email, "verify_email", user=user, name="x", email=user.email, link="http://x", days=3
+    )
     db.session.commit()
     return message
 
@@ -34,36 +35,66 @@ def _sent_email(user):
 def test_signed_batch_is_stored_and_processed(client, signer, app_ctx):
     user = make_user("reader@example.com")
     message = _sent_email(user)
-    body = batch(sendgrid_event("ev-1", "delivered", user.email, message.id),
-                 sendgrid_event("ev-2", "open", user.email, message.id))
+    body = batch(
+        sendgrid_event("ev-1", "delivered", user.email, message.id),
+        sendgrid_event("ev-2", "open", user.email, message.id),
+    )
     response = _post(client, signer, body)
     assert response.status_code == 200
     assert response.get_json() == {"success": True, "data": {"accepted": 2, "duplicates": 0}}
-    assert [(e.event_id, e.status, e.attempts) for e in _events()] == [("ev-1", "processed", 1), ("ev-2", "processed", 1)]
+    assert [(e.event_id, e.status, e.attempts) for e in _events()] == [
+        ("ev-1", "processed", 1),
+        ("ev-2", "processed", 1),
+    ]
     db.session.refresh(message)
-    assert message.delivered_at is not None and message.opened_at is not None and message.last_event == "open"
+    assert message.delivered_at is not None
+    assert message.opened_at is not None
+    assert message.last_event == "open"
 
 
 def test_a_duplicate_delivery_is_answered_200_and_not_processed_again(client, signer, app_ctx):
     body = batch(sendgrid_event("dup-1", "delivered"))
     assert _post(client, signer, body).get_json()["data"] == {"accepted": 1, "duplicates": 0}
     again = _post(client, signer, body)
-    assert again.status_code == 200 and again.get_json()["data"] == {"accepted": 0, "duplicates": 1}
+    assert again.status_code == 200
+    assert again.get_json()["data"] == {"accepted": 0, "duplicates": 1}
     [event] = _events()
     assert event.attempts == 1
 
 
-@pytest.mark.parametrize("case, mutate, reason", [
-    ("bad signature", lambda s, b: (b, {**s.headers(b), "X-Twilio-Email-Event-Webhook-Signature": s.headers("other")[
-        "X-Twilio-Email-Event-Webhook-Signature"]}), "signature does not match"),
-    ("truncated body", lambda s, b: (b[:-7], s.headers(b)), "signature does not match"),
-    ("truncated body signed as is", lambda s, b: (b[:-7], s.headers(b[:-7])), "not valid JSON"),
-    ("wrong content type", lambda s, b: (b, {**s.headers(b), "Content-Type": "text/plain"}), "expected Content-Type application/json"),
-    ("missing signature", lambda s, b: (b, {"Content-Type": "application/json"}), "missing signature"),
-    ("stale timestamp", lambda s, b: (b, s.headers(b, timestamp=int(time.time()) - 3600)), "old (limit"),
-    ("garbage signature", lambda s, b: (b, {**s.headers(b), "X-Twilio-Email-Event-Webhook-Signature": "%%%"}), "signature does not match"),
-    ("not an array", lambda s, b: ('{"a": 1}', s.headers('{"a": 1}')), "expected a JSON array"),
-])
+@pytest.mark.parametrize(
+    ("case", "mutate", "reason"),
+    [
+        (
+            "bad signature",
+            lambda s, b: (
+                b,
+                {
+                    **s.headers(b),
+                    "X-Twilio-Email-Event-Webhook-Signature": s.headers("other")[
+                        "X-Twilio-Email-Event-Webhook-Signature"
+                    ],
+                },
+            ),
+            "signature does not match",
+        ),
+        ("truncated body", lambda s, b: (b[:-7], s.headers(b)), "signature does not match"),
+        ("truncated body signed as is", lambda s, b: (b[:-7], s.headers(b[:-7])), "not valid JSON"),
+        (
+            "wrong content type",
+            lambda s, b: (b, {**s.headers(b), "Content-Type": "text/plain"}),
+            "expected Content-Type application/json",
+        ),
+        ("missing signature", lambda s, b: (b, {"Content-Type": "application/json"}), "missing signature"),
+        ("stale timestamp", lambda s, b: (b, s.headers(b, timestamp=int(time.time()) - 3600)), "old (limit"),
+        (
+            "garbage signature",
+            lambda s, b: (b, {**s.headers(b), "X-Twilio-Email-Event-Webhook-Signature": "%%%"}),
+            "signature does not match",
+        ),
+        ("not an array", lambda s, b: ('{"a": 1}', s.headers('{"a": 1}')), "expected a JSON array"),
+    ],
+)
 def test_rejected_deliveries_get_400_and_a_logged_reason(client, signer, app_ctx, caplog, case, mutate, reason):
     body, headers = mutate(signer, batch(sendgrid_event("evil-1", "delivered")))
     with caplog.at_level(logging.WARNING):
@@ -76,15 +107,20 @@ def test_rejected_deliveries_get_400_and_a_logged_reason(client, signer, app_ctx
 
 def test_unknown_provider_is_404_in_the_json_envelope(client):
     response = client.post("/webhooks/nope", data=b"[]", headers={"Content-Type": "application/json"}, csrf=False)
-    assert response.status_code == 404 and response.get_json()["error"]["code"] == "RESOURCE_NOT_FOUND"
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "RESOURCE_NOT_FOUND"
 
 
 def test_without_a_configured_key_every_delivery_is_rejected(app, client, app_ctx):
     from signing import SendGridSigner
+
     body = batch(sendgrid_event("x", "delivered"))
     with app_config(app, SENDGRID_WEBHOOK_PUBLIC_KEY=None):
-        response = client.post("/webhooks/sendgrid", data=body.encode(), headers=SendGridSigner().headers(body), csrf=False)
-    assert response.status_code == 400 and "not configured" in response.get_json()["error"]["message"]
+        response = client.post(
+            "/webhooks/sendgrid", data=body.encode(), headers=SendGridSigner().headers(body), csrf=False
+        )
+    assert response.status_code == 400
+    assert "not configured" in response.get_json()["error"]["message"]
 
 
 @pytest.mark.parametrize("kind", ["bounce", "dropped", "spamreport"])
@@ -93,7 +129,8 @@ def test_bounces_drops_and_complaints_stop_mail_and_the_owner_is_told(client, si
     message = _sent_email(user)
     _post(client, signer, batch(sendgrid_event("b-1", kind, "gone@example.com", message.id, reason="550 no such user")))
     suppression = db.session.scalar(db.select(EmailSuppression))
-    assert suppression.address == "gone@example.com" and suppression.reason == kind
+    assert suppression.address == "gone@example.com"
+    assert suppression.reason == kind
     assert _sent_email(user).status == "suppressed"
     login(client, user)
     assert "We could not deliver email to gone@example.com" in client.get("/").text
@@ -109,27 +146,37 @@ def _replace_handler(monkeypatch, handle) -> None:
     import dataclasses
 
     from app.services import webhooks
-    monkeypatch.setitem(webhooks.PROVIDERS, "sendgrid", dataclasses.replace(webhooks.PROVIDERS["sendgrid"], handle=handle))
+
+    monkeypatch.setitem(
+        webhooks.PROVIDERS, "sendgrid", dataclasses.replace(webhooks.PROVIDERS["sendgrid"], handle=handle)
+    )
 
 
 def test_processing_failure_is_recorded_and_an_admin_can_replay(app, client, signer, app_ctx, monkeypatch):
     from app.services import webhooks
+
     original = webhooks.PROVIDERS["sendgrid"]
 
     def broken(event_type, event):
         raise RuntimeError("database hiccup")
+
     _replace_handler(monkeypatch, broken)
     _post(client, signer, batch(sendgrid_event("f-1", "delivered")))
     [event] = _events()
-    assert event.status == "failed" and "database hiccup" in event.last_error and event.attempts == 1
+    assert event.status == "failed"
+    assert "database hiccup" in event.last_error
+    assert event.attempts == 1
     monkeypatch.setitem(webhooks.PROVIDERS, "sendgrid", original)
     admin = make_user("ops@example.com", role="admin")
     login(client, admin)
     listing = client.get("/admin/webhooks?status=failed").text
-    assert "f-1" in listing and "database hiccup" in listing
+    assert "f-1" in listing
+    assert "database hiccup" in listing
     client.post(f"/admin/webhooks/{event.id}/replay")
     [event] = _events()
-    assert event.status == "processed" and event.attempts == 2 and event.replayed_by_id == admin.id
+    assert event.status == "processed"
+    assert event.attempts == 2
+    assert event.replayed_by_id == admin.id
 
 
 @pytest.mark.redis
@@ -147,11 +194,13 @@ def test_a_failing_event_is_retried_with_backoff_by_rq(app, client, signer, rq, 
 
     def broken(event_type, event):
         raise RuntimeError("try later")
+
     _replace_handler(monkeypatch, broken)
     _post(client, signer, batch(sendgrid_event("r-1", "delivered")))
     rq.work()
     [event] = _events()
-    assert event.status == "failed" and "try later" in event.last_error
+    assert event.status == "failed"
+    assert "try later" in event.last_error
     scheduled = rq.queue("low").scheduled_job_registry
     assert scheduled.count == 1  # RQ holds it for the first backoff interval
 
@@ -159,6 +208,7 @@ def test_a_failing_event_is_retried_with_backoff_by_rq(app, client, signer, rq, 
 @pytest.mark.redis
 def test_events_stored_while_redis_was_down_are_swept_up(app, client, signer, rq, app_ctx):
     from app.tasks.webhooks import sweep_webhooks
+
     with app_config(app, REDIS_URL="redis://127.0.0.1:1/0"):  # nothing listens there
         app.extensions.pop("jobifies_redis", None)
         response = _post(client, signer, batch(sendgrid_event("s-1", "delivered")))
@@ -175,24 +225,32 @@ def test_events_stored_while_redis_was_down_are_swept_up(app, client, signer, rq
 @pytest.mark.postgres
 def test_a_duplicate_posted_50_times_concurrently_is_processed_exactly_once(app, signer, rq, app_ctx):
     import requests
-
     from servers import running_app
+
     user = make_user("hot@example.com")
     message = _sent_email(user)
-    body = batch(sendgrid_event("hot-1", "delivered", user.email, message.id),
-                 sendgrid_event("hot-2", "open", user.email, message.id))
+    body = batch(
+        sendgrid_event("hot-1", "delivered", user.email, message.id),
+        sendgrid_event("hot-2", "open", user.email, message.id),
+    )
     headers = signer.headers(body)
-    with running_app(app) as base:
-        with ThreadPoolExecutor(max_workers=50) as pool:
-            responses = list(pool.map(lambda _: requests.post(f"{base}/webhooks/sendgrid", data=body, headers=headers,
-                                                             timeout=30), range(50)))
+    with running_app(app) as base, ThreadPoolExecutor(max_workers=50) as pool:
+        responses = list(
+            pool.map(
+                lambda _: requests.post(f"{base}/webhooks/sendgrid", data=body, headers=headers, timeout=30),
+                range(50),
+            )
+        )
     assert [r.status_code for r in responses] == [200] * 50
     accepted = sum(r.json()["data"]["accepted"] for r in responses)
     assert accepted == 2  # exactly one delivery won each event
     assert rq.queued()["low"] == 1
     rq.work()
     events = _events()
-    assert [(e.event_id, e.status, e.attempts) for e in events] == [("hot-1", "processed", 1), ("hot-2", "processed", 1)]
+    assert [(e.event_id, e.status, e.attempts) for e in events] == [
+        ("hot-1", "processed", 1),
+        ("hot-2", "processed", 1),
+    ]
 
 
 @pytest.mark.redis
@@ -204,10 +262,13 @@ def test_admin_sees_queues_and_failed_jobs_and_retries_one(app, client, signer, 
     assert rq.queue("low").failed_job_registry.count == 1
     login(client, make_user("admin@example.com", role="admin"))
     page = client.get("/admin/queues").text
-    assert "Failed jobs" in page and "RuntimeError" in page and "boom" in page
+    assert "Failed jobs" in page
+    assert "RuntimeError" in page
+    assert "boom" in page
     job_id = rq.queue("low").failed_job_registry.get_job_ids()[0]
     monkeypatch.undo()
     client.post(f"/admin/queues/low/failed/{job_id}/retry")
-    assert rq.queued()["low"] == 1 and rq.queue("low").failed_job_registry.count == 0
+    assert rq.queued()["low"] == 1
+    assert rq.queue("low").failed_job_registry.count == 0
     rq.work()
     assert [e.status for e in _events()] == ["processed"]

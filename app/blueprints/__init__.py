@@ -1,4 +1,5 @@
 """One blueprint per feature; register_blueprints() mounts them."""
+
 from flask import Flask
 
 from .admin import bp as admin_bp
@@ -17,5 +18,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(recruiter_bp, url_prefix="/recruiter")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(webhooks_bp)
-    if app.config["APP_ENV"] != "production":   # the dev outbox shows every email: never in production
+    if app.config["APP_ENV"] != "production":  # the dev outbox shows every email: never in production
         app.register_blueprint(devtools_bp)

@@ -1,11 +1,13 @@
 """Small helpers shared by the blueprints: htmx page-or-fragment, form errors, access guards."""
+
 from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from flask import Response, abort, make_response, render_template
@@ -61,12 +63,14 @@ def local_path(url: str) -> str:
 
 def recruiter_required(view):
     """Logged in and on a company's team; the company is then `current_user.company`."""
+
     @login_required
     @wraps(view)
     def wrapped(*args, **kwargs):
         if current_user.membership is None:
             raise Forbidden("This page is for recruiters. Create a company or accept an invitation first.")
         return view(*args, **kwargs)
+
     return wrapped
 
 
@@ -77,6 +81,7 @@ def admin_required(view):
         if not current_user.is_admin:
             abort(404)  # the admin area does not advertise itself
         return view(*args, **kwargs)
+
     return wrapped
 
 
@@ -84,6 +89,7 @@ def admin_required(view):
 class Outcome:
     """What happened to a submitted form: `ok` with the service's `value`, or the HTTP `status` to
     answer with (200 not submitted, 422 invalid, 409 conflict) and the error, already on the form."""
+
     ok: bool
     status: int = 200
     value: Any = None
@@ -121,8 +127,23 @@ def submit(form, action: Callable[[], Any]) -> Outcome:
 
 
 # Latin letters that Unicode does not decompose into a base letter plus an accent.
-_NO_DECOMPOSITION = str.maketrans({"Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "ß": "ss", "Đ": "D", "đ": "d",
-                                   "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "Þ": "Th", "þ": "th"})
+_NO_DECOMPOSITION = str.maketrans(
+    {
+        "Ł": "L",
+        "ł": "l",
+        "Ø": "O",
+        "ø": "o",
+        "ß": "ss",
+        "Đ": "D",
+        "đ": "d",
+        "Æ": "AE",
+        "æ": "ae",
+        "Œ": "OE",
+        "œ": "oe",
+        "Þ": "Th",
+        "þ": "th",
+    }
+)
 
 
 def content_disposition(filename: str, disposition: str = "attachment") -> str:

@@ -5,6 +5,7 @@ invitations) are limited per target address — so nobody can flood one inbox fr
 client IP — so one client cannot spray many inboxes. Over the limit, the error handler answers 429
 with Retry-After and says when to try again (errors.py).
 """
+
 from __future__ import annotations
 
 from flask import current_app, request
@@ -38,19 +39,26 @@ def _user_or_ip() -> str:
 
 def emails_typed_address(field: str = "email"):
     """A form that emails the address in `field`: per address and per IP (shared by all such forms)."""
+
     def decorate(view):
-        view = limiter.shared_limit(_setting("RATE_LIMIT_EMAIL_PER_ADDRESS"), "mail-to", key_func=_typed_address(field),
-                                    methods=POST)(view)
-        return limiter.shared_limit(_setting("RATE_LIMIT_EMAIL_PER_IP"), "mail-from", key_func=client_ip,
-                                    methods=POST)(view)
+        view = limiter.shared_limit(
+            _setting("RATE_LIMIT_EMAIL_PER_ADDRESS"), "mail-to", key_func=_typed_address(field), methods=POST
+        )(view)
+        return limiter.shared_limit(_setting("RATE_LIMIT_EMAIL_PER_IP"), "mail-from", key_func=client_ip, methods=POST)(
+            view
+        )
+
     return decorate
 
 
 def emails_own_address(view):
     """A form that emails the signed-in user (resend confirmation)."""
-    view = limiter.shared_limit(_setting("RATE_LIMIT_EMAIL_PER_ADDRESS"), "mail-to", key_func=_own_address,
-                                methods=POST)(view)
-    return limiter.shared_limit(_setting("RATE_LIMIT_EMAIL_PER_IP"), "mail-from", key_func=client_ip, methods=POST)(view)
+    view = limiter.shared_limit(
+        _setting("RATE_LIMIT_EMAIL_PER_ADDRESS"), "mail-to", key_func=_own_address, methods=POST
+    )(view)
+    return limiter.shared_limit(_setting("RATE_LIMIT_EMAIL_PER_IP"), "mail-from", key_func=client_ip, methods=POST)(
+        view
+    )
 
 
 def signup(view):
@@ -59,9 +67,11 @@ def signup(view):
 
 def per_user_and_ip(setting: str):
     """Work a signed-in user can repeat (apply, upload, alerts): per account, and per IP."""
+
     def decorate(view):
         view = limiter.limit(_setting(setting), key_func=_user_or_ip, methods=POST)(view)
         return limiter.limit(_setting(setting), key_func=client_ip, methods=POST, scope="ip")(view)
+
     return decorate
 
 

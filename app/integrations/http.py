@@ -4,13 +4,15 @@ The breaker lives in the process (each worker has its own view); it stops a proc
 a provider that is down and lets work fail fast (and be retried later by the queue) until a
 cool-down has passed, when one trial call is let through.
 """
+
 from __future__ import annotations
 
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 T = TypeVar("T")
 
@@ -34,7 +36,7 @@ class CircuitBreaker:
     clock: Callable[[], float] = time.monotonic
     failures: int = 0
     opened_at: float | None = None
-    trial_in_flight: bool = False   # half-open lets exactly one trial call through
+    trial_in_flight: bool = False  # half-open lets exactly one trial call through
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -89,8 +91,15 @@ def reset_breakers() -> None:
         _breakers.clear()
 
 
-def call_with_retries(provider: str, fn: Callable[[], T], *, attempts: int = 3, base_delay: float = 0.5,
-                      max_delay: float = 8.0, sleep: Callable[[float], None] | None = None) -> T:
+def call_with_retries(
+    provider: str,
+    fn: Callable[[], T],
+    *,
+    attempts: int = 3,
+    base_delay: float = 0.5,
+    max_delay: float = 8.0,
+    sleep: Callable[[float], None] | None = None,
+) -> T:
     """Call fn(); on RetryableError retry with jittered exponential backoff, through the provider's breaker.
 
     Non-retryable exceptions pass straight through (and do not count against the breaker: a 400 is
@@ -106,11 +115,11 @@ def call_with_retries(provider: str, fn: Callable[[], T], *, attempts: int = 3, 
             circuit.record_failure()
             last_error = error
             if attempt + 1 < attempts:
-                delay = min(max_delay, base_delay * (2 ** attempt))
+                delay = min(max_delay, base_delay * (2**attempt))
                 (sleep or _sleep)(delay * (0.5 + random.random() / 2))
             continue
         except BaseException:
-            circuit.release_trial()   # the provider answered (our request was wrong): no verdict
+            circuit.release_trial()  # the provider answered (our request was wrong): no verdict
             raise
         circuit.record_success()
         return result

@@ -1,11 +1,12 @@
 """What every inbound webhook adapter shares: the rejection error, the parsed event, and a JSON
 reader that never lets hostile input reach the database or blow the stack."""
+
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 
-MAX_DEPTH = 32         # real provider payloads nest 3-5 levels
+MAX_DEPTH = 32  # real provider payloads nest 3-5 levels
 MAX_HEADER_DIGITS = 12  # a Unix timestamp has 10
 
 

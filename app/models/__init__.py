@@ -1,24 +1,71 @@
 """All models, importable from one place (Alembic's autogenerate needs them all loaded)."""
-from .applications import (CLOSED_STAGES, PIPELINE_STAGES, RECRUITER_STAGES, STAGE_LABELS, Application,
-                           ApplicationEvent, ApplicationNote)
+
+from .alerts import ALERT_FREQUENCIES, JobAlert
+from .applications import (
+    CLOSED_STAGES,
+    PIPELINE_STAGES,
+    RECRUITER_STAGES,
+    STAGE_LABELS,
+    Application,
+    ApplicationEvent,
+    ApplicationNote,
+)
 from .audit import AuditLog
 from .base import utcnow
 from .companies import Company, Invitation, Membership
 from .documents import Document
-from .jobs import (CURRENCIES, EMPLOYMENT_TYPES, JOB_STATUSES, SALARY_PERIODS, SENIORITIES, WORKPLACES, Job,
-                   SavedJob)
-from .users import User
-from .alerts import ALERT_FREQUENCIES, JobAlert
+from .jobs import CURRENCIES, EMPLOYMENT_TYPES, JOB_STATUSES, SALARY_PERIODS, SENIORITIES, WORKPLACES, Job, SavedJob
 from .messages import EmailMessage, EmailSuppression
 from .profiles import CandidateProfile
-from .states import (AlertFrequency, ApplicationStatus, EmailStatus, JobStatus, MemberRole, ParseStatus, Role,
-                     WebhookStatus)
+from .states import (
+    AlertFrequency,
+    ApplicationStatus,
+    EmailStatus,
+    JobStatus,
+    MemberRole,
+    ParseStatus,
+    Role,
+    WebhookStatus,
+)
+from .users import User
 from .webhooks import WEBHOOK_STATUSES, WebhookEvent
 
 __all__ = [
-    "Application", "ApplicationEvent", "ApplicationNote", "AuditLog", "Company", "Document", "Invitation",
-    "Job", "Membership", "SavedJob", "User", "JobAlert", "EmailMessage", "EmailSuppression", "CandidateProfile",
-    "WebhookEvent", "ALERT_FREQUENCIES", "utcnow", "PIPELINE_STAGES", "RECRUITER_STAGES", "CLOSED_STAGES",
-    "STAGE_LABELS", "JOB_STATUSES", "WEBHOOK_STATUSES", "AlertFrequency", "ApplicationStatus", "EmailStatus",
-    "JobStatus", "MemberRole", "ParseStatus", "Role", "WebhookStatus", "WORKPLACES", "EMPLOYMENT_TYPES", "SENIORITIES", "SALARY_PERIODS", "CURRENCIES",
+    "Application",
+    "ApplicationEvent",
+    "ApplicationNote",
+    "AuditLog",
+    "Company",
+    "Document",
+    "Invitation",
+    "Job",
+    "Membership",
+    "SavedJob",
+    "User",
+    "JobAlert",
+    "EmailMessage",
+    "EmailSuppression",
+    "CandidateProfile",
+    "WebhookEvent",
+    "ALERT_FREQUENCIES",
+    "utcnow",
+    "PIPELINE_STAGES",
+    "RECRUITER_STAGES",
+    "CLOSED_STAGES",
+    "STAGE_LABELS",
+    "JOB_STATUSES",
+    "WEBHOOK_STATUSES",
+    "AlertFrequency",
+    "ApplicationStatus",
+    "EmailStatus",
+    "JobStatus",
+    "MemberRole",
+    "ParseStatus",
+    "Role",
+    "WebhookStatus",
+    "WORKPLACES",
+    "EMPLOYMENT_TYPES",
+    "SENIORITIES",
+    "SALARY_PERIODS",
+    "CURRENCIES",
 ]

@@ -35,10 +35,12 @@ class Application(TimestampMixin, db.Model):
     job = relationship("Job", lazy="joined")
     candidate = relationship("User", lazy="joined")
     resume = relationship("Document")
-    events = relationship("ApplicationEvent", back_populates="application", order_by="ApplicationEvent.id",
-                          cascade="all, delete-orphan")
-    notes = relationship("ApplicationNote", back_populates="application", order_by="ApplicationNote.id",
-                         cascade="all, delete-orphan")
+    events = relationship(
+        "ApplicationEvent", back_populates="application", order_by="ApplicationEvent.id", cascade="all, delete-orphan"
+    )
+    notes = relationship(
+        "ApplicationNote", back_populates="application", order_by="ApplicationNote.id", cascade="all, delete-orphan"
+    )
 
     @property
     def status_label(self) -> str:
@@ -55,10 +57,12 @@ class ApplicationEvent(db.Model):
     __tablename__ = "application_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     from_status: Mapped[str | None] = mapped_column(String(20))
-    to_status: Mapped[str] = mapped_column(String(20), nullable=False)   # an ApplicationStatus
+    to_status: Mapped[str] = mapped_column(String(20), nullable=False)  # an ApplicationStatus
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
 
@@ -80,7 +84,9 @@ class ApplicationNote(db.Model):
     __tablename__ = "application_notes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(Text, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

@@ -9,6 +9,7 @@ from ..extensions import db
 from .base import TimestampMixin, UTCDateTime, utcnow
 from .states import MemberRole, one_of
 
+
 class Company(TimestampMixin, db.Model):
     __tablename__ = "companies"
 
@@ -19,8 +20,9 @@ class Company(TimestampMixin, db.Model):
     about: Mapped[str] = mapped_column(Text, nullable=False, default="")
     logo_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
 
-    memberships = relationship("Membership", back_populates="company", cascade="all, delete-orphan",
-                               order_by="Membership.id")
+    memberships = relationship(
+        "Membership", back_populates="company", cascade="all, delete-orphan", order_by="Membership.id"
+    )
     jobs = relationship("Job", back_populates="company", lazy="dynamic")
     logo = relationship("Document", foreign_keys=[logo_id])
 

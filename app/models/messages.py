@@ -9,6 +9,7 @@ from ..extensions import db
 from .base import TimestampMixin, UTCDateTime, utcnow
 from .states import EmailStatus, one_of
 
+
 class EmailMessage(TimestampMixin, db.Model):
     """The outbox: one row per email, written in the same transaction as the change that causes it.
 

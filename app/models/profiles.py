@@ -9,6 +9,7 @@ from ..extensions import db
 from .base import TimestampMixin, UTCDateTime
 from .states import ParseStatus, one_of
 
+
 class CandidateProfile(TimestampMixin, db.Model):
     """What a candidate tells recruiters about themself; pre-filled from a parsed resume, then reviewed."""
 

@@ -1,6 +1,7 @@
 """Every state a row can be in: one StrEnum each, and the CHECK constraint that makes the database
 refuse anything else. StrEnum members are str, so `job.status == "published"` and templates keep
 working; new code names the member (`JobStatus.PUBLISHED`)."""
+
 from __future__ import annotations
 
 from enum import StrEnum

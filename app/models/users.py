@@ -12,6 +12,7 @@ from ..extensions import db
 from .base import TimestampMixin, UTCDateTime
 from .states import Role, one_of
 
+
 class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (one_of("role", Role),)

@@ -7,6 +7,7 @@ Rules that keep accounts safe live here:
 - a password reset, a password change and an email change end every other session of the account
   (User.session_version), and a reset or verification link only works for the address it was sent to.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -36,8 +37,9 @@ def _check_new_password(password: str, field: str = "password") -> None:
         raise ValidationError(f"Use at least {MIN_PASSWORD_LENGTH} characters.", field=field)
 
 
-def register_user(email: str, password: str, name: str = "", role: str = "candidate", *,
-                  verify: bool = True, next_path: str = "") -> User:
+def register_user(
+    email: str, password: str, name: str = "", role: str = "candidate", *, verify: bool = True, next_path: str = ""
+) -> User:
     """Create an account (and queue the verify-your-email message unless verify=False). Flushes.
 
     For flows where the address is already known to the person (an invitation, the admin CLI):
@@ -88,8 +90,11 @@ def authenticate(email: str, password: str, ip: str) -> User:
     email = normalize_email(email)
     wait, rule = throttle.seconds_locked(email, ip)
     if wait:
-        reason = ("Too many failed login attempts." if rule != "account" else
-                  "There were many failed attempts to log in to this account, so it is slowed down.")
+        reason = (
+            "Too many failed login attempts."
+            if rule != "account"
+            else "There were many failed attempts to log in to this account, so it is slowed down."
+        )
         raise RateLimited(f"{reason} Try again in {human_wait(wait)}.", retry_after=wait)
     user = find_user_by_email(email)
     if user is None:

@@ -1,4 +1,5 @@
 """Read models for the admin area (moderation lists)."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
@@ -18,9 +19,12 @@ def list_users(q: str = "", page: int = 1):
 
 
 def list_companies(page: int = 1):
-    counts = (select(Membership.company_id, func.count().label("members")).group_by(Membership.company_id).subquery())
-    query = (select(Company, func.coalesce(counts.c.members, 0))
-             .outerjoin(counts, counts.c.company_id == Company.id).order_by(Company.created_at.desc()))
+    counts = select(Membership.company_id, func.count().label("members")).group_by(Membership.company_id).subquery()
+    query = (
+        select(Company, func.coalesce(counts.c.members, 0))
+        .outerjoin(counts, counts.c.company_id == Company.id)
+        .order_by(Company.created_at.desc())
+    )
     return db.session.execute(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
 
 

@@ -1,4 +1,5 @@
 """Job alerts: a saved search, mailed as a digest of the jobs published since the last one."""
+
 from __future__ import annotations
 
 import hashlib
@@ -26,8 +27,15 @@ SEARCH_KEYS = ("q", "location", "workplace", "employment_type", "seniority", "sa
 
 
 def _params(query: dict):
-    return search.parse_params(MultiDict([(key, value) for key, values in query.items()
-                                   for value in (values if isinstance(values, list) else [values])]))
+    return search.parse_params(
+        MultiDict(
+            [
+                (key, value)
+                for key, values in query.items()
+                for value in (values if isinstance(values, list) else [values])
+            ]
+        )
+    )
 
 
 def clean_query(args: MultiDict) -> dict:
@@ -69,13 +77,24 @@ def create_alert(user: User, query: dict, frequency: str) -> tuple[JobAlert, boo
     key = query_key(query)
     existing = _alert_for(user, key)
     if existing is None:
-        count = db.session.scalar(select(db.func.count(JobAlert.id)).where(JobAlert.user_id == user.id,
-                                                                           JobAlert.active))
+        count = db.session.scalar(
+            select(db.func.count(JobAlert.id)).where(JobAlert.user_id == user.id, JobAlert.active)
+        )
         if count >= MAX_ALERTS_PER_USER:
             raise ValidationError(f"You can have at most {MAX_ALERTS_PER_USER} alerts; delete one first.")
-        created = insert_ignore(JobAlert, {"user_id": user.id, "name": describe(query), "query": query,
-                                           "query_key": key, "frequency": frequency, "active": True,
-                                           "unsubscribe_token": secrets.token_urlsafe(32)}, ["user_id", "query_key"])
+        created = insert_ignore(
+            JobAlert,
+            {
+                "user_id": user.id,
+                "name": describe(query),
+                "query": query,
+                "query_key": key,
+                "frequency": frequency,
+                "active": True,
+                "unsubscribe_token": secrets.token_urlsafe(32),
+            },
+            ["user_id", "query_key"],
+        )
         existing = _alert_for(user, key)
         if created:
             return existing, False
@@ -85,13 +104,21 @@ def create_alert(user: User, query: dict, frequency: str) -> tuple[JobAlert, boo
 
 
 def _alert_for(user: User, key: str) -> JobAlert | None:
-    return db.session.scalar(select(JobAlert).where(JobAlert.user_id == user.id, JobAlert.query_key == key)
-                             .execution_options(populate_existing=True))
+    return db.session.scalar(
+        select(JobAlert)
+        .where(JobAlert.user_id == user.id, JobAlert.query_key == key)
+        .execution_options(populate_existing=True)
+    )
 
 
 def user_alerts(user: User) -> list[JobAlert]:
-    return list(db.session.scalars(select(JobAlert).where(JobAlert.user_id == user.id, JobAlert.active)
-                                   .order_by(JobAlert.created_at.desc(), JobAlert.id.desc())))
+    return list(
+        db.session.scalars(
+            select(JobAlert)
+            .where(JobAlert.user_id == user.id, JobAlert.active)
+            .order_by(JobAlert.created_at.desc(), JobAlert.id.desc())
+        )
+    )
 
 
 def get_user_alert(user: User, alert_id: int) -> JobAlert:
@@ -162,19 +189,35 @@ def send_digest(alert_id: int, now: datetime | None = None) -> int:
         return 0
     previous = alert.last_sent_at
     claimed = db.session.execute(
-        update(JobAlert).where(JobAlert.id == alert.id,
-                               JobAlert.last_sent_at.is_(None) if previous is None else JobAlert.last_sent_at == previous)
-        .values(last_sent_at=now)).rowcount
+        update(JobAlert)
+        .where(
+            JobAlert.id == alert.id,
+            JobAlert.last_sent_at.is_(None) if previous is None else JobAlert.last_sent_at == previous,
+        )
+        .values(last_sent_at=now)
+    ).rowcount
     if not claimed:
         db.session.rollback()
         return 0
     unsubscribe_url = external_url("candidate.alert_unsubscribe", token=alert.unsubscribe_token)
-    queue_email(alert.user.email, "job_alert_digest", user=alert.user, name=alert.user.display_name,
-                alert_name=alert.name, unsubscribe_url=unsubscribe_url,
-                jobs=[{"title": j.title, "company": j.company.name, "location": j.location,
-                       "url": external_url("public.job_detail", job_id=j.id, slug=j.slug)} for j in jobs],
-                # RFC 2369 and RFC 8058: mail clients show their own one-click unsubscribe button.
-                headers={"List-Unsubscribe": f"<{unsubscribe_url}>",
-                         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+    queue_email(
+        alert.user.email,
+        "job_alert_digest",
+        user=alert.user,
+        name=alert.user.display_name,
+        alert_name=alert.name,
+        unsubscribe_url=unsubscribe_url,
+        jobs=[
+            {
+                "title": j.title,
+                "company": j.company.name,
+                "location": j.location,
+                "url": external_url("public.job_detail", job_id=j.id, slug=j.slug),
+            }
+            for j in jobs
+        ],
+        # RFC 2369 and RFC 8058: mail clients show their own one-click unsubscribe button.
+        headers={"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+    )
     db.session.commit()
     return len(jobs)

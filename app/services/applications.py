@@ -1,4 +1,5 @@
 """Applications: apply, move through the pipeline, withdraw, notes. Every status change is an event."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -6,8 +7,17 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
-from ..models import (RECRUITER_STAGES, STAGE_LABELS, Application, ApplicationEvent, ApplicationNote, Company,
-                      Document, Job, User)
+from ..models import (
+    RECRUITER_STAGES,
+    STAGE_LABELS,
+    Application,
+    ApplicationEvent,
+    ApplicationNote,
+    Company,
+    Document,
+    Job,
+    User,
+)
 from . import documents, emails, resumes
 
 MAX_COVER_LETTER = 10_000
@@ -15,8 +25,9 @@ MAX_NOTE = 5_000
 
 
 def existing_application(job: Job, candidate: User) -> Application | None:
-    return db.session.scalar(select(Application).where(Application.job_id == job.id,
-                                                       Application.candidate_id == candidate.id))
+    return db.session.scalar(
+        select(Application).where(Application.job_id == job.id, Application.candidate_id == candidate.id)
+    )
 
 
 def already_applied(application: Application) -> Conflict:
@@ -41,8 +52,9 @@ def apply(job: Job, candidate: User, resume_upload, cover_letter: str = "", sour
     if len(cover_letter) > MAX_COVER_LETTER:
         raise ValidationError(f"Keep the cover letter under {MAX_COVER_LETTER:,} characters.", field="cover_letter")
     resume = documents.store_resume(candidate, resume_upload)
-    application = Application(job=job, candidate=candidate, resume=resume, cover_letter=cover_letter,
-                              status="applied", source=source)
+    application = Application(
+        job=job, candidate=candidate, resume=resume, cover_letter=cover_letter, status="applied", source=source
+    )
     application.events.append(ApplicationEvent(actor_id=candidate.id, from_status=None, to_status="applied"))
     try:
         with db.session.begin_nested():
@@ -69,8 +81,9 @@ def move_application(application: Application, actor: User, to_status: str, note
         raise ValidationError("The candidate withdrew this application; it can no longer be moved.")
     if to_status == application.status:
         return application
-    event = ApplicationEvent(actor_id=actor.id, from_status=application.status, to_status=to_status,
-                             note=(note or "").strip()[:MAX_NOTE])
+    event = ApplicationEvent(
+        actor_id=actor.id, from_status=application.status, to_status=to_status, note=(note or "").strip()[:MAX_NOTE]
+    )
     application.events.append(event)
     application.status = to_status
     db.session.flush()
@@ -84,8 +97,9 @@ def withdraw(application: Application, candidate: User) -> Application:
         return application
     if not application.is_open:
         raise ValidationError(f"This application is already {STAGE_LABELS[application.status].lower()}.")
-    application.events.append(ApplicationEvent(actor_id=candidate.id, from_status=application.status,
-                                               to_status="withdrawn"))
+    application.events.append(
+        ApplicationEvent(actor_id=candidate.id, from_status=application.status, to_status="withdrawn")
+    )
     application.status = "withdrawn"
     db.session.flush()
     return application
@@ -132,8 +146,13 @@ def get_candidate_application(candidate: User, application_id: int) -> Applicati
 
 
 def candidate_applications(candidate: User) -> list[Application]:
-    return list(db.session.scalars(select(Application).where(Application.candidate_id == candidate.id)
-                                   .order_by(Application.created_at.desc(), Application.id.desc())))
+    return list(
+        db.session.scalars(
+            select(Application)
+            .where(Application.candidate_id == candidate.id)
+            .order_by(Application.created_at.desc(), Application.id.desc())
+        )
+    )
 
 
 def pipeline(job: Job, sort: str = "newest") -> dict[str, list[Application]]:

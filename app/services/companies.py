@@ -1,4 +1,5 @@
 """Companies and their teams: creation, profile, invitations, members."""
+
 from __future__ import annotations
 
 import hashlib
@@ -30,13 +31,20 @@ def _has_file(upload) -> bool:
     return upload is not None and bool(getattr(upload, "filename", ""))
 
 
-def create_company(owner: User, name: str, website: str = "", about: str = "", logo_upload=None,
-                   logo: documents.CheckedFile | None = None) -> Company:
+def create_company(
+    owner: User,
+    name: str,
+    website: str = "",
+    about: str = "",
+    logo_upload=None,
+    logo: documents.CheckedFile | None = None,
+) -> Company:
     """Create a company with `owner` as its owner member. Raises Conflict if owner already has a seat."""
     if owner.membership is not None:
         raise Conflict("You already belong to a company.")
-    company = Company(name=name.strip(), slug=_unique_slug(name), website=(website or "").strip(),
-                      about=(about or "").strip())
+    company = Company(
+        name=name.strip(), slug=_unique_slug(name), website=(website or "").strip(), about=(about or "").strip()
+    )
     if logo is None and _has_file(logo_upload):
         logo = documents.check_logo(logo_upload)
     if logo is not None:
@@ -49,8 +57,9 @@ def create_company(owner: User, name: str, website: str = "", about: str = "", l
     return company
 
 
-def sign_up_owner(email: str, password: str, name: str, company_name: str, website: str = "", about: str = "",
-                  logo_upload=None) -> Company | None:
+def sign_up_owner(
+    email: str, password: str, name: str, company_name: str, website: str = "", about: str = "", logo_upload=None
+) -> Company | None:
     """A new account and its company in one step (recruiter sign-up). Flushes.
 
     Like accounts.sign_up, the answer does not tell whether the address has an account: when it
@@ -99,15 +108,19 @@ def invite_member(owner: User, email: str) -> tuple[Invitation, str]:
     """
     membership = require_owner(owner)
     if owner.verified_at is None:
-        raise ValidationError(f"Confirm your email address before inviting colleagues: we sent a link to "
-                              f"{owner.email}.", field="email")
+        raise ValidationError(
+            f"Confirm your email address before inviting colleagues: we sent a link to {owner.email}.", field="email"
+        )
     email = normalize_email(email)
     company = membership.company
     if any(normalize_email(m.user.email) == email for m in company.memberships):
         raise ValidationError("This person is already on your team.", field="email")
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
-        company=company, email=email, token_hash=_hash(token), invited_by_id=owner.id,
+        company=company,
+        email=email,
+        token_hash=_hash(token),
+        invited_by_id=owner.id,
         expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"]),
     )
     db.session.add(invitation)
@@ -137,8 +150,9 @@ def accept_invitation(token: str, user: User) -> Membership:
     if user.membership is not None:
         if user.membership.company_id == invitation.company_id:
             raise Conflict("You are already a member of this company.")
-        raise Conflict(f"You already belong to {user.membership.company.name}; "
-                       "an account can be on one company's team.")
+        raise Conflict(
+            f"You already belong to {user.membership.company.name}; an account can be on one company's team."
+        )
     invitation.accepted_at = utcnow()
     invitation.accepted_by_id = user.id
     if user.role == "candidate":
@@ -183,6 +197,7 @@ def get_company_by_slug(slug: str) -> Company:
 
 
 def pending_invitations(company: Company) -> list[Invitation]:
-    invitations = db.session.scalars(select(Invitation).where(Invitation.company_id == company.id)
-                                     .order_by(Invitation.created_at.desc())).all()
+    invitations = db.session.scalars(
+        select(Invitation).where(Invitation.company_id == company.id).order_by(Invitation.created_at.desc())
+    ).all()
     return [i for i in invitations if i.is_pending]

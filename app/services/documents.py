@@ -1,4 +1,5 @@
 """Uploaded files: checked by their content (never their name), then stored in the database."""
+
 from __future__ import annotations
 
 import hashlib
@@ -19,6 +20,7 @@ MAX_LOGO_BYTES = 1024 * 1024
 @dataclass
 class CheckedFile:
     """An upload whose bytes were read and whose type was sniffed: ready to store."""
+
     filename: str
     content_type: str
     data: bytes
@@ -26,8 +28,11 @@ class CheckedFile:
 
 def archive_limits() -> ArchiveLimits:
     config = current_app.config
-    return ArchiveLimits(max_total_bytes=config["PARSE_MAX_UNZIPPED_MB"] * 1024 * 1024,
-                         max_entries=config["PARSE_MAX_ZIP_ENTRIES"], max_ratio=config["PARSE_MAX_ZIP_RATIO"])
+    return ArchiveLimits(
+        max_total_bytes=config["PARSE_MAX_UNZIPPED_MB"] * 1024 * 1024,
+        max_entries=config["PARSE_MAX_ZIP_ENTRIES"],
+        max_ratio=config["PARSE_MAX_ZIP_RATIO"],
+    )
 
 
 def _read(upload, field: str) -> tuple[bytes, str]:
@@ -49,8 +54,9 @@ def check_resume(upload) -> CheckedFile:
     data, filename = _read(upload, "resume")
     limit = current_app.config["MAX_RESUME_BYTES"]
     if len(data) > limit:
-        raise ValidationError(f"This file is {len(data) / 1048576:.1f} MB; resumes can be at most "
-                              f"{limit // 1048576} MB.", field="resume")
+        raise ValidationError(
+            f"This file is {len(data) / 1048576:.1f} MB; resumes can be at most {limit // 1048576} MB.", field="resume"
+        )
     if not data:
         raise ValidationError("This file is empty.", field="resume")
     try:
@@ -83,8 +89,12 @@ def store_logo(owner, upload) -> Document:
 
 def store(owner, checked: CheckedFile) -> Document:
     document = Document(
-        owner_id=getattr(owner, "id", None), filename=checked.filename, content_type=checked.content_type,
-        size=len(checked.data), sha256=hashlib.sha256(checked.data).hexdigest(), data=checked.data,
+        owner_id=getattr(owner, "id", None),
+        filename=checked.filename,
+        content_type=checked.content_type,
+        size=len(checked.data),
+        sha256=hashlib.sha256(checked.data).hexdigest(),
+        data=checked.data,
     )
     db.session.add(document)
     db.session.flush()

@@ -1,7 +1,8 @@
 """What SendGrid's delivery events mean for us."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -9,7 +10,15 @@ from ..extensions import db
 from ..models import EmailMessage
 from .notifications import SUPPRESSING_EVENTS, suppress_address
 
-RECORDED_EVENTS = ("processed", "delivered", "deferred", "open", "click", "unsubscribe", "group_unsubscribe") + SUPPRESSING_EVENTS
+RECORDED_EVENTS = (
+    "processed",
+    "delivered",
+    "deferred",
+    "open",
+    "click",
+    "unsubscribe",
+    "group_unsubscribe",
+) + SUPPRESSING_EVENTS
 
 
 def _message_for(event: dict) -> EmailMessage | None:
@@ -25,7 +34,7 @@ def _message_for(event: dict) -> EmailMessage | None:
 def _when(timestamp) -> datetime | None:
     """The event's Unix time; None if absent or not a sane number (it is only informative)."""
     try:
-        return datetime.fromtimestamp(int(timestamp), tz=timezone.utc) if timestamp else None
+        return datetime.fromtimestamp(int(timestamp), tz=UTC) if timestamp else None
     except (TypeError, ValueError, OverflowError, OSError):
         return None
 

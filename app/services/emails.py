@@ -3,6 +3,7 @@
 Account emails that anyone can trigger from a form (verification, reset, invitation, "someone tried
 to sign up with your address") are capped per address per hour in the outbox (`capped=True`).
 """
+
 from __future__ import annotations
 
 from flask import current_app
@@ -17,49 +18,89 @@ STAGE_MESSAGES = {
     "offer": "Congratulations! {company} is preparing an offer for {job}.",
     "hired": "Congratulations, and welcome aboard: {company} marked you as hired for {job}.",
     "rejected": "Thank you for applying for {job}. {company} has decided not to move forward this time. "
-                "We hope to see you apply again.",
+    "We hope to see you apply again.",
     "applied": "Your application for {job} at {company} is back in the applied stage.",
 }
 
 
 def send_verification(user: User, next_path: str = ""):
-    return queue_email(user.email, "verify_email", user=user, capped=True, name=user.display_name, email=user.email,
-                       link=external_url("auth.verify_email", token=tokens.make_verify_token(user, next_path)),
-                       days=current_app.config["EMAIL_VERIFY_DAYS"])
+    return queue_email(
+        user.email,
+        "verify_email",
+        user=user,
+        capped=True,
+        name=user.display_name,
+        email=user.email,
+        link=external_url("auth.verify_email", token=tokens.make_verify_token(user, next_path)),
+        days=current_app.config["EMAIL_VERIFY_DAYS"],
+    )
 
 
 def send_password_reset(user: User):
-    return queue_email(user.email, "password_reset", user=user, capped=True, name=user.display_name,
-                       link=external_url("auth.reset_password", token=tokens.make_reset_token(user)),
-                       minutes=current_app.config["PASSWORD_RESET_MINUTES"])
+    return queue_email(
+        user.email,
+        "password_reset",
+        user=user,
+        capped=True,
+        name=user.display_name,
+        link=external_url("auth.reset_password", token=tokens.make_reset_token(user)),
+        minutes=current_app.config["PASSWORD_RESET_MINUTES"],
+    )
 
 
 def account_exists(user: User):
     """Someone signed up with an address that has an account: tell its owner, tell the form nothing."""
-    return queue_email(user.email, "account_exists", user=user, capped=True, name=user.display_name,
-                       email=user.email, login_link=external_url("auth.login"),
-                       reset_link=external_url("auth.forgot_password"))
+    return queue_email(
+        user.email,
+        "account_exists",
+        user=user,
+        capped=True,
+        name=user.display_name,
+        email=user.email,
+        login_link=external_url("auth.login"),
+        reset_link=external_url("auth.forgot_password"),
+    )
 
 
 def password_changed(user: User):
-    return queue_email(user.email, "password_changed", user=user, capped=True, name=user.display_name,
-                       reset_link=external_url("auth.forgot_password"))
+    return queue_email(
+        user.email,
+        "password_changed",
+        user=user,
+        capped=True,
+        name=user.display_name,
+        reset_link=external_url("auth.forgot_password"),
+    )
 
 
 def email_changed(user: User, old_email: str):
-    return queue_email(old_email, "email_changed", capped=True, name=user.display_name, old_email=old_email,
-                       new_email=user.email)
+    return queue_email(
+        old_email, "email_changed", capped=True, name=user.display_name, old_email=old_email, new_email=user.email
+    )
 
 
 def application_received(application: Application) -> None:
     job, candidate = application.job, application.candidate
-    queue_email(candidate.email, "application_received", user=candidate, name=candidate.display_name,
-                job_title=job.title, company=job.company.name, link=external_url("candidate.my_applications"))
+    queue_email(
+        candidate.email,
+        "application_received",
+        user=candidate,
+        name=candidate.display_name,
+        job_title=job.title,
+        company=job.company.name,
+        link=external_url("candidate.my_applications"),
+    )
     for membership in job.company.memberships:
         recruiter = membership.user
-        queue_email(recruiter.email, "new_applicant", user=recruiter, name=recruiter.display_name,
-                    candidate=candidate.display_name, job_title=job.title,
-                    link=external_url("recruiter.application_detail", application_id=application.id))
+        queue_email(
+            recruiter.email,
+            "new_applicant",
+            user=recruiter,
+            name=recruiter.display_name,
+            candidate=candidate.display_name,
+            job_title=job.title,
+            link=external_url("recruiter.application_detail", application_id=application.id),
+        )
 
 
 def stage_changed(application: Application) -> None:
@@ -67,12 +108,25 @@ def stage_changed(application: Application) -> None:
         return
     job, candidate = application.job, application.candidate
     message = STAGE_MESSAGES[application.status].format(company=job.company.name, job=job.title)
-    queue_email(candidate.email, "stage_changed", user=candidate, name=candidate.display_name,
-                job_title=job.title, stage=STAGE_LABELS[application.status], message=message,
-                link=external_url("candidate.my_applications"))
+    queue_email(
+        candidate.email,
+        "stage_changed",
+        user=candidate,
+        name=candidate.display_name,
+        job_title=job.title,
+        stage=STAGE_LABELS[application.status],
+        message=message,
+        link=external_url("candidate.my_applications"),
+    )
 
 
 def team_invitation(invitation: Invitation, token: str, inviter: User) -> None:
-    queue_email(invitation.email, "team_invitation", capped=True, inviter=inviter.display_name,
-                company=invitation.company.name, link=external_url("auth.invitation", token=token),
-                expires=invitation.expires_at.strftime("%b %-d, %Y"))
+    queue_email(
+        invitation.email,
+        "team_invitation",
+        capped=True,
+        inviter=inviter.display_name,
+        company=invitation.company.name,
+        link=external_url("auth.invitation", token=token),
+        expires=invitation.expires_at.strftime("%b %-d, %Y"),
+    )

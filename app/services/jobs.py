@@ -1,4 +1,5 @@
 """Jobs: drafting, publishing, closing, reopening, expiry and the public listing."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,8 +18,19 @@ from .skills import normalize_skills
 from .slugs import slugify
 
 MAX_JOB_SKILLS = 30
-EDITABLE_FIELDS = ("title", "description", "location", "workplace", "employment_type", "seniority",
-                   "salary_min", "salary_max", "salary_currency", "salary_period", "skills")
+EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "location",
+    "workplace",
+    "employment_type",
+    "seniority",
+    "salary_min",
+    "salary_max",
+    "salary_currency",
+    "salary_period",
+    "skills",
+)
 
 
 def _apply_fields(job: Job, data: dict) -> None:
@@ -91,8 +103,7 @@ def expire_due_jobs(now=None) -> int:
     """Mark published jobs past their expiry as expired. Returns how many. Safe to run any time."""
     now = now or utcnow()
     result = db.session.execute(
-        update(Job).where(Job.status == "published", Job.expires_at <= now)
-        .values(status="expired", updated_at=now)
+        update(Job).where(Job.status == "published", Job.expires_at <= now).values(status="expired", updated_at=now)
     )
     return result.rowcount or 0
 
@@ -115,8 +126,9 @@ def get_company_job(company: Company | None, job_id: int) -> Job:
 
 def record_view(job: Job) -> None:
     # An UPDATE ... SET n = n + 1 counts concurrent views correctly without locking the row.
-    db.session.execute(update(Job).where(Job.id == job.id).values(view_count=Job.view_count + 1,
-                                                                    updated_at=Job.updated_at))
+    db.session.execute(
+        update(Job).where(Job.id == job.id).values(view_count=Job.view_count + 1, updated_at=Job.updated_at)
+    )
 
 
 @dataclass
@@ -143,8 +155,9 @@ def list_open_jobs(page: int = 1, company: Company | None = None, per_page: int 
 
 def company_dashboard(company: Company) -> list[dict]:
     """The company's jobs with their applicant counts per stage, newest first."""
-    jobs = db.session.scalars(select(Job).where(Job.company_id == company.id)
-                              .order_by(Job.created_at.desc(), Job.id.desc())).all()
+    jobs = db.session.scalars(
+        select(Job).where(Job.company_id == company.id).order_by(Job.created_at.desc(), Job.id.desc())
+    ).all()
     counts: dict[int, dict[str, int]] = {}
     rows = db.session.execute(
         select(Application.job_id, Application.status, func.count())
@@ -154,5 +167,6 @@ def company_dashboard(company: Company) -> list[dict]:
     )
     for job_id, status, n in rows:
         counts.setdefault(job_id, {})[status] = n
-    return [{"job": job, "counts": counts.get(job.id, {}), "total": sum(counts.get(job.id, {}).values())}
-            for job in jobs]
+    return [
+        {"job": job, "counts": counts.get(job.id, {}), "total": sum(counts.get(job.id, {}).values())} for job in jobs
+    ]

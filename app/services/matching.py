@@ -3,6 +3,7 @@
 OpenAI scores when OPENAI_API_KEY is set; otherwise, and whenever OpenAI fails, the deterministic
 local scorer does, and the breakdown records the fallback and its reason.
 """
+
 from __future__ import annotations
 
 import logging
@@ -34,8 +35,12 @@ def candidate_facts(application: Application) -> tuple[local_scorer.CandidateFac
             log.info("Application %s: resume unreadable for scoring: %s", application.id, error)
     profile = profiles.get_profile(application.candidate)
     if profile is not None and profile.reviewed_at is not None:
-        return local_scorer.CandidateFacts(headline=profile.headline, skills=list(profile.skills or []),
-                                           experience=list(profile.experience or []), text=text), "reviewed profile"
+        return local_scorer.CandidateFacts(
+            headline=profile.headline,
+            skills=list(profile.skills or []),
+            experience=list(profile.experience or []),
+            text=text,
+        ), "reviewed profile"
     parsed = None
     source = "parsed resume"
     if profile is not None and profile.parse_status == "done" and profile.parsed:
@@ -45,34 +50,46 @@ def candidate_facts(application: Application) -> tuple[local_scorer.CandidateFac
             parsed = None
     if parsed is None:
         parsed, source = local_parser.parse_resume(text), "resume text"
-    return local_scorer.CandidateFacts(headline=parsed.headline, skills=parsed.skills,
-                                       experience=[p.model_dump() for p in parsed.experience], text=text), source
+    return local_scorer.CandidateFacts(
+        headline=parsed.headline,
+        skills=parsed.skills,
+        experience=[p.model_dump() for p in parsed.experience],
+        text=text,
+    ), source
 
 
 def job_facts(job) -> local_scorer.JobFacts:
-    return local_scorer.JobFacts(title=job.title, seniority=job.seniority, skills=list(job.skills or []),
-                                 description=job.description or "")
+    return local_scorer.JobFacts(
+        title=job.title, seniority=job.seniority, skills=list(job.skills or []), description=job.description or ""
+    )
 
 
 def job_summary(job) -> str:
-    return "\n".join([
-        f"Title: {job.title}",
-        f"Seniority: {SENIORITIES.get(job.seniority, job.seniority)}",
-        f"Required skills: {', '.join(job.skills or []) or 'not listed'}",
-        f"Location: {job.location} ({job.workplace_label})",
-        "Description:",
-        (job.description or "")[:MAX_JOB_CHARS],
-    ])
+    return "\n".join(
+        [
+            f"Title: {job.title}",
+            f"Seniority: {SENIORITIES.get(job.seniority, job.seniority)}",
+            f"Required skills: {', '.join(job.skills or []) or 'not listed'}",
+            f"Location: {job.location} ({job.workplace_label})",
+            "Description:",
+            (job.description or "")[:MAX_JOB_CHARS],
+        ]
+    )
 
 
 def profile_summary(facts: local_scorer.CandidateFacts) -> str:
     """The candidate as the scorer sees them. No name or contact details: they do not bear on fit."""
-    lines = [f"Headline: {facts.headline or 'not given'}",
-             f"Skills: {', '.join(facts.skills) or 'not listed'}", "Experience:"]
+    lines = [
+        f"Headline: {facts.headline or 'not given'}",
+        f"Skills: {', '.join(facts.skills) or 'not listed'}",
+        "Experience:",
+    ]
     for position in facts.experience[:15]:
         dates = " – ".join(d for d in (position.get("start"), position.get("end")) if d)
-        lines.append(f"- {position.get('title') or 'Role'} at {position.get('company') or 'unnamed company'}"
-                     f"{f' ({dates})' if dates else ''}")
+        lines.append(
+            f"- {position.get('title') or 'Role'} at {position.get('company') or 'unnamed company'}"
+            f"{f' ({dates})' if dates else ''}"
+        )
     if not facts.experience:
         lines.append("- none listed")
     if facts.text:
@@ -84,7 +101,9 @@ def redact_contact(text: str) -> str:
     """Emails, phone numbers and links out: the scorer needs none of them."""
     text = local_parser.EMAIL.sub("[email]", text)
     text = local_parser.URL.sub("[link]", text)
-    return local_parser.PHONE.sub(lambda m: "[phone]" if local_parser.looks_like_phone(m.group(0)) else m.group(0), text)
+    return local_parser.PHONE.sub(
+        lambda m: "[phone]" if local_parser.looks_like_phone(m.group(0)) else m.group(0), text
+    )
 
 
 def score_application(application_id: int) -> Application | None:

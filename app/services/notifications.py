@@ -2,6 +2,7 @@
 
 Templates live in app/templates/emails/<name>.html and <name>.txt; each sets `subject`.
 """
+
 from __future__ import annotations
 
 import logging
@@ -22,7 +23,10 @@ SUPPRESSING_EVENTS = ("bounce", "dropped", "spamreport")
 
 
 def is_suppressed(address: str) -> bool:
-    return db.session.scalar(select(EmailSuppression.id).where(EmailSuppression.address == normalize_email(address))) is not None
+    return (
+        db.session.scalar(select(EmailSuppression.id).where(EmailSuppression.address == normalize_email(address)))
+        is not None
+    )
 
 
 def normalize_email(email: str) -> str:
@@ -31,12 +35,19 @@ def normalize_email(email: str) -> str:
 
 def _sent_recently(to: str, template: str) -> int:
     since = utcnow() - timedelta(hours=1)
-    return db.session.scalar(select(func.count(EmailMessage.id)).where(
-        EmailMessage.to_address == to, EmailMessage.template == template, EmailMessage.created_at >= since)) or 0
+    return (
+        db.session.scalar(
+            select(func.count(EmailMessage.id)).where(
+                EmailMessage.to_address == to, EmailMessage.template == template, EmailMessage.created_at >= since
+            )
+        )
+        or 0
+    )
 
 
-def queue_email(to: str, template: str, *, user=None, headers: dict | None = None, capped: bool = False,
-                **context) -> EmailMessage | None:
+def queue_email(
+    to: str, template: str, *, user=None, headers: dict | None = None, capped: bool = False, **context
+) -> EmailMessage | None:
     """Render and store an email; it is sent by a background job once the transaction commits.
 
     An address that bounced or complained is recorded as 'suppressed' and never sent. `capped`
@@ -52,9 +63,16 @@ def queue_email(to: str, template: str, *, user=None, headers: dict | None = Non
     html = render_template(f"emails/{template}.html", **context)
     text = render_template(f"emails/{template}.txt", **context)
     subject = current_app.jinja_env.get_template(f"emails/{template}.txt").make_module(context).subject
-    message = EmailMessage(to_address=to, user_id=getattr(user, "id", None), template=template,
-                           subject=str(subject).strip(), html_body=html, text_body=text, headers=headers or {},
-                           status="pending")
+    message = EmailMessage(
+        to_address=to,
+        user_id=getattr(user, "id", None),
+        template=template,
+        subject=str(subject).strip(),
+        html_body=html,
+        text_body=text,
+        headers=headers or {},
+        status="pending",
+    )
     if is_suppressed(to):
         message.status = "suppressed"
         message.last_error = "This address bounced or reported spam earlier; not sending."
@@ -80,9 +98,13 @@ def claim_for_sending(message_id: int, lease: timedelta) -> bool:
     result = db.session.execute(
         update(EmailMessage)
         .where(EmailMessage.id == message_id)
-        .where(((EmailMessage.status == "pending") &
-                ((EmailMessage.next_attempt_at.is_(None)) | (EmailMessage.next_attempt_at <= now))) |
-               ((EmailMessage.status == "sending") & (EmailMessage.claimed_at < now - lease)))
+        .where(
+            (
+                (EmailMessage.status == "pending")
+                & ((EmailMessage.next_attempt_at.is_(None)) | (EmailMessage.next_attempt_at <= now))
+            )
+            | ((EmailMessage.status == "sending") & (EmailMessage.claimed_at < now - lease))
+        )
         .values(status="sending", claimed_at=now, attempts=EmailMessage.attempts + 1, updated_at=now)
     )
     db.session.commit()
@@ -93,5 +115,8 @@ def suppress_address(address: str, reason: str, detail: str = "") -> bool:
     """Stop mailing an address (bounce, dropped, spam report). Idempotent, also under concurrency:
     two workers suppressing the same address at once both succeed (one atomic upsert).
     True if this call added it."""
-    return insert_ignore(EmailSuppression, {"address": normalize_email(address)[:254], "reason": reason[:30],
-                                            "detail": detail[:1000]}, ["address"])
+    return insert_ignore(
+        EmailSuppression,
+        {"address": normalize_email(address)[:254], "reason": reason[:30], "detail": detail[:1000]},
+        ["address"],
+    )

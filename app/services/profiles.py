@@ -1,5 +1,6 @@
 """The candidate's profile: what they tell recruiters, pre-filled from the latest parse of their
 resume and saved only when they have reviewed it."""
+
 from __future__ import annotations
 
 import logging
@@ -18,8 +19,15 @@ log = logging.getLogger(__name__)
 MAX_SKILLS = 60
 MAX_ENTRIES = 30
 FIELD_LIMITS = {"headline": 200, "summary": 5000, "location": 160, "phone": 40}
-ENTRY_LIMITS = {"company": 200, "title": 200, "institution": 200, "degree": 200, "start": 20, "end": 20,
-                "description": 4000}
+ENTRY_LIMITS = {
+    "company": 200,
+    "title": 200,
+    "institution": 200,
+    "degree": 200,
+    "start": 20,
+    "end": 20,
+    "description": 4000,
+}
 
 
 def get_profile(user: User) -> CandidateProfile | None:
@@ -59,8 +67,10 @@ def review_data(profile: CandidateProfile | None, use_saved: bool = False) -> tu
     A parse fills what it found; anything it did not find keeps what the candidate saved before.
     """
     saved = {
-        "headline": profile.headline if profile else "", "summary": profile.summary if profile else "",
-        "location": profile.location if profile else "", "phone": profile.phone if profile else "",
+        "headline": profile.headline if profile else "",
+        "summary": profile.summary if profile else "",
+        "location": profile.location if profile else "",
+        "phone": profile.phone if profile else "",
         "skills": list(profile.skills or []) if profile else [],
         "experience": list(profile.experience or []) if profile else [],
         "education": list(profile.education or []) if profile else [],
@@ -98,8 +108,9 @@ def save_reviewed_profile(user: User, data: dict) -> CandidateProfile:
             raise ValidationError(f"Keep this under {limit:,} characters.", field=name)
         cleaned[name] = value
     cleaned["skills"] = normalize_skills(data.get("skills"), limit=MAX_SKILLS)
-    cleaned["experience"] = _clean_entries(data.get("experience"), ("company", "title", "start", "end", "description"),
-                                           "experience")
+    cleaned["experience"] = _clean_entries(
+        data.get("experience"), ("company", "title", "start", "end", "description"), "experience"
+    )
     cleaned["education"] = _clean_entries(data.get("education"), ("institution", "degree", "start", "end"), "education")
     profile = get_or_create_profile(user)
     for name, value in cleaned.items():

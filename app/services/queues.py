@@ -1,4 +1,5 @@
 """What the admin sees of the background queues (RQ in Redis) and the durable rows behind them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,25 +28,46 @@ class FailedJob:
 
 def overview() -> dict:
     connection = redis_connection(current_app)
-    data = {"inline": connection is None, "queues": [], "failed": [], "redis_error": None,
-            "emails": dict(db.session.execute(select(EmailMessage.status, func.count()).group_by(EmailMessage.status)).all()),
-            "webhooks": dict(db.session.execute(select(WebhookEvent.status, func.count()).group_by(WebhookEvent.status)).all())}
+    data = {
+        "inline": connection is None,
+        "queues": [],
+        "failed": [],
+        "redis_error": None,
+        "emails": dict(
+            db.session.execute(select(EmailMessage.status, func.count()).group_by(EmailMessage.status)).all()
+        ),
+        "webhooks": dict(
+            db.session.execute(select(WebhookEvent.status, func.count()).group_by(WebhookEvent.status)).all()
+        ),
+    }
     if connection is None:
         return data
     try:
         for name in QUEUES:
             queue = Queue(name, connection=connection)
             registry = queue.failed_job_registry
-            data["queues"].append({"name": name, "queued": len(queue), "failed": registry.count,
-                                   "started": queue.started_job_registry.count,
-                                   "scheduled": queue.scheduled_job_registry.count})
+            data["queues"].append(
+                {
+                    "name": name,
+                    "queued": len(queue),
+                    "failed": registry.count,
+                    "started": queue.started_job_registry.count,
+                    "scheduled": queue.scheduled_job_registry.count,
+                }
+            )
             for job in queue.job_class.fetch_many(registry.get_job_ids(0, 49), connection=connection):
                 if job is None:
                     continue
                 error = (job.latest_result().exc_string if job.latest_result() else job.exc_info) or ""
-                data["failed"].append(FailedJob(queue=name, id=job.id, description=job.description or job.func_name,
-                                                error=error.strip().splitlines()[-1] if error.strip() else "",
-                                                ended_at=job.ended_at))
+                data["failed"].append(
+                    FailedJob(
+                        queue=name,
+                        id=job.id,
+                        description=job.description or job.func_name,
+                        error=error.strip().splitlines()[-1] if error.strip() else "",
+                        ended_at=job.ended_at,
+                    )
+                )
     except RedisError as error:
         data["redis_error"] = str(error)
     return data

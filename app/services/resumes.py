@@ -8,6 +8,7 @@ A pending row is written before any job runs, so a lost job (Redis down, worker 
 sweep_stale_parses and enqueued again. The parse result is kept in `parsed` and only copied into the
 profile's own fields when the candidate reviews and saves it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -29,12 +30,18 @@ from .profiles import get_or_create_profile, get_profile
 
 log = logging.getLogger(__name__)
 
-NO_TEXT_MESSAGE = ("We could not read text from this file. It may be a scanned image; upload a PDF or Word "
-                   "file with selectable text, or fill in your profile by hand.")
-UNREADABLE_MESSAGE = ("We could not open this file to read it: it may be damaged or password-protected. "
-                      "Upload another copy, or fill in your profile by hand.")
-HOSTILE_MESSAGE = ("We could not read this file: it is too large or too complex to read safely. Upload a "
-                   "simpler PDF or Word file, or fill in your profile by hand.")
+NO_TEXT_MESSAGE = (
+    "We could not read text from this file. It may be a scanned image; upload a PDF or Word "
+    "file with selectable text, or fill in your profile by hand."
+)
+UNREADABLE_MESSAGE = (
+    "We could not open this file to read it: it may be damaged or password-protected. "
+    "Upload another copy, or fill in your profile by hand."
+)
+HOSTILE_MESSAGE = (
+    "We could not read this file: it is too large or too complex to read safely. Upload a "
+    "simpler PDF or Word file, or fill in your profile by hand."
+)
 CRASHED_MESSAGE = "Something went wrong while reading your resume. Try again in a few minutes."
 # A parse whose worker died this many times (killed, out of memory) is not tried again.
 MAX_PARSE_ATTEMPTS = 3
@@ -47,11 +54,11 @@ ACTIVE_STATUSES = ("pending", "parsing")
 MAX_UPLOADS_PER_HOUR = 20
 
 
-
 ResumeUnreadable = DocumentUnreadable  # the name the services and tests use
 
 
 # --- Text ------------------------------------------------------------------------------------------
+
 
 def extract_text(document: Document) -> str:
     """The document's plain text, extracted once and kept in Document.extracted_text. Flushes.
@@ -64,10 +71,17 @@ def extract_text(document: Document) -> str:
         return document.extracted_text
     config = current_app.config
     try:
-        text = run_isolated(read_document_text, document.data, document.content_type, config["PARSE_MAX_PDF_PAGES"],
-                            config["PARSE_MAX_TEXT_CHARS"], documents.archive_limits(),
-                            memory_mb=config["PARSE_MEMORY_MB"], timeout=config["PARSE_TIMEOUT_SECONDS"],
-                            errors=(DocumentUnreadable,))
+        text = run_isolated(
+            read_document_text,
+            document.data,
+            document.content_type,
+            config["PARSE_MAX_PDF_PAGES"],
+            config["PARSE_MAX_TEXT_CHARS"],
+            documents.archive_limits(),
+            memory_mb=config["PARSE_MEMORY_MB"],
+            timeout=config["PARSE_TIMEOUT_SECONDS"],
+            errors=(DocumentUnreadable,),
+        )
     except IsolationFailed as error:
         log.warning("Reading document %s stopped (%s)", document.id, error)
         raise ResumeUnreadable(HOSTILE_MESSAGE) from error
@@ -86,6 +100,7 @@ def has_text(text: str | None) -> bool:
 
 
 # --- Profiles and parse requests ------------------------------------------------------------------
+
 
 def request_parse(user: User, document: Document) -> CandidateProfile:
     """Record that `document` should be parsed into the user's profile and enqueue the job. Flushes.
@@ -111,11 +126,13 @@ def upload_resume(user: User, upload) -> CandidateProfile:
     kept in the database and may cost an OpenAI call. Raises ValidationError(field="resume").
     """
     since = utcnow() - timedelta(hours=1)
-    recent = db.session.scalar(select(func.count(Document.id)).where(Document.owner_id == user.id,
-                                                                     Document.created_at >= since))
+    recent = db.session.scalar(
+        select(func.count(Document.id)).where(Document.owner_id == user.id, Document.created_at >= since)
+    )
     if recent >= MAX_UPLOADS_PER_HOUR:
-        raise ValidationError("You have uploaded a lot of files in the last hour. Please try again later.",
-                              field="resume")
+        raise ValidationError(
+            "You have uploaded a lot of files in the last hour. Please try again later.", field="resume"
+        )
     return request_parse(user, documents.store_resume(user, upload))
 
 
@@ -141,6 +158,7 @@ def application_submitted(application: Application) -> None:
 
 # --- Running a parse (in a job) -------------------------------------------------------------------
 
+
 def parse_text(text: str) -> tuple[ai.ResumeProfile, str, str | None]:
     """(profile, parser name, note) for resume text: OpenAI when configured, else the local parser.
 
@@ -153,8 +171,11 @@ def parse_text(text: str) -> tuple[ai.ResumeProfile, str, str | None]:
             return client.parse_resume(text), "openai", None
         except ai.AIError as error:
             log.warning("OpenAI resume parse failed, using the local parser: %s", error)
-            return local_parser.parse_resume(text), "local_fallback", (
-                f"The AI parser could not be used ({error}); the built-in parser filled this in instead.")
+            return (
+                local_parser.parse_resume(text),
+                "local_fallback",
+                (f"The AI parser could not be used ({error}); the built-in parser filled this in instead."),
+            )
     return local_parser.parse_resume(text), "local", None
 
 
@@ -165,8 +186,10 @@ def run_parse(profile_id: int) -> str:
     (a newer upload) is dropped. Returns done|no_text|failed|skipped|superseded.
     """
     claimed = db.session.execute(
-        update(CandidateProfile).where(CandidateProfile.id == profile_id, CandidateProfile.parse_status == "pending")
-        .values(parse_status="parsing", parse_attempts=CandidateProfile.parse_attempts + 1))
+        update(CandidateProfile)
+        .where(CandidateProfile.id == profile_id, CandidateProfile.parse_status == "pending")
+        .values(parse_status="parsing", parse_attempts=CandidateProfile.parse_attempts + 1)
+    )
     db.session.commit()
     if claimed.rowcount != 1:
         return "skipped"
@@ -187,28 +210,53 @@ def run_parse(profile_id: int) -> str:
         if not has_text(text):
             return _finish(profile_id, token, "no_text", error=NO_TEXT_MESSAGE)
         parsed, parser, note = parse_text(text)
-        return _finish(profile_id, token, "done", parsed=parsed.model_dump(), confidence=parsed.confidence,
-                       parser=parser, error=note)
+        return _finish(
+            profile_id,
+            token,
+            "done",
+            parsed=parsed.model_dump(),
+            confidence=parsed.confidence,
+            parser=parser,
+            error=note,
+        )
     except Exception as error:  # includes RQ's job timeout; the row must not stay 'parsing' forever
         log.exception("Parsing the resume of profile %s failed", profile_id)
         db.session.rollback()
         timed_out = type(error).__name__ == "JobTimeoutException"
-        _finish(profile_id, token, "failed",
-                error="Reading your resume took too long. Try again, or fill in your profile by hand."
-                if timed_out else CRASHED_MESSAGE)
+        _finish(
+            profile_id,
+            token,
+            "failed",
+            error="Reading your resume took too long. Try again, or fill in your profile by hand."
+            if timed_out
+            else CRASHED_MESSAGE,
+        )
         return "failed"
 
 
-def _finish(profile_id: int, token, status: str, *, error: str | None = None, parsed: dict | None = None,
-            confidence: float | None = None, parser: str | None = None) -> str:
+def _finish(
+    profile_id: int,
+    token,
+    status: str,
+    *,
+    error: str | None = None,
+    parsed: dict | None = None,
+    confidence: float | None = None,
+    parser: str | None = None,
+) -> str:
     values = {"parse_status": status, "parse_error": error}
     if status == "done":
         values.update(parsed=parsed, parse_confidence=round(confidence or 0, 2), parser=parser)
-    condition = (CandidateProfile.parse_requested_at == token) if token is not None \
+    condition = (
+        (CandidateProfile.parse_requested_at == token)
+        if token is not None
         else CandidateProfile.parse_requested_at.is_(None)
+    )
     written = db.session.execute(
-        update(CandidateProfile).where(CandidateProfile.id == profile_id, CandidateProfile.parse_status == "parsing",
-                                       condition).values(**values))
+        update(CandidateProfile)
+        .where(CandidateProfile.id == profile_id, CandidateProfile.parse_status == "parsing", condition)
+        .values(**values)
+    )
     db.session.commit()
     return status if written.rowcount == 1 else "superseded"
 
@@ -222,15 +270,23 @@ def stale_parse_ids(now=None) -> list[int]:
     """
     now = now or utcnow()
     stale = (CandidateProfile.parse_status == "parsing") & (CandidateProfile.updated_at < now - STALE_PARSING)
-    db.session.execute(update(CandidateProfile).where(stale, CandidateProfile.parse_attempts >= MAX_PARSE_ATTEMPTS)
-                       .values(parse_status="failed", parse_error=HOSTILE_MESSAGE))
+    db.session.execute(
+        update(CandidateProfile)
+        .where(stale, CandidateProfile.parse_attempts >= MAX_PARSE_ATTEMPTS)
+        .values(parse_status="failed", parse_error=HOSTILE_MESSAGE)
+    )
     db.session.execute(update(CandidateProfile).where(stale).values(parse_status="pending"))
-    ids = list(db.session.scalars(
-        select(CandidateProfile.id).where(
-            CandidateProfile.parse_status == "pending",
-            (CandidateProfile.parse_requested_at < now - STALE_PENDING) | CandidateProfile.parse_requested_at.is_(None),
-        ).order_by(CandidateProfile.id).limit(500)))
+    ids = list(
+        db.session.scalars(
+            select(CandidateProfile.id)
+            .where(
+                CandidateProfile.parse_status == "pending",
+                (CandidateProfile.parse_requested_at < now - STALE_PENDING)
+                | CandidateProfile.parse_requested_at.is_(None),
+            )
+            .order_by(CandidateProfile.id)
+            .limit(500)
+        )
+    )
     db.session.commit()
     return ids
-
-

@@ -1,4 +1,5 @@
 """A candidate's saved jobs."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -11,7 +12,9 @@ from ..models import Job, SavedJob, User
 def is_saved(user: User, job: Job) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    return db.session.scalar(select(SavedJob.id).where(SavedJob.user_id == user.id, SavedJob.job_id == job.id)) is not None
+    return (
+        db.session.scalar(select(SavedJob.id).where(SavedJob.user_id == user.id, SavedJob.job_id == job.id)) is not None
+    )
 
 
 def saved_job_ids(user: User) -> set[int]:
@@ -36,5 +39,8 @@ def set_saved(user: User, job: Job, saved: bool) -> bool:
 
 
 def saved_jobs(user: User) -> list[SavedJob]:
-    return list(db.session.scalars(select(SavedJob).where(SavedJob.user_id == user.id)
-                                   .order_by(SavedJob.created_at.desc(), SavedJob.id.desc())))
+    return list(
+        db.session.scalars(
+            select(SavedJob).where(SavedJob.user_id == user.id).order_by(SavedJob.created_at.desc(), SavedJob.id.desc())
+        )
+    )

@@ -1,6 +1,7 @@
 """Skills, written one way everywhere: a job's required skills and a candidate's profile go through
 the same normaliser, so "postgres", "PostgreSQL" and "psql" are one skill to the matcher, the
 search index and the recruiter alike."""
+
 from __future__ import annotations
 
 from ..errors import ValidationError

@@ -1,12 +1,17 @@
 """schema.org JobPosting JSON-LD, so search engines list open jobs (Google for Jobs)."""
+
 from __future__ import annotations
 
 from ..links import absolute_url
-
 from ..models import Job
 
-EMPLOYMENT_TYPE = {"full_time": "FULL_TIME", "part_time": "PART_TIME", "contract": "CONTRACTOR",
-                   "temporary": "TEMPORARY", "internship": "INTERN"}
+EMPLOYMENT_TYPE = {
+    "full_time": "FULL_TIME",
+    "part_time": "PART_TIME",
+    "contract": "CONTRACTOR",
+    "temporary": "TEMPORARY",
+    "internship": "INTERN",
+}
 UNIT_TEXT = {"year": "YEAR", "month": "MONTH", "week": "WEEK", "day": "DAY", "hour": "HOUR"}
 
 

@@ -11,6 +11,7 @@ by every web process; memory otherwise):
   one attempt per 2, 4, 8 ... seconds (capped at LOGIN_MAX_DELAY_SECONDS) — a distributed guesser
   is slowed to a crawl, and the owner waits seconds, never a lock-out.
 """
+
 from __future__ import annotations
 
 import math
@@ -54,8 +55,12 @@ def _account_item():
 
 
 def _keys(email: str, ip: str) -> dict[str, str]:
-    return {"pair": f"login-fail:pair:{email}|{ip}", "ip": f"login-fail:ip:{ip}",
-            "account": f"login-fail:account:{email}", "cooldown": f"login-cooldown:{email}"}
+    return {
+        "pair": f"login-fail:pair:{email}|{ip}",
+        "ip": f"login-fail:ip:{ip}",
+        "account": f"login-fail:account:{email}",
+        "cooldown": f"login-cooldown:{email}",
+    }
 
 
 def _wait_for(item, key: str) -> int:

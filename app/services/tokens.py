@@ -6,6 +6,7 @@ binds it to the state it was issued for:
   before (a reset link can never confirm an address it was not sent to);
 - the reset token also binds a piece of the password hash, which makes it single-use.
 """
+
 from __future__ import annotations
 
 from flask import current_app
@@ -35,8 +36,7 @@ def make_verify_token(user: User, next_path: str = "") -> str:
 
 
 def make_reset_token(user: User) -> str:
-    return _serializer("password-reset").dumps({"uid": user.id, "email": user.email,
-                                                "pw": _password_fingerprint(user)})
+    return _serializer("password-reset").dumps({"uid": user.id, "email": user.email, "pw": _password_fingerprint(user)})
 
 
 def _load(purpose: str, token: str, max_age: int) -> dict:
@@ -71,8 +71,9 @@ def user_from_reset_token(token: str) -> User:
     data = _load("password-reset", token, current_app.config["PASSWORD_RESET_MINUTES"] * 60)
     user = _user(data)
     if user is None or user.email != data.get("email"):
-        raise ValidationError("This link was sent to an email address that is no longer on the account. "
-                              "Ask for a new one.")
+        raise ValidationError(
+            "This link was sent to an email address that is no longer on the account. Ask for a new one."
+        )
     if _password_fingerprint(user) != data.get("pw"):
         raise ValidationError("This link was already used. Ask for a new one if you still need it.")
     return user

@@ -6,13 +6,13 @@ deliveries become no-ops), commit, enqueue processing of the new rows. Processin
 each event is claimed by an UPDATE that only one transaction can win, then handled; a failure is
 recorded on the row and retried with backoff.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-
-from typing import Callable
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -34,14 +34,18 @@ __all__ = ["WebhookRejected", "ingest", "process_event", "provider", "replay"]
 class Provider:
     """An inbound webhook source: its adapter (verify + parse, built from these settings) and the
     handler that processes one stored event (event_type, payload) -> "processed" | "ignored"."""
+
     settings: tuple[str, ...]
     adapter: Callable
     handle: Callable[[str, dict], str]
 
 
 PROVIDERS: dict[str, Provider] = {
-    "sendgrid": Provider(("SENDGRID_WEBHOOK_PUBLIC_KEY", "WEBHOOK_MAX_AGE_SECONDS"), SendGridEventWebhook,
-                         email_events.handle_sendgrid_event),
+    "sendgrid": Provider(
+        ("SENDGRID_WEBHOOK_PUBLIC_KEY", "WEBHOOK_MAX_AGE_SECONDS"),
+        SendGridEventWebhook,
+        email_events.handle_sendgrid_event,
+    ),
 }
 _adapters: dict = {}
 
@@ -75,8 +79,18 @@ def ingest(provider_name: str, body: bytes, headers, content_type: str | None) -
     events = adapter.parse(body)
     if not events:
         return IngestResult(accepted=[], duplicates=0)
-    rows = [{"provider": adapter.name, "event_id": e.event_id, "event_type": e.event_type, "payload": e.payload,
-             "status": "received", "attempts": 0, "received_at": utcnow()} for e in events]
+    rows = [
+        {
+            "provider": adapter.name,
+            "event_id": e.event_id,
+            "event_type": e.event_type,
+            "payload": e.payload,
+            "status": "received",
+            "attempts": 0,
+            "received_at": utcnow(),
+        }
+        for e in events
+    ]
     accepted = _insert_new(rows)
     if accepted:
         enqueue("webhooks.process", accepted, queue=adapter.queue)
@@ -92,8 +106,9 @@ def _insert_statement(dialect: str):
     if dialect not in _INSERT_STATEMENTS:
         insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
         table = WebhookEvent.__table__
-        _INSERT_STATEMENTS[dialect] = (insert(table).on_conflict_do_nothing(index_elements=["provider", "event_id"])
-                                       .returning(table.c.id))
+        _INSERT_STATEMENTS[dialect] = (
+            insert(table).on_conflict_do_nothing(index_elements=["provider", "event_id"]).returning(table.c.id)
+        )
     return _INSERT_STATEMENTS[dialect]
 
 
@@ -124,8 +139,8 @@ def process_event(event_id: int) -> str:
     """
     now = utcnow()
     claimed = db.session.execute(
-        update(WebhookEvent).where(WebhookEvent.id == event_id,
-                                   WebhookEvent.status.in_(("received", "queued", "failed")))
+        update(WebhookEvent)
+        .where(WebhookEvent.id == event_id, WebhookEvent.status.in_(("received", "queued", "failed")))
         .values(status="processed", processed_at=now, attempts=WebhookEvent.attempts + 1, last_error=None)
     ).rowcount
     if not claimed:
@@ -140,17 +155,29 @@ def process_event(event_id: int) -> str:
         return event.status
     except Exception as error:
         db.session.rollback()
-        db.session.execute(update(WebhookEvent).where(WebhookEvent.id == event_id).values(
-            status="failed", attempts=WebhookEvent.attempts + 1, last_error=f"{type(error).__name__}: {error}"[:2000]))
+        db.session.execute(
+            update(WebhookEvent)
+            .where(WebhookEvent.id == event_id)
+            .values(
+                status="failed",
+                attempts=WebhookEvent.attempts + 1,
+                last_error=f"{type(error).__name__}: {error}"[:2000],
+            )
+        )
         db.session.commit()
         raise
 
 
 def stale_received_ids(grace: timedelta, limit: int = 500) -> list[int]:
     cutoff = utcnow() - grace
-    return list(db.session.scalars(select(WebhookEvent.id).where(WebhookEvent.status.in_(("received", "queued")),
-                                                                  WebhookEvent.received_at <= cutoff)
-                                   .order_by(WebhookEvent.id).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(WebhookEvent.id)
+            .where(WebhookEvent.status.in_(("received", "queued")), WebhookEvent.received_at <= cutoff)
+            .order_by(WebhookEvent.id)
+            .limit(limit)
+        )
+    )
 
 
 def replay(event_id: int, admin) -> WebhookEvent:

@@ -13,6 +13,7 @@ REDIS_URL (the embedded default) they run inline right after the commit, so `mak
 Redis. If Redis is down at that moment the job is not lost: its row is still pending in the
 database and a sweeper enqueues it again.
 """
+
 from __future__ import annotations
 
 import logging
@@ -83,10 +84,17 @@ def _dispatch(jobs: list[PendingJob]) -> bool:
     for job in jobs:
         try:
             Queue(job.queue, connection=connection).enqueue(
-                job.task.path, *job.args, job_timeout=job.task.timeout, retry=job.task.retry(),
-                failure_ttl=7 * 24 * 3600, result_ttl=3600, description=f"{job.task.name}{job.args}",
+                job.task.path,
+                *job.args,
+                job_timeout=job.task.timeout,
+                retry=job.task.retry(),
+                failure_ttl=7 * 24 * 3600,
+                result_ttl=3600,
+                description=f"{job.task.name}{job.args}",
             )
         except RedisError as error:
             ok = False
-            log.warning("Could not enqueue %s%s (%s); the sweeper will enqueue it again", job.task.name, job.args, error)
+            log.warning(
+                "Could not enqueue %s%s (%s); the sweeper will enqueue it again", job.task.name, job.args, error
+            )
     return ok

@@ -1,4 +1,5 @@
 """Job-alert digests."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Sending the outbox."""
+
 from __future__ import annotations
 
 import logging
@@ -39,9 +40,15 @@ def send_email(message_id: int) -> str:
         db.session.commit()
         return "suppressed"
     sender = provider_for(current_app.config)
-    email = OutgoingEmail(message_id=message.id, to=message.to_address, subject=message.subject,
-                          html=message.html_body, text=message.text_body, headers=dict(message.headers or {}),
-                          from_address=current_app.config["MAIL_FROM"])
+    email = OutgoingEmail(
+        message_id=message.id,
+        to=message.to_address,
+        subject=message.subject,
+        html=message.html_body,
+        text=message.text_body,
+        headers=dict(message.headers or {}),
+        from_address=current_app.config["MAIL_FROM"],
+    )
     db.session.commit()  # no transaction stays open while we wait on the network
     try:
         result = sender.send(email)
@@ -71,11 +78,17 @@ def sweep_outbox() -> int:
     lease = timedelta(seconds=current_app.config["EMAIL_CLAIM_LEASE_SECONDS"])
     grace = timedelta(seconds=current_app.config["SWEEP_GRACE_SECONDS"])
     ids = db.session.scalars(
-        select(EmailMessage.id).where(or_(
-            (EmailMessage.status == "pending") & (EmailMessage.updated_at <= now - grace) &
-            (or_(EmailMessage.next_attempt_at.is_(None), EmailMessage.next_attempt_at <= now)),
-            (EmailMessage.status == "sending") & (EmailMessage.claimed_at < now - lease),
-        )).order_by(EmailMessage.id).limit(500)
+        select(EmailMessage.id)
+        .where(
+            or_(
+                (EmailMessage.status == "pending")
+                & (EmailMessage.updated_at <= now - grace)
+                & (or_(EmailMessage.next_attempt_at.is_(None), EmailMessage.next_attempt_at <= now)),
+                (EmailMessage.status == "sending") & (EmailMessage.claimed_at < now - lease),
+            )
+        )
+        .order_by(EmailMessage.id)
+        .limit(500)
     ).all()
     count = 0
     for message_id in ids:

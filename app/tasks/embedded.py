@@ -3,6 +3,7 @@ process runs the periodic jobs itself (sweepers, expiry, alert digests) on a bac
 
 Started by the first request a process serves, so CLI commands and tests never start it.
 """
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Periodic upkeep."""
+
 from ..extensions import db
 from ..services import jobs
 from .runtime import task

@@ -1,4 +1,5 @@
 """Resume parsing and match scoring jobs."""
+
 from __future__ import annotations
 
 from ..extensions import db

@@ -1,5 +1,6 @@
 """How a task runs: in a worker (its own app context, built once per process), or inline; and the
 registry of tasks by name."""
+
 from __future__ import annotations
 
 import logging
@@ -28,8 +29,10 @@ def set_worker_app(app: Flask) -> None:
 def worker_app() -> Flask:
     global _app_pid
     if _worker_app is None:
-        raise RuntimeError("No app for background jobs: run them with `python worker.py`, which builds it "
-                           "(or call app.tasks.runtime.set_worker_app first).")
+        raise RuntimeError(
+            "No app for background jobs: run them with `python worker.py`, which builds it "
+            "(or call app.tasks.runtime.set_worker_app first)."
+        )
     if _app_pid != os.getpid():
         # A forked work-horse must not reuse its parent's pooled connections.
         with _worker_app.app_context():
@@ -56,7 +59,7 @@ class Task:
     def __init__(self, fn, name: str, queue: str, timeout: int, retries: tuple[int, ...]):
         update_wrapper(self, fn)
         self.fn, self.name, self.queue, self.timeout, self.retries = fn, name, queue, timeout, retries
-        self.path = f"{fn.__module__}.{fn.__name__}"   # what RQ imports in the worker
+        self.path = f"{fn.__module__}.{fn.__name__}"  # what RQ imports in the worker
 
     def retry(self) -> Retry | None:
         if not self.retries:
@@ -70,11 +73,13 @@ class Task:
 
 def task(name: str, queue: str = "default", timeout: int = 60, retries: tuple[int, ...] = (10, 30, 120, 600, 1800)):
     """Declare a job function under `name` ("emails.send"). Retries back off (seconds between attempts)."""
+
     def decorate(fn) -> Task:
         if name in _TASKS:
             raise ValueError(f"two tasks are named {name!r}")
         _TASKS[name] = Task(fn, name, queue, timeout, retries)
         return _TASKS[name]
+
     return decorate
 
 

@@ -2,6 +2,7 @@
 
 Also usable as an `rq cron app.tasks.schedule` configuration module.
 """
+
 from __future__ import annotations
 
 from .alerts import send_alert_digests
@@ -27,6 +28,7 @@ def register_with(cron) -> None:
 
 try:  # `rq cron app.tasks.schedule` loads this module and reads rq.cron's registry
     from rq import cron as _rq_cron
+
     register_with(_rq_cron)
 except ImportError:  # pragma: no cover
     pass

@@ -1,4 +1,5 @@
 """Processing stored webhook events."""
+
 from __future__ import annotations
 
 from datetime import timedelta

@@ -9,6 +9,7 @@
   5xx responses are collected in `page_errors`; tests assert the list is empty at the end, and the
   fixture checks it again on teardown.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -20,8 +21,15 @@ import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 DEFAULT_TIMEOUT_MS = 10_000
 
@@ -45,6 +53,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 # --- The server -----------------------------------------------------------------------------------
+
 
 class _InFlight:
     """Counts connections a server thread is still handling, request and response alike.
@@ -139,6 +148,7 @@ def live_server(_server, app):
 
 # --- The browser ----------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def _playwright():
     if not os.path.exists(CHROMIUM):
@@ -147,6 +157,7 @@ def _playwright():
             pytest.fail(f"REQUIRE_SERVICES=1 but {message}", pytrace=False)
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         yield playwright
 
@@ -166,8 +177,9 @@ def page_errors() -> list[str]:
 
 @pytest.fixture
 def page(browser, live_server, page_errors):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900},
-                                  locale="en-US", timezone_id="UTC")
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="en-US", timezone_id="UTC"
+    )
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     context.expose_binding("__reportCspViolation", lambda source, text: page_errors.append(f"CSP violation: {text}"))
     context.add_init_script(CSP_LISTENER)
@@ -176,7 +188,9 @@ def page(browser, live_server, page_errors):
     def on_console(message):
         if message.type == "error":
             location = message.location or {}
-            page_errors.append(f"console error: {message.text} ({location.get('url', '')}:{location.get('lineNumber', '')})")
+            page_errors.append(
+                f"console error: {message.text} ({location.get('url', '')}:{location.get('lineNumber', '')})"
+            )
 
     def on_response(response):
         if response.status >= 500:
@@ -185,6 +199,7 @@ def page(browser, live_server, page_errors):
     page.on("console", on_console)
     page.on("pageerror", lambda error: page_errors.append(f"page error: {error}"))
     page.on("response", on_response)
+
     def on_request_failed(request):
         # A navigation cancelling a pending request is normal; a request blocked (by CSP, say) is not.
         if request.failure != "net::ERR_ABORTED":

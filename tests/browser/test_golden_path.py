@@ -6,15 +6,16 @@ with the live search, applies with a PDF resume; the recruiter moves the applica
 on the pipeline board (in place, no page reload); the candidate sees the new stage and its
 timeline entry.
 """
+
 from __future__ import annotations
 
 import re
 
+import factories
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-import factories
 from app.extensions import db
 from app.models import EmailMessage
 
@@ -40,9 +41,12 @@ def seed_other_job(app, title: str = DECOY_TITLE):
 def email_link(app, address: str, template: str) -> str:
     """The link in the newest `template` email queued for `address` (what the user would click)."""
     with app.app_context():
-        message = db.session.scalar(select(EmailMessage).where(EmailMessage.to_address == address,
-                                                              EmailMessage.template == template)
-                                    .order_by(EmailMessage.id.desc()).limit(1))
+        message = db.session.scalar(
+            select(EmailMessage)
+            .where(EmailMessage.to_address == address, EmailMessage.template == template)
+            .order_by(EmailMessage.id.desc())
+            .limit(1)
+        )
         assert message is not None, f"no {template!r} email was queued for {address}"
         body = message.text_body
         db.session.remove()
@@ -54,7 +58,7 @@ def email_link(app, address: str, template: str) -> str:
 def confirm_address(page: Page, app, address: str) -> None:
     """Open the confirmation link from the email and press the button, as the person would."""
     page.goto(email_link(app, address, "verify_email"))
-    expect(page).to_have_url(re.compile(r"/verify$"))   # the token left the address bar
+    expect(page).to_have_url(re.compile(r"/verify$"))  # the token left the address bar
     page.get_by_role("button", name=f"Confirm {address}").click()
 
 
@@ -105,7 +109,8 @@ def test_golden_path(page: Page, live_server, app, page_errors):
     expect(page.get_by_role("heading", level=1, name="Post a job")).to_be_visible()
     page.get_by_label("Job title").fill(JOB_TITLE)
     page.get_by_label("Description (Markdown)").fill(
-        "We need someone **bold** to own rocket telemetry.\n\n- Python\n- Time series\n")
+        "We need someone **bold** to own rocket telemetry.\n\n- Python\n- Time series\n"
+    )
     # The live preview renders the Markdown on the server and swaps it in.
     preview = page.locator("#description-preview")
     expect(preview.locator("strong")).to_have_text("bold")
@@ -160,7 +165,8 @@ def test_golden_path(page: Page, live_server, app, page_errors):
     page.get_by_role("link", name="Apply for this job").click()
     expect(page.get_by_role("heading", name=f"Apply for {JOB_TITLE}")).to_be_visible()
     page.get_by_label(re.compile(r"^Resume")).set_input_files(
-        {"name": "carl-resume.pdf", "mimeType": "application/pdf", "buffer": factories.pdf_bytes("Carl Candidate")})
+        {"name": "carl-resume.pdf", "mimeType": "application/pdf", "buffer": factories.pdf_bytes("Carl Candidate")}
+    )
     page.get_by_label("Cover letter (optional)").fill("I have flown telemetry stacks for years.")
     page.get_by_role("button", name="Send application").click()
 
@@ -177,8 +183,11 @@ def test_golden_path(page: Page, live_server, app, page_errors):
     expect(page.get_by_role("heading", level=1, name=RECRUITER["company"])).to_be_visible()
     page.get_by_role("link", name=f"Pipeline for {JOB_TITLE}").click()
     expect(page.get_by_role("heading", level=1, name=re.compile(JOB_TITLE))).to_be_visible()
-    card = stage_column(page, "Applied").get_by_role("listitem").filter(
-        has=page.get_by_role("link", name=CANDIDATE["name"]))
+    card = (
+        stage_column(page, "Applied")
+        .get_by_role("listitem")
+        .filter(has=page.get_by_role("link", name=CANDIDATE["name"]))
+    )
     expect(card).to_have_count(1)
 
     page.evaluate("window.__noReload = 1")
@@ -192,7 +201,6 @@ def test_golden_path(page: Page, live_server, app, page_errors):
     expect(stage_column(page, "Applied").get_by_role("heading")).to_have_text("Applied 0")
     expect(page.locator("#toasts")).to_contain_text(f"{CANDIDATE['name']} moved to Interview.")
     assert page.evaluate("window.__noReload") == 1, "moving the application reloaded the whole page"
-    page.screenshot(path="/tmp/pipeline.png", full_page=True)
     log_out(page, RECRUITER["name"])
 
     # --- d. The candidate sees the new stage and the timeline entry. -------------------------

@@ -1,15 +1,16 @@
 """Job search in a real browser: filters update the results in place, the address follows, Back
 restores the previous results, and without JavaScript the same form submits normally."""
+
 from __future__ import annotations
 
 import re
 
+import factories
 import pytest
 from playwright.sync_api import Page, expect
-
-import factories
-from app.extensions import db
 from search_support import fresh_index  # noqa: F401  (fixture)
+
+from app.extensions import db
 
 pytestmark = pytest.mark.browser
 

@@ -73,8 +73,13 @@ def webhooks_index():
     provider = request.args.get("provider", "")[:30]
     status = request.args.get("status", "")
     status = status if status in WEBHOOK_STATUSES else ""
-    return render_template("admin/webhooks.html", events=webhooks.list_events(provider, status),
-                           provider=provider, status=status, statuses=WEBHOOK_STATUSES)
+    return render_template(
+        "admin/webhooks.html",
+        events=webhooks.list_events(provider, status),
+        provider=provider,
+        status=status,
+        statuses=WEBHOOK_STATUSES,
+    )
 
 
 @bp.post("/webhooks/<int:event_id>/replay")

@@ -1,21 +1,27 @@
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, TextAreaField, URLField
-from wtforms.validators import URL, DataRequired, Email, Length, Optional
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, Length
 
 from ...services.accounts import MIN_PASSWORD_LENGTH
+from ..forms import CompanyForm
 
 
 def _new_password(label: str):
-    return PasswordField(label, description=f"At least {MIN_PASSWORD_LENGTH} characters.",
-                         validators=[DataRequired("Choose a password."),
-                                     Length(min=MIN_PASSWORD_LENGTH, max=200,
-                                            message=f"Use at least {MIN_PASSWORD_LENGTH} characters.")])
+    return PasswordField(
+        label,
+        description=f"At least {MIN_PASSWORD_LENGTH} characters.",
+        validators=[
+            DataRequired("Choose a password."),
+            Length(min=MIN_PASSWORD_LENGTH, max=200, message=f"Use at least {MIN_PASSWORD_LENGTH} characters."),
+        ],
+    )
 
 
 def _email(label: str = "Email"):
-    return EmailField(label, validators=[DataRequired("Enter your email address."),
-                                         Email("Enter a valid email address."), Length(max=254)])
+    return EmailField(
+        label,
+        validators=[DataRequired("Enter your email address."), Email("Enter a valid email address."), Length(max=254)],
+    )
 
 
 class LoginForm(FlaskForm):
@@ -32,20 +38,13 @@ class SignupForm(FlaskForm):
     next = HiddenField()
 
 
-class CompanyForm(FlaskForm):
-    company_name = StringField("Company name", validators=[DataRequired("Name your company."), Length(max=120)])
-    website = URLField("Website", validators=[Optional(), URL(message="Enter a full address, like https://example.com."),
-                                              Length(max=255)])
-    about = TextAreaField("About the company", validators=[Optional(), Length(max=5000)])
-    logo = FileField("Logo (PNG or JPEG, optional)")
-
-
 class RecruiterSignupForm(SignupForm, CompanyForm):
     """A new account and its company in one step; the account becomes the company's owner."""
 
 
 class EmailOnlyForm(FlaskForm):
     """Forgot password, send the confirmation link again."""
+
     email = _email()
 
 

@@ -7,14 +7,22 @@ from ...services import accounts, companies
 from .. import limits
 from ..helpers import safe_next, save, submit
 from .blueprint import bp
-from .forms import (ChangeEmailForm, ChangePasswordForm, ConfirmForm, EmailOnlyForm, LoginForm,
-                    RecruiterSignupForm, ResetPasswordForm, SignupForm)
+from .forms import (
+    ChangeEmailForm,
+    ChangePasswordForm,
+    ConfirmForm,
+    EmailOnlyForm,
+    LoginForm,
+    RecruiterSignupForm,
+    ResetPasswordForm,
+    SignupForm,
+)
 from .sessions import keep_this_device, start_session
 
 # Links from emails carry a token once; it is parked in the (signed) session and the browser is
 # sent on to a URL without it, so tokens stay out of access logs, Referer headers and history.
-VERIFY_TOKEN = "verify_token"
-RESET_TOKEN = "reset_token"
+VERIFY_TOKEN = "verify_token"  # noqa: S105  (a session key's name, not a secret)
+RESET_TOKEN = "reset_token"  # noqa: S105
 SIGNUP_EMAIL = "signup_email"
 
 
@@ -32,8 +40,9 @@ def login():
     status, retry_after = 200, None
     if form.validate_on_submit():
         try:
-            outcome = save(lambda: accounts.authenticate(form.email.data, form.password.data,
-                                                         request.remote_addr or ""), form)
+            outcome = save(
+                lambda: accounts.authenticate(form.email.data, form.password.data, request.remote_addr or ""), form
+            )
         except RateLimited as error:
             form.form_errors.append(error.message)
             status, retry_after = 429, error.retry_after
@@ -73,9 +82,10 @@ def signup():
         return redirect(_home_for(current_user))
     form = SignupForm(next=request.args.get("next", ""))
     next_path = safe_next(form.next.data, "")
-    outcome = submit(form, lambda: accounts.sign_up(form.email.data, form.password.data, form.name.data,
-                                                    next_path=next_path))
-    if outcome.ok:   # a new account, or an address that had one: the same answer either way
+    outcome = submit(
+        form, lambda: accounts.sign_up(form.email.data, form.password.data, form.name.data, next_path=next_path)
+    )
+    if outcome.ok:  # a new account, or an address that had one: the same answer either way
         return _check_your_inbox(accounts.normalize_email(form.email.data))
     return render_template("auth/signup.html", form=form), outcome.status
 
@@ -91,15 +101,28 @@ def signup_recruiter():
         # An existing account only adds a company: drop the account fields.
         for name in ("name", "email", "password"):
             del form[name]
-        outcome = submit(form, lambda: companies.create_company(
-            current_user, form.company_name.data, form.website.data, form.about.data, request.files.get("logo")))
+        outcome = submit(
+            form,
+            lambda: companies.create_company(
+                current_user, form.company_name.data, form.website.data, form.about.data, request.files.get("logo")
+            ),
+        )
         if outcome.ok:
             flash("Your company is set up. Post your first job!", "success")
             return redirect(url_for("recruiter.dashboard"))
         return render_template("auth/signup_recruiter.html", form=form), outcome.status
-    outcome = submit(form, lambda: companies.sign_up_owner(
-        form.email.data, form.password.data, form.name.data, form.company_name.data, form.website.data,
-        form.about.data, request.files.get("logo")))
+    outcome = submit(
+        form,
+        lambda: companies.sign_up_owner(
+            form.email.data,
+            form.password.data,
+            form.name.data,
+            form.company_name.data,
+            form.website.data,
+            form.about.data,
+            request.files.get("logo"),
+        ),
+    )
     if outcome.ok:
         return _check_your_inbox(accounts.normalize_email(form.email.data))
     return render_template("auth/signup_recruiter.html", form=form), outcome.status
@@ -140,8 +163,9 @@ def invitation(token: str):
 
     def join():
         invited_address = accounts.normalize_email(form.email.data) == invite.email
-        user = accounts.register_user(form.email.data, form.password.data, form.name.data, role="recruiter",
-                                      verify=not invited_address)
+        user = accounts.register_user(
+            form.email.data, form.password.data, form.name.data, role="recruiter", verify=not invited_address
+        )
         if invited_address:
             user.verified_at = utcnow()
         companies.accept_invitation(token, user)
@@ -180,7 +204,7 @@ def confirm_email():
     user, first_use, next_path = outcome.value
     flash(f"Thanks, {user.email} is confirmed.", "success")
     if not current_user.is_authenticated:
-        if not first_use:   # the one-time login was used already: the password is needed now
+        if not first_use:  # the one-time login was used already: the password is needed now
             flash("Log in to continue.", "info")
             return redirect(url_for("auth.login", next=safe_next(next_path, "") or None))
         start_session(user)
@@ -235,6 +259,7 @@ def choose_password():
 
 # --- The account page: one page, a form per action, each posting to its own URL -------------------
 
+
 def _account_page(status: int = 200, **forms):
     forms.setdefault("email_form", ChangeEmailForm(formdata=None))
     forms.setdefault("password_form", ChangePasswordForm(formdata=None))
@@ -256,8 +281,11 @@ def change_email():
     if not outcome.ok:
         return _account_page(outcome.status, email_form=form)
     keep_this_device(current_user)
-    flash(f"Your email address is now {current_user.email}. We sent a confirmation link there, "
-          "and logged out your other devices.", "success")
+    flash(
+        f"Your email address is now {current_user.email}. We sent a confirmation link there, "
+        "and logged out your other devices.",
+        "success",
+    )
     return redirect(url_for("auth.account"))
 
 
@@ -265,8 +293,9 @@ def change_email():
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    outcome = submit(form, lambda: accounts.change_password(current_user, form.current_password.data,
-                                                            form.new_password.data))
+    outcome = submit(
+        form, lambda: accounts.change_password(current_user, form.current_password.data, form.new_password.data)
+    )
     if not outcome.ok:
         return _account_page(outcome.status, password_form=form)
     keep_this_device(current_user)

@@ -1,4 +1,5 @@
 """Starting a login session: a fresh session (new CSRF token) every time someone logs in."""
+
 from __future__ import annotations
 
 from flask import current_app, g, request, session
@@ -11,7 +12,7 @@ def start_session(user, remember: bool = False) -> None:
     Nothing set before the login survives it (a session fixed by someone else beforehand is
     worthless), and the CSRF token is regenerated. Pending flash messages are kept.
     """
-    if hasattr(user, "_get_current_object"):   # current_user: log in the user, not the proxy to it
+    if hasattr(user, "_get_current_object"):  # current_user: log in the user, not the proxy to it
         user = user._get_current_object()
     flashes = session.get("_flashes")
     session.clear()

@@ -1,6 +1,8 @@
-from . import routes  # noqa: F401  (adds its routes to bp)
-from . import profile_routes  # noqa: F401  (adds its routes to bp)
-from . import alert_routes  # noqa: F401  (adds its routes to bp)
+from . import (
+    alert_routes,  # noqa: F401  (adds its routes to bp)
+    profile_routes,  # noqa: F401  (adds its routes to bp)
+    routes,  # noqa: F401  (adds its routes to bp)
+)
 from .blueprint import bp
 
 __all__ = ["bp"]

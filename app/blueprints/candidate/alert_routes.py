@@ -1,4 +1,5 @@
 """Job alerts: save the current search, manage alerts, unsubscribe from an email (logged out too)."""
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -30,8 +31,9 @@ def create_alert():
 @bp.get("/me/alerts")
 @login_required
 def my_alerts():
-    return render_template("candidate/alerts.html", alerts=alerts.user_alerts(current_user),
-                           frequencies=ALERT_FREQUENCIES)
+    return render_template(
+        "candidate/alerts.html", alerts=alerts.user_alerts(current_user), frequencies=ALERT_FREQUENCIES
+    )
 
 
 @bp.post("/me/alerts/<int:alert_id>/delete")

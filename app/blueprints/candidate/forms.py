@@ -11,6 +11,7 @@ class WithResume(FlaskForm):
     Type and size are checked by the service on the bytes themselves (not the name), so the
     messages stay in one place for the web form and the API.
     """
+
     resume = FileField("Resume")
 
     def __init__(self, *args, **kwargs):

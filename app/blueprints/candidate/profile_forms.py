@@ -27,33 +27,56 @@ class EducationEntryForm(Form):
 
 
 class ProfileForm(FlaskForm):
-    headline = StringField("Headline", description="Your role in a few words, for example “Senior Backend Engineer”",
-                           validators=[Optional(), Length(max=200)])
+    headline = StringField(
+        "Headline",
+        description="Your role in a few words, for example “Senior Backend Engineer”",
+        validators=[Optional(), Length(max=200)],
+    )
     location = StringField("Location", description="City and country", validators=[Optional(), Length(max=160)])
-    phone = StringField("Phone", description="With the country code, for example +49 30 1234 5678",
-                        validators=[Optional(), Length(max=40)])
+    phone = StringField(
+        "Phone",
+        description="With the country code, for example +49 30 1234 5678",
+        validators=[Optional(), Length(max=40)],
+    )
     summary = TextAreaField("Summary", validators=[Optional(), Length(max=5000)])
-    skills = TextAreaField("Skills", description="Separate skills with commas", validators=[Optional(), Length(max=4000)])
+    skills = TextAreaField(
+        "Skills", description="Separate skills with commas", validators=[Optional(), Length(max=4000)]
+    )
     experience = FieldList(FormField(ExperienceEntryForm), max_entries=MAX_ENTRIES + 1)
     education = FieldList(FormField(EducationEntryForm), max_entries=MAX_ENTRIES + 1)
 
     @classmethod
     def for_review(cls, data: dict) -> "ProfileForm":
         """A form showing `data` (services.profiles.review_data), plus one empty entry to add to each list."""
-        form = cls(data={**data, "skills": ", ".join(data.get("skills") or []),
-                         "experience": list(data.get("experience") or [])[:MAX_ENTRIES],
-                         "education": list(data.get("education") or [])[:MAX_ENTRIES]})
+        form = cls(
+            data={
+                **data,
+                "skills": ", ".join(data.get("skills") or []),
+                "experience": list(data.get("experience") or [])[:MAX_ENTRIES],
+                "education": list(data.get("education") or [])[:MAX_ENTRIES],
+            }
+        )
         form.experience.append_entry()
         form.education.append_entry()
         return form
 
     def review_data(self) -> dict:
         """What to save: the fields, with entries marked for removal left out."""
+
         def kept(entries):
-            return [{k: v for k, v in entry.data.items() if k != "remove"} for entry in entries if not entry.remove.data]
-        return {"headline": self.headline.data, "location": self.location.data, "phone": self.phone.data,
-                "summary": self.summary.data, "skills": self.skills.data,
-                "experience": kept(self.experience), "education": kept(self.education)}
+            return [
+                {k: v for k, v in entry.data.items() if k != "remove"} for entry in entries if not entry.remove.data
+            ]
+
+        return {
+            "headline": self.headline.data,
+            "location": self.location.data,
+            "phone": self.phone.data,
+            "summary": self.summary.data,
+            "skills": self.skills.data,
+            "experience": kept(self.experience),
+            "education": kept(self.education),
+        }
 
 
 class ResumeUploadForm(WithResume):

@@ -1,4 +1,5 @@
 """The candidate's profile: upload a resume to pre-fill it, watch it being read, review and save."""
+
 from flask import Response, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -8,8 +9,8 @@ from ..helpers import save, submit, toast, wants_fragment
 from .blueprint import bp
 from .profile_forms import ProfileForm, ResumeUploadForm
 
-STATUS_TARGET = "parse-status"   # the status fragment, which polls itself while the parse runs
-PANEL_TARGET = "resume-panel"    # the upload form together with the status
+STATUS_TARGET = "parse-status"  # the status fragment, which polls itself while the parse runs
+PANEL_TARGET = "resume-panel"  # the upload form together with the status
 
 
 def _status() -> dict:
@@ -19,8 +20,13 @@ def _status() -> dict:
 
 
 def _page(form: ProfileForm, prefilled: bool = False, upload_form: ResumeUploadForm | None = None, status: int = 200):
-    return render_template("candidate/profile.html", form=form, prefilled=prefilled,
-                           upload_form=upload_form or ResumeUploadForm(), **_status()), status
+    return render_template(
+        "candidate/profile.html",
+        form=form,
+        prefilled=prefilled,
+        upload_form=upload_form or ResumeUploadForm(),
+        **_status(),
+    ), status
 
 
 @bp.route("/me/profile", methods=["GET", "POST"])
@@ -33,8 +39,9 @@ def profile():
             flash("Your profile is saved.", "success")
             return redirect(url_for("candidate.profile"))
         return _page(form, status=outcome.status)
-    data, prefilled = profiles.review_data(profiles.get_profile(current_user),
-                                          use_saved=request.args.get("use") == "saved")
+    data, prefilled = profiles.review_data(
+        profiles.get_profile(current_user), use_saved=request.args.get("use") == "saved"
+    )
     return _page(ProfileForm.for_review(data), prefilled)
 
 
@@ -46,8 +53,10 @@ def upload_resume():
     upload_form = ResumeUploadForm()
     failed = not save(lambda: resumes.upload_resume(current_user, request.files.get("resume")), upload_form).ok
     if wants_fragment(PANEL_TARGET):
-        response = make_response(render_template("candidate/_resume_panel.html", upload_form=upload_form,
-                                                 **_status()), 422 if failed else 200)
+        response = make_response(
+            render_template("candidate/_resume_panel.html", upload_form=upload_form, **_status()),
+            422 if failed else 200,
+        )
         return response if failed else toast(response, "Resume uploaded. We are reading it now.")
     if failed:
         data, prefilled = profiles.review_data(profiles.get_profile(current_user))

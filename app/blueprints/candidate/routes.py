@@ -15,12 +15,14 @@ def apply(job_id: int):
     job = jobs.get_public_job(job_id)
     form = ApplyForm()
     previous = applications.existing_application(job, current_user)
-    if previous is not None:   # said on the page at once, not only after filling the form in
+    if previous is not None:  # said on the page at once, not only after filling the form in
         form.form_errors.append(applications.already_applied(previous).message)
-        return render_template("candidate/apply.html", job=job, form=form, previous=previous), \
-            409 if request.method == "POST" else 200
-    outcome = submit(form, lambda: applications.apply(job, current_user, request.files.get("resume"),
-                                                      form.cover_letter.data))
+        return render_template(
+            "candidate/apply.html", job=job, form=form, previous=previous
+        ), 409 if request.method == "POST" else 200
+    outcome = submit(
+        form, lambda: applications.apply(job, current_user, request.files.get("resume"), form.cover_letter.data)
+    )
     if outcome.ok:
         flash(f"Your application to {job.title} at {job.company.name} was sent.", "success")
         return redirect(url_for("candidate.my_applications"))
@@ -30,8 +32,9 @@ def apply(job_id: int):
 @bp.get("/me/applications")
 @login_required
 def my_applications():
-    return render_template("candidate/applications.html",
-                           applications=applications.candidate_applications(current_user))
+    return render_template(
+        "candidate/applications.html", applications=applications.candidate_applications(current_user)
+    )
 
 
 @bp.post("/me/applications/<int:application_id>/withdraw")
@@ -74,4 +77,3 @@ def toggle_save(job_id: int):
         return toast(make_response(""), message)  # the row disappears from the Saved jobs list
     flash(message, "success")
     return redirect(safe_next(local_path(request.referrer or ""), url_for("candidate.saved")))
-

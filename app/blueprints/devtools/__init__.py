@@ -1,4 +1,5 @@
 """Development helpers (the email outbox). Never registered in production."""
+
 from . import routes  # noqa: F401  (adds its routes to bp)
 from .blueprint import bp
 

@@ -22,10 +22,16 @@ def home():
 def jobs_index():
     params = search.parse_params(request.args)
     results = search.search_jobs(params)
-    response = page_or_fragment("public/jobs.html", "public/_job_results.html", "job-results",
-                                results=results, params=params, q=params.q,
-                                saved_ids=saved_jobs.saved_job_ids(current_user),
-                                alert_query=alerts.clean_query(request.args))
+    response = page_or_fragment(
+        "public/jobs.html",
+        "public/_job_results.html",
+        "job-results",
+        results=results,
+        params=params,
+        q=params.q,
+        saved_ids=saved_jobs.saved_job_ids(current_user),
+        alert_query=alerts.clean_query(request.args),
+    )
     # The address bar shows the search without empty fields, so it can be shared or bookmarked.
     response.headers["HX-Push-Url"] = url_for("public.jobs", **params.args())
     return response
@@ -40,17 +46,22 @@ def job_detail(job_id: int, slug: str | None = None):
     jobs.record_view(job)
     db.session.commit()
     application = applications.existing_application(job, current_user) if current_user.is_authenticated else None
-    return render_template("public/job_detail.html", job=job, application=application,
-                           saved=saved_jobs.is_saved(current_user, job),
-                           json_ld=job_posting_json_ld(job) if job.is_open else None)
+    return render_template(
+        "public/job_detail.html",
+        job=job,
+        application=application,
+        saved=saved_jobs.is_saved(current_user, job),
+        json_ld=job_posting_json_ld(job) if job.is_open else None,
+    )
 
 
 @bp.get("/companies/<slug>")
 def company(slug: str):
     company = companies.get_company_by_slug(slug)
     open_jobs = jobs.list_open_jobs(page=page_number(request.args), company=company)
-    return render_template("public/company.html", company=company, page=open_jobs,
-                           saved_ids=saved_jobs.saved_job_ids(current_user))
+    return render_template(
+        "public/company.html", company=company, page=open_jobs, saved_ids=saved_jobs.saved_job_ids(current_user)
+    )
 
 
 @bp.get("/companies/<slug>/logo")

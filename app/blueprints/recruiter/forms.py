@@ -3,8 +3,16 @@ from wtforms import EmailField, IntegerField, SelectField, StringField, TextArea
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from ...models import CURRENCIES, EMPLOYMENT_TYPES, RECRUITER_STAGES, SALARY_PERIODS, SENIORITIES, STAGE_LABELS, WORKPLACES
-from ..auth.forms import CompanyForm
+from ...models import (
+    CURRENCIES,
+    EMPLOYMENT_TYPES,
+    RECRUITER_STAGES,
+    SALARY_PERIODS,
+    SENIORITIES,
+    STAGE_LABELS,
+    WORKPLACES,
+)
+from ..forms import CompanyForm
 
 MAX_SALARY = 100_000_000
 
@@ -15,24 +23,46 @@ def choices(pairs) -> list[SelectChoice]:
 
 class JobForm(FlaskForm):
     title = StringField("Job title", validators=[DataRequired("Give the job a title."), Length(max=160)])
-    description = TextAreaField("Description (Markdown)", validators=[DataRequired("Describe the job."),
-                                                                       Length(max=50_000)])
-    location = StringField("Location", description="City and country, or the region a remote hire must live in.",
-                           validators=[Optional(), Length(max=160)])
+    description = TextAreaField(
+        "Description (Markdown)", validators=[DataRequired("Describe the job."), Length(max=50_000)]
+    )
+    location = StringField(
+        "Location",
+        description="City and country, or the region a remote hire must live in.",
+        validators=[Optional(), Length(max=160)],
+    )
     workplace = SelectField("Workplace", choices=choices(WORKPLACES.items()))
     employment_type = SelectField("Employment type", choices=choices(EMPLOYMENT_TYPES.items()))
     seniority = SelectField("Seniority", choices=choices(SENIORITIES.items()), default="mid")
     salary_min = IntegerField("Minimum salary", validators=[Optional(), NumberRange(min=0, max=MAX_SALARY)])
     salary_max = IntegerField("Maximum salary", validators=[Optional(), NumberRange(min=0, max=MAX_SALARY)])
     salary_currency = SelectField("Currency", choices=choices((c, c) for c in CURRENCIES))
-    salary_period = SelectField("Salary period", choices=choices((k, v.replace("per ", "Per ")) for k, v in SALARY_PERIODS.items()))
-    skills = StringField("Skills", description="Separate skills with commas, e.g. Python, PostgreSQL, Flask.",
-                         validators=[Optional(), Length(max=1000)])
+    salary_period = SelectField(
+        "Salary period", choices=choices((k, v.replace("per ", "Per ")) for k, v in SALARY_PERIODS.items())
+    )
+    skills = StringField(
+        "Skills",
+        description="Separate skills with commas, e.g. Python, PostgreSQL, Flask.",
+        validators=[Optional(), Length(max=1000)],
+    )
 
     def job_data(self) -> dict:
-        return {name: getattr(self, name).data for name in (
-            "title", "description", "location", "workplace", "employment_type", "seniority", "salary_min",
-            "salary_max", "salary_currency", "salary_period", "skills")}
+        return {
+            name: getattr(self, name).data
+            for name in (
+                "title",
+                "description",
+                "location",
+                "workplace",
+                "employment_type",
+                "seniority",
+                "salary_min",
+                "salary_max",
+                "salary_currency",
+                "salary_period",
+                "skills",
+            )
+        }
 
 
 class CompanyProfileForm(CompanyForm):
@@ -40,13 +70,15 @@ class CompanyProfileForm(CompanyForm):
 
 
 class InviteForm(FlaskForm):
-    email = EmailField("Colleague's email", validators=[DataRequired("Enter an email address."),
-                                                        Email("Enter a valid email address.")])
+    email = EmailField(
+        "Colleague's email", validators=[DataRequired("Enter an email address."), Email("Enter a valid email address.")]
+    )
 
 
 class MoveForm(FlaskForm):
-    status = SelectField("Move to stage", choices=choices((s, STAGE_LABELS[s]) for s in RECRUITER_STAGES),
-                         validate_choice=False)  # the service gives the clear message for a tampered stage
+    status = SelectField(
+        "Move to stage", choices=choices((s, STAGE_LABELS[s]) for s in RECRUITER_STAGES), validate_choice=False
+    )  # the service gives the clear message for a tampered stage
     note = StringField("Note for the timeline (optional)", validators=[Optional(), Length(max=500)])
 
 

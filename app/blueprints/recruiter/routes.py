@@ -25,17 +25,22 @@ def dashboard():
 def company_profile():
     company = _company()
     form = CompanyProfileForm(obj=company, company_name=company.name)
-    outcome = submit(form, lambda: companies.update_company(company, current_user, form.company_name.data,
-                                                            form.website.data, form.about.data,
-                                                            request.files.get("logo")))
+    outcome = submit(
+        form,
+        lambda: companies.update_company(
+            company, current_user, form.company_name.data, form.website.data, form.about.data, request.files.get("logo")
+        ),
+    )
     if outcome.ok:
         flash("Company profile saved.", "success")
         return redirect(url_for("recruiter.company_profile"))
-    return render_template("recruiter/company.html", form=form, company=company,
-                           is_owner=current_user.membership.is_owner), outcome.status
+    return render_template(
+        "recruiter/company.html", form=form, company=company, is_owner=current_user.membership.is_owner
+    ), outcome.status
 
 
 # --- Jobs -----------------------------------------------------------------------------------------
+
 
 @bp.route("/jobs/new", methods=["GET", "POST"])
 @recruiter_required
@@ -77,7 +82,9 @@ def edit_job(job_id: int):
 @recruiter_required
 def preview_description():
     """Live Markdown preview: the same sanitiser the job page uses."""
-    return render_template("recruiter/_preview.html", html=render_markdown(request.form.get("description", "")[:50_000]))
+    return render_template(
+        "recruiter/_preview.html", html=render_markdown(request.form.get("description", "")[:50_000])
+    )
 
 
 JOB_ACTIONS = {
@@ -109,18 +116,25 @@ def pipeline(job_id: int):
 
 def _board(job, error: str | None = None) -> dict:
     sort = request.args.get("sort", "newest")
-    return {"job": job, "stages": applications.pipeline(job, sort=sort), "sort": sort,
-            "move_form": MoveForm(), "error": error}
+    return {
+        "job": job,
+        "stages": applications.pipeline(job, sort=sort),
+        "sort": sort,
+        "move_form": MoveForm(),
+        "error": error,
+    }
 
 
 # --- Applications ---------------------------------------------------------------------------------
+
 
 @bp.get("/applications/<int:application_id>")
 @recruiter_required
 def application_detail(application_id: int):
     application = applications.get_company_application(_company(), application_id)
-    return render_template("recruiter/application.html", application=application, move_form=MoveForm(),
-                           note_form=NoteForm())
+    return render_template(
+        "recruiter/application.html", application=application, move_form=MoveForm(), note_form=NoteForm()
+    )
 
 
 @bp.post("/applications/<int:application_id>/move")
@@ -129,8 +143,9 @@ def move(application_id: int):
     """Move between stages: htmx swaps the board (or the stage panel) in place; without JS, a redirect."""
     application = applications.get_company_application(_company(), application_id)
     form = MoveForm()
-    outcome = save(lambda: applications.move_application(application, current_user, form.status.data or "",
-                                                         form.note.data))
+    outcome = save(
+        lambda: applications.move_application(application, current_user, form.status.data or "", form.note.data)
+    )
     in_place = wants_fragment("pipeline") or wants_fragment("application-stage")
     if not outcome.ok and not in_place:
         raise outcome.error
@@ -138,15 +153,20 @@ def move(application_id: int):
     status = outcome.status
     message = error or f"{application.candidate.display_name} moved to {application.status_label}."
     if wants_fragment("pipeline"):
-        response = make_response(render_template("recruiter/_pipeline_board.html", **_board(application.job, error)), status)
+        response = make_response(
+            render_template("recruiter/_pipeline_board.html", **_board(application.job, error)), status
+        )
         return toast(response, message, "error" if error else "success")
     if wants_fragment("application-stage"):
-        response = make_response(render_template("recruiter/_stage_panel.html", application=application,
-                                                 move_form=MoveForm(), error=error), status)
+        response = make_response(
+            render_template("recruiter/_stage_panel.html", application=application, move_form=MoveForm(), error=error),
+            status,
+        )
         return toast(response, message, "error" if error else "success")
     flash(message, "success")
-    return redirect(safe_next(request.form.get("next"),
-                              url_for("recruiter.application_detail", application_id=application.id)))
+    return redirect(
+        safe_next(request.form.get("next"), url_for("recruiter.application_detail", application_id=application.id))
+    )
 
 
 @bp.post("/applications/<int:application_id>/notes")
@@ -158,14 +178,17 @@ def add_note(application_id: int):
     if outcome.ok:
         form = NoteForm(formdata=None)
         if wants_fragment("notes"):
-            return toast(make_response(render_template("recruiter/_notes.html", application=application,
-                                                       note_form=form)), "Note added.")
+            return toast(
+                make_response(render_template("recruiter/_notes.html", application=application, note_form=form)),
+                "Note added.",
+            )
         flash("Note added.", "success")
         return redirect(url_for("recruiter.application_detail", application_id=application.id))
     if wants_fragment("notes"):
         return render_template("recruiter/_notes.html", application=application, note_form=form), outcome.status
-    return render_template("recruiter/application.html", application=application, move_form=MoveForm(),
-                           note_form=form), outcome.status
+    return render_template(
+        "recruiter/application.html", application=application, move_form=MoveForm(), note_form=form
+    ), outcome.status
 
 
 @bp.post("/notes/<int:note_id>/delete")
@@ -189,6 +212,7 @@ def resume(application_id: int):
 
 # --- Team -----------------------------------------------------------------------------------------
 
+
 @bp.get("/team")
 @recruiter_required
 def team():
@@ -198,8 +222,9 @@ def team():
 def _render_team(form, status: int = 200):
     company = _company()
     pending = companies.pending_invitations(company)
-    return render_template("recruiter/team.html", company=company, form=form, pending=pending,
-                           is_owner=current_user.membership.is_owner), status
+    return render_template(
+        "recruiter/team.html", company=company, form=form, pending=pending, is_owner=current_user.membership.is_owner
+    ), status
 
 
 @bp.post("/team/invite")
@@ -212,8 +237,11 @@ def invite():
     outcome = submit(form, lambda: companies.invite_member(current_user, form.email.data))
     if not outcome.ok:
         return _render_team(form, status=outcome.status)
-    flash(f"We emailed an invitation to {form.email.data.strip().lower()}. It works once, for "
-          f"{current_app.config['INVITATION_DAYS']} days.", "success")
+    flash(
+        f"We emailed an invitation to {form.email.data.strip().lower()}. It works once, for "
+        f"{current_app.config['INVITATION_DAYS']} days.",
+        "success",
+    )
     return redirect(url_for("recruiter.team"))
 
 

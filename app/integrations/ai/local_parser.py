@@ -6,6 +6,7 @@ Education split where a new heading line or date range starts, skills from the s
 plus anything listed under a Skills heading. The confidence says how much of that was found, so a
 poor parse is visible rather than silently empty.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,55 +18,199 @@ from .vocabulary import canonical_skill, find_skills, skill_key
 MAX_CHARS = 50_000  # a long resume is ~10,000 characters; past this is not worth the time
 
 SECTION_HEADINGS = {
-    "summary": ("summary", "professional summary", "profile", "professional profile", "about", "about me",
-                "objective", "career objective", "personal statement", "overview"),
-    "experience": ("experience", "work experience", "professional experience", "work history", "employment",
-                   "employment history", "career history", "relevant experience", "positions held"),
-    "education": ("education", "education and training", "academic background", "qualifications",
-                  "academic qualifications", "studies"),
-    "skills": ("skills", "technical skills", "core skills", "key skills", "skills and tools", "core competencies",
-               "competencies", "technologies", "tech stack", "tools", "expertise", "areas of expertise"),
+    "summary": (
+        "summary",
+        "professional summary",
+        "profile",
+        "professional profile",
+        "about",
+        "about me",
+        "objective",
+        "career objective",
+        "personal statement",
+        "overview",
+    ),
+    "experience": (
+        "experience",
+        "work experience",
+        "professional experience",
+        "work history",
+        "employment",
+        "employment history",
+        "career history",
+        "relevant experience",
+        "positions held",
+    ),
+    "education": (
+        "education",
+        "education and training",
+        "academic background",
+        "qualifications",
+        "academic qualifications",
+        "studies",
+    ),
+    "skills": (
+        "skills",
+        "technical skills",
+        "core skills",
+        "key skills",
+        "skills and tools",
+        "core competencies",
+        "competencies",
+        "technologies",
+        "tech stack",
+        "tools",
+        "expertise",
+        "areas of expertise",
+    ),
     # Sections we do not map, recognised so they end the one before them.
-    "other": ("projects", "personal projects", "certifications", "certificates", "licenses", "awards", "honors",
-              "publications", "languages", "interests", "hobbies", "volunteering", "volunteer experience",
-              "references", "courses", "training", "achievements", "activities", "memberships"),
+    "other": (
+        "projects",
+        "personal projects",
+        "certifications",
+        "certificates",
+        "licenses",
+        "awards",
+        "honors",
+        "publications",
+        "languages",
+        "interests",
+        "hobbies",
+        "volunteering",
+        "volunteer experience",
+        "references",
+        "courses",
+        "training",
+        "achievements",
+        "activities",
+        "memberships",
+    ),
 }
 _HEADING_LOOKUP = {name: section for section, names in SECTION_HEADINGS.items() for name in names}
 
 MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
-    "oct": 10, "nov": 11, "dec": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
-_MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
 _DATE = rf"(?:{_MONTH}\s+\d{{4}}|\d{{1,2}}[/.]\d{{4}}|\d{{4}}[/.-]\d{{1,2}}(?!\d)|\d{{4}})"
 _OPEN_END = r"(?:present|current|now|today|ongoing|to date)"
-DATE_RANGE = re.compile(
-    rf"(?P<start>{_DATE})\s*(?:-|–|—|to|until|till)\s*(?P<end>{_DATE}|{_OPEN_END})", re.IGNORECASE)
+DATE_RANGE = re.compile(rf"(?P<start>{_DATE})\s*(?:-|–|—|to|until|till)\s*(?P<end>{_DATE}|{_OPEN_END})", re.IGNORECASE)
 SINGLE_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 
 # Bounded and anchored at the start of a run of address characters: unbounded `[...]+@` is
 # quadratic on a long run without an "@" (a PDF can hold one 200,000-character "word").
-EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}")
+EMAIL = re.compile(
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}"
+)
 PHONE = re.compile(r"(?<![\w/])\+?\(?\d[\d\s().-]{6,}\d(?![\w/])")
-URL = re.compile(r"(?:https?://|www\.)[^\s,;|<>()]+|(?<![\w@.])(?:linkedin\.com|github\.com|gitlab\.com|behance\.net|dribbble\.com)/[^\s,;|<>()]+", re.IGNORECASE)
+URL = re.compile(
+    r"(?:https?://|www\.)[^\s,;|<>()]+|(?<![\w@.])(?:linkedin\.com|github\.com|gitlab\.com|behance\.net|dribbble\.com)/[^\s,;|<>()]+",
+    re.IGNORECASE,
+)
 BULLET = re.compile(r"^\s*(?:[-*•·▪◦‣●○–—>]|\d+[.)])\s+")
 SEPARATORS = re.compile(r"\s+(?:\||·|•|—|–|-)\s+|\s{3,}|\t")
 LOCATION = re.compile(r"^[A-Z][A-Za-zÀ-ÿ.' -]{1,40},\s*[A-Z][A-Za-zÀ-ÿ.' -]{1,40}$")
 
 TITLE_WORDS = {
-    "engineer", "developer", "manager", "designer", "analyst", "intern", "lead", "director", "consultant",
-    "specialist", "scientist", "architect", "officer", "assistant", "coordinator", "administrator", "nurse",
-    "teacher", "accountant", "head", "vp", "president", "founder", "co-founder", "cto", "ceo", "cfo", "associate",
-    "representative", "executive", "programmer", "technician", "tester", "writer", "editor", "researcher",
-    "advisor", "agent", "clerk", "owner", "supervisor", "trainee", "apprentice", "sre", "devops", "product",
-    "marketer", "recruiter", "sales", "support", "operator", "chef", "driver", "principal", "staff", "senior",
-    "junior", "freelance", "freelancer", "contractor", "tutor", "lecturer", "professor", "instructor",
+    "engineer",
+    "developer",
+    "manager",
+    "designer",
+    "analyst",
+    "intern",
+    "lead",
+    "director",
+    "consultant",
+    "specialist",
+    "scientist",
+    "architect",
+    "officer",
+    "assistant",
+    "coordinator",
+    "administrator",
+    "nurse",
+    "teacher",
+    "accountant",
+    "head",
+    "vp",
+    "president",
+    "founder",
+    "co-founder",
+    "cto",
+    "ceo",
+    "cfo",
+    "associate",
+    "representative",
+    "executive",
+    "programmer",
+    "technician",
+    "tester",
+    "writer",
+    "editor",
+    "researcher",
+    "advisor",
+    "agent",
+    "clerk",
+    "owner",
+    "supervisor",
+    "trainee",
+    "apprentice",
+    "sre",
+    "devops",
+    "product",
+    "marketer",
+    "recruiter",
+    "sales",
+    "support",
+    "operator",
+    "chef",
+    "driver",
+    "principal",
+    "staff",
+    "senior",
+    "junior",
+    "freelance",
+    "freelancer",
+    "contractor",
+    "tutor",
+    "lecturer",
+    "professor",
+    "instructor",
 }
-INSTITUTION_WORDS = ("university", "college", "school", "institute", "academy", "polytechnic", "universität",
-                     "université", "universidad", "conservatory", "bootcamp", "hochschule")
+INSTITUTION_WORDS = (
+    "university",
+    "college",
+    "school",
+    "institute",
+    "academy",
+    "polytechnic",
+    "universität",
+    "université",
+    "universidad",
+    "conservatory",
+    "bootcamp",
+    "hochschule",
+)
 DEGREE_WORDS = re.compile(
     r"\b(?:bachelor|master|b\.?\s?sc|m\.?\s?sc|b\.?a\b|m\.?a\b|b\.?eng|m\.?eng|b\.?tech|m\.?tech|ph\.?d|mba|"
-    r"diploma|degree|associate|certificate|a-levels?|high school|gcse|abitur|bsc|msc|ba|ma|bs|ms|doctorate)", re.IGNORECASE)
+    r"diploma|degree|associate|certificate|a-levels?|high school|gcse|abitur|bsc|msc|ba|ma|bs|ms|doctorate)",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -83,7 +228,7 @@ def normalize_date(raw: str) -> str:
         return "Present"
     match = re.fullmatch(rf"({_MONTH})\s+(\d{{4}})", value, re.IGNORECASE)
     if match:
-        month = MONTHS[match.group(1).rstrip(".")[:4 if match.group(1).startswith("sept") else 3]]
+        month = MONTHS[match.group(1).rstrip(".")[: 4 if match.group(1).startswith("sept") else 3]]
         return f"{match.group(2)}-{month:02d}"
     match = re.fullmatch(r"(\d{1,2})[/.](\d{4})", value)
     if match and 1 <= int(match.group(1)) <= 12:
@@ -150,11 +295,21 @@ def _contact(text: str, header: list[str]) -> tuple[Contact, str]:
                 location = part
             elif not name and _looks_like_name(part):
                 name = part.title() if part.isupper() else part
-            elif name and not headline and 3 <= len(part) <= 80 and not part.endswith(".") \
-                    and any(word.lower().strip(",") in TITLE_WORDS for word in part.split()):
+            elif (
+                name
+                and not headline
+                and 3 <= len(part) <= 80
+                and not part.endswith(".")
+                and any(word.lower().strip(",") in TITLE_WORDS for word in part.split())
+            ):
                 headline = part
-    return Contact(name=name, email=email.group(0) if email else "", phone=phone, location=location,
-                   links=list(dict.fromkeys(links))), headline
+    return Contact(
+        name=name,
+        email=email.group(0) if email else "",
+        phone=phone,
+        location=location,
+        links=list(dict.fromkeys(links)),
+    ), headline
 
 
 def looks_like_phone(candidate: str) -> bool:
@@ -194,7 +349,7 @@ def _entries(lines: list[str]) -> list[_Entry]:
             entries.append(current)
         if dates and not current.start:
             current.start, current.end = normalize_date(dates.group("start")), normalize_date(dates.group("end"))
-            rest = (line[:dates.start()] + " " + line[dates.end():]).strip(" ,|·–—-()")
+            rest = (line[: dates.start()] + " " + line[dates.end() :]).strip(" ,|·–—-()")
             if rest:
                 (current.header if is_header and not current.body else current.body).append(rest)
         elif is_header and not current.body and not (current.start and _header_complete(current.header)):
@@ -237,16 +392,21 @@ def _experience(lines: list[str]) -> list[Position]:
         title, company = _split_title_company(entry.header)
         if not (title or company):
             continue
-        positions.append(Position(company=company, title=title, start=entry.start, end=entry.end,
-                                  description="\n".join(entry.body)))
+        positions.append(
+            Position(company=company, title=title, start=entry.start, end=entry.end, description="\n".join(entry.body))
+        )
     return positions
 
 
 def _education(lines: list[str]) -> list[Schooling]:
     schools = []
     for entry in _entries(lines):
-        texts = [p.strip(" ,") for line in entry.header + entry.body[:1]
-                 for p in re.split(r"\s+(?:\||·|•|—|–|-)\s+|,\s+(?=[A-Z])", line) if p.strip(" ,")]
+        texts = [
+            p.strip(" ,")
+            for line in entry.header + entry.body[:1]
+            for p in re.split(r"\s+(?:\||·|•|—|–|-)\s+|,\s+(?=[A-Z])", line)
+            if p.strip(" ,")
+        ]
         institution = next((t for t in texts if any(w in t.lower() for w in INSTITUTION_WORDS)), "")
         degree = next((t for t in texts if t != institution and DEGREE_WORDS.search(t)), "")
         if not institution and texts:
@@ -256,8 +416,9 @@ def _education(lines: list[str]) -> list[Schooling]:
             years = SINGLE_YEAR.findall(" ".join(entry.header))
             end = years[-1] if years else ""
         if institution or degree:
-            schools.append(Schooling(institution=_strip_years(institution), degree=_strip_years(degree),
-                                     start=start, end=end))
+            schools.append(
+                Schooling(institution=_strip_years(institution), degree=_strip_years(degree), start=start, end=end)
+            )
     return schools
 
 
@@ -305,5 +466,12 @@ def parse_resume(text: str) -> ResumeProfile:
         (0.05, bool(summary)),
     ]
     confidence = round(sum(weight for weight, found in signals if found), 2)
-    return ResumeProfile(contact=contact, headline=headline, summary=summary[:2000], experience=experience,
-                         education=education, skills=list(skills.values())[:60], confidence=min(1.0, confidence))
+    return ResumeProfile(
+        contact=contact,
+        headline=headline,
+        summary=summary[:2000],
+        experience=experience,
+        education=education,
+        skills=list(skills.values())[:60],
+        confidence=min(1.0, confidence),
+    )

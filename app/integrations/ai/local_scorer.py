@@ -4,6 +4,7 @@ Weights: skills 60 (the job's skills found in the candidate's skills or resume t
 25 (years from the dated positions against what the job's seniority usually asks), title 15 (the
 words of the job title in the candidate's headline or past titles). Same input, same score.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,19 +17,74 @@ from .vocabulary import canonical_skill, find_skills, skill_key
 WEIGHTS = {"skills": 60, "experience": 25, "title": 15}
 # (minimum years, years past which the role is clearly below the candidate) per Job.seniority.
 SENIORITY_YEARS = {
-    "intern": (0, 2), "junior": (0, 3), "mid": (2, 8), "senior": (5, None), "lead": (7, None),
-    "principal": (10, None), "executive": (12, None),
+    "intern": (0, 2),
+    "junior": (0, 3),
+    "mid": (2, 8),
+    "senior": (5, None),
+    "lead": (7, None),
+    "principal": (10, None),
+    "executive": (12, None),
 }
-SENIORITY_LABELS = {"intern": "an intern", "junior": "a junior", "mid": "a mid-level", "senior": "a senior",
-                    "lead": "a lead", "principal": "a principal", "executive": "an executive"}
-TITLE_NOISE = {"senior", "sr", "junior", "jr", "lead", "principal", "staff", "mid", "level", "i", "ii", "iii",
-               "iv", "head", "of", "and", "the", "a", "an", "for", "in", "at", "to", "with", "remote", "m", "f", "d",
-               "w", "x", "intern", "trainee", "associate"}
-TITLE_SYNONYMS = {"developer": "engineer", "programmer": "engineer", "dev": "engineer", "swe": "engineer",
-                  "back": "backend", "front": "frontend", "fullstack": "full-stack", "full": "full-stack",
-                  "ops": "operations", "mgr": "manager", "rn": "nurse"}
-_YEARS_CLAIM = re.compile(r"(\d{1,2})\+?\s*(?:years|yrs)(?:\s+of)?\s+(?:professional\s+|industry\s+|work\s+)?experience",
-                          re.IGNORECASE)
+SENIORITY_LABELS = {
+    "intern": "an intern",
+    "junior": "a junior",
+    "mid": "a mid-level",
+    "senior": "a senior",
+    "lead": "a lead",
+    "principal": "a principal",
+    "executive": "an executive",
+}
+TITLE_NOISE = {
+    "senior",
+    "sr",
+    "junior",
+    "jr",
+    "lead",
+    "principal",
+    "staff",
+    "mid",
+    "level",
+    "i",
+    "ii",
+    "iii",
+    "iv",
+    "head",
+    "of",
+    "and",
+    "the",
+    "a",
+    "an",
+    "for",
+    "in",
+    "at",
+    "to",
+    "with",
+    "remote",
+    "m",
+    "f",
+    "d",
+    "w",
+    "x",
+    "intern",
+    "trainee",
+    "associate",
+}
+TITLE_SYNONYMS = {
+    "developer": "engineer",
+    "programmer": "engineer",
+    "dev": "engineer",
+    "swe": "engineer",
+    "back": "backend",
+    "front": "frontend",
+    "fullstack": "full-stack",
+    "full": "full-stack",
+    "ops": "operations",
+    "mgr": "manager",
+    "rn": "nurse",
+}
+_YEARS_CLAIM = re.compile(
+    r"(\d{1,2})\+?\s*(?:years|yrs)(?:\s+of)?\s+(?:professional\s+|industry\s+|work\s+)?experience", re.IGNORECASE
+)
 
 
 @dataclass
@@ -160,7 +216,14 @@ def score_match(job: JobFacts, candidate: CandidateFacts, today: date | None = N
     else:
         skills_phrase = "the job lists no skills to compare"
     title_phrase = f"has worked as {best_title}" if title_part >= 0.5 else "no past title close to the job's"
-    summary = f"{skills_phrase[0].upper()}{skills_phrase[1:]}; {experience_fit[0].lower()}{experience_fit[1:].rstrip('.')}; {title_phrase}."
-    result = MatchResult(score=max(0, min(100, score)), skills_matched=matched, skills_missing=missing,
-                         experience_fit=experience_fit, strengths=strengths, summary=summary)
+    experience_phrase = f"{experience_fit[0].lower()}{experience_fit[1:].rstrip('.')}"
+    summary = f"{skills_phrase[0].upper()}{skills_phrase[1:]}; {experience_phrase}; {title_phrase}."
+    result = MatchResult(
+        score=max(0, min(100, score)),
+        skills_matched=matched,
+        skills_missing=missing,
+        experience_fit=experience_fit,
+        strengths=strengths,
+        summary=summary,
+    )
     return result, components

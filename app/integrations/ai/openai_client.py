@@ -9,6 +9,7 @@ cool-down passes. Errors that are ours (400, 401, a refusal) do not trip the bre
 
 Everything raised is an AIError with a message fit to store on the object it concerns.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -57,43 +58,52 @@ class OpenAIResumeAI:
 
     def parse_resume(self, text: str) -> ResumeProfile:
         """Structured resume from plain text. Raises AIUnavailable or AIError."""
-        return self._parse(ResumeProfile, [
-            {"role": "system", "content": RESUME_INSTRUCTIONS},
-            {"role": "user", "content": "Resume text:\n\n" + text[:MAX_RESUME_CHARS]},
-        ])
+        return self._parse(
+            ResumeProfile,
+            [
+                {"role": "system", "content": RESUME_INSTRUCTIONS},
+                {"role": "user", "content": "Resume text:\n\n" + text[:MAX_RESUME_CHARS]},
+            ],
+        )
 
     def score_match(self, job_summary: str, profile_summary: str) -> MatchResult:
         """Score a candidate for a job from two plain-text summaries. Raises AIUnavailable or AIError."""
-        return self._parse(MatchResult, [
-            {"role": "system", "content": MATCH_INSTRUCTIONS},
-            {"role": "user", "content": f"The job:\n{job_summary}\n\nThe candidate:\n{profile_summary}"},
-        ])
+        return self._parse(
+            MatchResult,
+            [
+                {"role": "system", "content": MATCH_INSTRUCTIONS},
+                {"role": "user", "content": f"The job:\n{job_summary}\n\nThe candidate:\n{profile_summary}"},
+            ],
+        )
 
     def _parse(self, schema, messages):
         # Imported here: the SDK takes ~2 s to import, and most installs never configure OpenAI.
         import openai
         from openai import OpenAI
+
         circuit = breaker(PROVIDER)
         try:
             circuit.before_call()
         except CircuitOpenError as error:
             raise AIUnavailable(f"OpenAI is paused after repeated failures: {error}") from error
         try:
-            with OpenAI(api_key=self.api_key, base_url=self.base_url or None, timeout=self.timeout,
-                        max_retries=self.max_retries) as client:
-                completion = client.chat.completions.parse(model=self.model, messages=messages,
-                                                           response_format=schema)
+            with OpenAI(
+                api_key=self.api_key, base_url=self.base_url or None, timeout=self.timeout, max_retries=self.max_retries
+            ) as client:
+                completion = client.chat.completions.parse(model=self.model, messages=messages, response_format=schema)
         except openai.APITimeoutError as error:
             circuit.record_failure()
-            raise AIUnavailable(f"OpenAI did not answer within {self.timeout:g} s "
-                                f"({self.max_retries + 1} attempts).") from error
+            raise AIUnavailable(
+                f"OpenAI did not answer within {self.timeout:g} s ({self.max_retries + 1} attempts)."
+            ) from error
         except openai.APIConnectionError as error:
             circuit.record_failure()
             raise AIUnavailable(f"Could not reach OpenAI: {error}") from error
         except (openai.RateLimitError, openai.InternalServerError) as error:
             circuit.record_failure()
-            raise AIUnavailable(f"OpenAI answered {error.status_code} after {self.max_retries + 1} attempts: "
-                                f"{_message(error)}") from error
+            raise AIUnavailable(
+                f"OpenAI answered {error.status_code} after {self.max_retries + 1} attempts: {_message(error)}"
+            ) from error
         except openai.APIStatusError as error:
             # 400/401/403/404: a wrong key, model name or request. Not the provider being down.
             circuit.record_success()
@@ -132,6 +142,9 @@ def from_config(config) -> OpenAIResumeAI | None:
     """The configured OpenAI client, or None when OPENAI_API_KEY is not set (use the local parser)."""
     if not config.get("OPENAI_API_KEY"):
         return None
-    return OpenAIResumeAI(api_key=config["OPENAI_API_KEY"], model=config.get("OPENAI_MODEL") or "gpt-4o-mini",
-                          base_url=config.get("OPENAI_BASE_URL") or None,
-                          timeout=float(config.get("OUTBOUND_TIMEOUT_SECONDS") or 20))
+    return OpenAIResumeAI(
+        api_key=config["OPENAI_API_KEY"],
+        model=config.get("OPENAI_MODEL") or "gpt-4o-mini",
+        base_url=config.get("OPENAI_BASE_URL") or None,
+        timeout=float(config.get("OUTBOUND_TIMEOUT_SECONDS") or 20),
+    )

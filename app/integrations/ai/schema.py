@@ -4,6 +4,7 @@ These pydantic models double as the JSON schema sent to OpenAI's structured outp
 Strict mode requires every property and rejects `default` keywords, so optional-looking fields use
 `default_factory` (pydantic leaves factories out of the schema) instead of `= ""`.
 """
+
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field

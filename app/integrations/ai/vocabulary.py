@@ -3,6 +3,7 @@
 Both the local parser (skills found in a resume) and the local scorer (job skills against candidate
 skills) go through `canonical_skill`, so "postgres", "PostgreSQL" and "psql" count as one skill.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,8 +21,8 @@ _EDGE_LETTER = _EDGE + r".'’/\-"
 
 @dataclass(frozen=True)
 class Vocabulary:
-    canonical: dict[str, str]        # lower-cased name or alias -> the name we show
-    exact: dict[str, str]            # exact-case-only term -> the name we show
+    canonical: dict[str, str]  # lower-cased name or alias -> the name we show
+    exact: dict[str, str]  # exact-case-only term -> the name we show
     folded_pattern: re.Pattern | None
     exact_pattern: re.Pattern | None
 

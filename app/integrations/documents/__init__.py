@@ -7,10 +7,23 @@
 
 No Flask here: limits come in as a `Limits` value built from the app's settings.
 """
+
 from .archive import ArchiveLimits, check_docx_archive
 from .extract import DocumentUnreadable, extract_text
 from .sandbox import IsolationFailed, run_isolated
 from .sniff import DOCX, EXTENSIONS, IMAGE_TYPES, PDF, sniff_image_type, sniff_resume_type
 
-__all__ = ["ArchiveLimits", "check_docx_archive", "DocumentUnreadable", "extract_text", "IsolationFailed",
-           "run_isolated", "DOCX", "EXTENSIONS", "IMAGE_TYPES", "PDF", "sniff_image_type", "sniff_resume_type"]
+__all__ = [
+    "ArchiveLimits",
+    "check_docx_archive",
+    "DocumentUnreadable",
+    "extract_text",
+    "IsolationFailed",
+    "run_isolated",
+    "DOCX",
+    "EXTENSIONS",
+    "IMAGE_TYPES",
+    "PDF",
+    "sniff_image_type",
+    "sniff_resume_type",
+]

@@ -4,6 +4,7 @@ A 48 KiB .docx can inflate to 10 MB of empty paragraphs (tens of seconds of pars
 MB of memory); a 5 MB one to many GB. Real resumes are far from every limit here: a few dozen
 entries, a few MB inflated, XML compressing 5-20 times.
 """
+
 from __future__ import annotations
 
 import io
@@ -37,8 +38,12 @@ def check_docx_archive(data: bytes, limits: ArchiveLimits) -> list[str]:
         raise ArchiveRejected("This Word file has too many parts to read safely.")
     total = sum(entry.file_size for entry in entries)
     if total > limits.max_total_bytes:
-        raise ArchiveRejected("This Word file unpacks to far more data than a resume holds, so we cannot read it safely.")
+        raise ArchiveRejected(
+            "This Word file unpacks to far more data than a resume holds, so we cannot read it safely."
+        )
     packed = max(1, sum(entry.compress_size for entry in entries))
     if total / packed > limits.max_ratio:
-        raise ArchiveRejected("This Word file is compressed in a way that could overload our reader, so we cannot read it safely.")
+        raise ArchiveRejected(
+            "This Word file is compressed in a way that could overload our reader, so we cannot read it safely."
+        )
     return [entry.filename for entry in entries]

@@ -1,4 +1,5 @@
 """Plain text out of a PDF (pypdf) or a DOCX (python-docx), bounded in pages and characters."""
+
 from __future__ import annotations
 
 import io
@@ -15,8 +16,14 @@ class DocumentUnreadable(Exception):
     """The file could not be opened to read its text (damaged, password-protected, unsafe)."""
 
 
-def extract_text(data: bytes, content_type: str, *, max_pages: int = 30, max_chars: int = 200_000,
-                 archive_limits: ArchiveLimits | None = None) -> str:
+def extract_text(
+    data: bytes,
+    content_type: str,
+    *,
+    max_pages: int = 30,
+    max_chars: int = 200_000,
+    archive_limits: ArchiveLimits | None = None,
+) -> str:
     """The document's text, NUL-free and trimmed to `max_chars`. "" means no text layer (a scan).
 
     Raises DocumentUnreadable for a damaged, password-protected or unsafe (zip bomb) file.
@@ -44,7 +51,7 @@ def _pdf_text(data: bytes, max_pages: int, max_chars: int) -> str:
             text = page.extract_text() or ""
             parts.append(text)
             size += len(text)
-            if size >= max_chars:   # enough text: stop reading pages
+            if size >= max_chars:  # enough text: stop reading pages
                 break
         return "\n".join(parts)
     except DocumentUnreadable:

@@ -6,13 +6,15 @@ limit turns runaway allocation into a MemoryError, the timeout kills a child tha
 and the caller gets IsolationFailed with the reason — the worker itself, and the jobs behind it,
 carry on. The child is forked (no re-import, no pickling of the input), so this is cheap: a few ms.
 """
+
 from __future__ import annotations
 
 import multiprocessing
 import os
 import resource
 import signal
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 T = TypeVar("T")
 _PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -46,8 +48,9 @@ def _child(connection, fn, args, memory_bytes: int) -> None:
         connection.close()
 
 
-def run_isolated(fn: Callable[..., T], *args, memory_mb: int, timeout: float,
-                 errors: tuple[type[Exception], ...] = ()) -> T:
+def run_isolated(
+    fn: Callable[..., T], *args, memory_mb: int, timeout: float, errors: tuple[type[Exception], ...] = ()
+) -> T:
     """fn(*args) in a forked child. Returns its (picklable) result.
 
     An exception of one of the `errors` types raised in the child is raised again here (by type

@@ -1,4 +1,5 @@
 """What a file is, by its bytes. A renamed .exe or a text file called cv.pdf is not a resume."""
+
 from __future__ import annotations
 
 import io

@@ -1,4 +1,5 @@
 """What every email sender takes and gives back."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

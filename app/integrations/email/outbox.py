@@ -1,4 +1,5 @@
 """The dev outbox: 'sending' only records the message; the /dev/outbox page shows it."""
+
 from .base import OutgoingEmail, SendResult
 
 

@@ -1,4 +1,5 @@
 """SendGrid v3 Mail Send through the official client, with timeouts, retries and a breaker."""
+
 from __future__ import annotations
 
 import urllib.error
@@ -21,8 +22,13 @@ class SendGridSender:
         self.client.client.timeout = timeout  # the client has no default timeout
 
     def _mail(self, email: OutgoingEmail) -> Mail:
-        mail = Mail(from_email=email.from_address, to_emails=email.to, subject=email.subject,
-                    html_content=email.html, plain_text_content=email.text)
+        mail = Mail(
+            from_email=email.from_address,
+            to_emails=email.to,
+            subject=email.subject,
+            html_content=email.html,
+            plain_text_content=email.text,
+        )
         # Our id travels with the message so the Event Webhook can be matched back to the row.
         mail.custom_arg = CustomArg("jobifies_message_id", str(email.message_id))
         for name, value in email.headers.items():

@@ -1,4 +1,5 @@
 """The SendGrid Event Webhook: ECDSA signature check and batch parsing (no Flask here)."""
+
 from __future__ import annotations
 
 import binascii
@@ -10,7 +11,6 @@ from sendgrid.helpers.eventwebhook import EventWebhook
 from sendgrid.helpers.eventwebhook.eventwebhook_header import EventWebhookHeader
 
 from ..webhooks import IncomingEvent, WebhookRejected, load_json, unix_timestamp
-
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,11 @@ class SendGridEventWebhook:
         for event in events:
             if not isinstance(event, dict) or not event.get("sg_event_id"):
                 raise WebhookRejected("every event needs an sg_event_id")
-            parsed.append(IncomingEvent(event_id=str(event["sg_event_id"])[:255],
-                                        event_type=str(event.get("event", ""))[:80],
-                                        payload=json.dumps(event, separators=(",", ":"))))
+            parsed.append(
+                IncomingEvent(
+                    event_id=str(event["sg_event_id"])[:255],
+                    event_type=str(event.get("event", ""))[:80],
+                    payload=json.dumps(event, separators=(",", ":")),
+                )
+            )
         return parsed
