@@ -14,7 +14,7 @@ from .cli import register_cli
 from .config import load_config
 from .database import install_idle_ping
 from .errors import register_error_handlers
-from .extensions import csrf, db, htmx, limiter, login_manager, migrate
+from .extensions import compress, csrf, db, htmx, limiter, login_manager, migrate
 from .models import User
 from .search import init_search
 from .tasks.embedded import init_embedded_scheduler
@@ -38,6 +38,7 @@ def create_app(overrides: dict | None = None, env: dict | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
+    compress.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.unauthorized_handler(unauthorized)

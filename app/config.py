@@ -181,10 +181,25 @@ def load_config(env: dict | None = None, instance_path: str | None = None) -> di
         # Without Redis, run the periodic jobs on a thread of the web process (make run).
         "EMBEDDED_SCHEDULER": read.bool("EMBEDDED_SCHEDULER", app_env == "development"),
         "JOBS_PER_PAGE": read.int("JOBS_PER_PAGE", 20, minimum=1),
+        "OPEN_COUNT_CACHE_SECONDS": read.int("OPEN_COUNT_CACHE_SECONDS", 30, minimum=0),
+        # Response compression (Flask-Compress): on unless a proxy in front already compresses.
+        "COMPRESS_REGISTER": read.bool("COMPRESS_RESPONSES", True),
+        "COMPRESS_MIMETYPES": ["text/html", "application/json", "text/css", "text/javascript",
+                               "application/javascript", "image/svg+xml", "application/xml"],
+        "COMPRESS_ALGORITHM": ["zstd", "br", "gzip"],
+        "COMPRESS_BR_LEVEL": 4,      # brotli 4: near gzip-6 speed, smaller output
+        "COMPRESS_LEVEL": 6,
+        "COMPRESS_MIN_SIZE": 1024,
+        # Without Redis, each web process adds the job views it counted in memory this often (with
+        # Redis, the scheduler's jobs.flush_views does it every minute).
+        "VIEW_FLUSH_SECONDS": read.int("VIEW_FLUSH_SECONDS", 10, minimum=1),
         "PROXY_HOPS": read.int("PROXY_HOPS", 1 if production else 0),
         # X-Forwarded-Host is whatever the client typed unless the proxy in front overwrites it.
         "TRUST_FORWARDED_HOST": read.bool("TRUST_FORWARDED_HOST", False),
         "SITE_NAME": read.str("SITE_NAME", "Jobifies"),
+        # Part of every page's ETag, so a deploy (new templates) invalidates cached pages. Render
+        # sets RENDER_GIT_COMMIT.
+        "RELEASE": (read.str("RELEASE") or read.str("RENDER_GIT_COMMIT") or "dev")[:40],
         # Every absolute link (emails, feeds, API answers) is built from this, never from the
         # request's Host header, which the client controls.
         "BASE_URL": base_url,

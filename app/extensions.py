@@ -1,5 +1,6 @@
 """Extension objects, created here and bound to the app in create_app()."""
 
+from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -29,6 +30,9 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()
+# HTML, JSON, CSS and JS go out zstd-, brotli- or gzip-compressed when the client accepts it
+# (bench/pages.py measures what it costs); settings COMPRESS_* in app/config.py.
+compress = Compress()
 # Storage, strategy and the on/off switch come from app.config (RATELIMIT_*); the client address is
 # what ProxyFix made of X-Forwarded-For, so PROXY_HOPS must match the proxies in front.
 limiter = Limiter(get_remote_address, headers_enabled=True)

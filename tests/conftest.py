@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from app import create_app  # noqa: E402
 from app.extensions import db, limiter  # noqa: E402
-from app.services import throttle  # noqa: E402
+from app.services import throttle, views  # noqa: E402
 from app.tasks import QUEUES  # noqa: E402
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -160,6 +160,7 @@ def _clean_state(request):
                     conn.execute(text(f"DELETE FROM {name}"))
         throttle.reset_all()
         limiter.reset()
+        views.forget_pending()
 
 
 @pytest.fixture

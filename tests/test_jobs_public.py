@@ -82,14 +82,6 @@ def test_job_url_without_or_with_wrong_slug_redirects_to_the_canonical_one(clien
     assert response.headers["Location"].endswith(f"/jobs/{job.id}/site-reliability-engineer")
 
 
-def test_viewing_a_job_counts_a_view(client, app_ctx):
-    job = make_job(make_recruiter())
-    client.get(f"/jobs/{job.id}/{job.slug}")
-    client.get(f"/jobs/{job.id}/{job.slug}")
-    db.session.refresh(job)
-    assert job.view_count == 2
-
-
 @pytest.mark.parametrize("status", ["closed", "expired"])
 def test_closed_or_expired_job_keeps_its_page_with_a_notice_and_no_apply_button(client, app_ctx, status):
     job = make_job(make_recruiter(), title="Gone Role", status=status)

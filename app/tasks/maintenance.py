@@ -1,7 +1,7 @@
 """Periodic upkeep."""
 
 from ..extensions import db
-from ..services import jobs
+from ..services import jobs, views
 from .runtime import task
 
 
@@ -9,5 +9,13 @@ from .runtime import task
 def expire_jobs() -> int:
     """Mark published jobs past their expiry as expired (they already stopped accepting applications)."""
     count = jobs.expire_due_jobs()
+    db.session.commit()
+    return count
+
+
+@task("jobs.flush_views", queue="low", timeout=120, retries=())
+def flush_views() -> int:
+    """Add the job views counted since the last run to jobs.view_count."""
+    count = views.flush_views()
     db.session.commit()
     return count

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .alerts import send_alert_digests
 from .emails import sweep_outbox
-from .maintenance import expire_jobs
+from .maintenance import expire_jobs, flush_views
 from .resumes import sweep_parses
 from .webhooks import sweep_webhooks
 
@@ -16,6 +16,7 @@ SCHEDULE = [
     (sweep_outbox, "low", 60),
     (sweep_webhooks, "low", 60),
     (expire_jobs, "low", 15 * 60),
+    (flush_views, "low", 60),
     (sweep_parses, "low", 2 * 60),
     (send_alert_digests, "low", 60 * 60),
 ]

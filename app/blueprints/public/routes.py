@@ -6,31 +6,47 @@ from ... import search
 from ...errors import NotFound
 from ...extensions import db
 from ...pagination import page_number
-from ...services import alerts, applications, companies, jobs, saved_jobs
+from ...services import alerts, applications, companies, jobs, saved_jobs, views
 from ...services.structured_data import job_posting_json_ld
+from ..caching import conditional
 from ..helpers import page_or_fragment
 from .blueprint import bp
 
 
 @bp.get("/")
 def home():
-    latest = jobs.list_open_jobs(page=1, per_page=6)
-    return render_template("public/home.html", latest=latest, saved_ids=saved_jobs.saved_job_ids(current_user))
+    latest = jobs.latest_open_jobs(6)
+    total = jobs.open_job_count()
+    saved_ids = saved_jobs.saved_job_ids(current_user)
+    return conditional(
+        ([(job.id, job.updated_at) for job in latest], total, sorted(saved_ids)),
+        lambda: render_template("public/home.html", latest=latest, total=total, saved_ids=saved_ids),
+    )
 
 
 @bp.get("/jobs", endpoint="jobs")
 def jobs_index():
     params = search.parse_params(request.args)
     results = search.search_jobs(params)
-    response = page_or_fragment(
-        "public/jobs.html",
-        "public/_job_results.html",
-        "job-results",
-        results=results,
-        params=params,
-        q=params.q,
-        saved_ids=saved_jobs.saved_job_ids(current_user),
-        alert_query=alerts.clean_query(request.args),
+    saved_ids = saved_jobs.saved_job_ids(current_user)
+    response = conditional(
+        (
+            results.total,
+            [(hit.job.id, hit.job.updated_at) for hit in results.hits],
+            results.suggestion,
+            results.degraded,
+            sorted(saved_ids),
+        ),
+        lambda: page_or_fragment(
+            "public/jobs.html",
+            "public/_job_results.html",
+            "job-results",
+            results=results,
+            params=params,
+            q=params.q,
+            saved_ids=saved_ids,
+            alert_query=alerts.clean_query(request.args),
+        ),
     )
     # The address bar shows the search without empty fields, so it can be shared or bookmarked.
     response.headers["HX-Push-Url"] = url_for("public.jobs", **params.args())
@@ -43,15 +59,19 @@ def job_detail(job_id: int, slug: str | None = None):
     job = jobs.get_public_job(job_id)
     if slug != job.slug:
         return redirect(url_for("public.job_detail", job_id=job.id, slug=job.slug), 301)
-    jobs.record_view(job)
-    db.session.commit()
+    views.record_view(job.id)  # counted in Redis or memory: a GET never writes
     application = applications.existing_application(job, current_user) if current_user.is_authenticated else None
-    return render_template(
-        "public/job_detail.html",
-        job=job,
-        application=application,
-        saved=saved_jobs.is_saved(current_user, job),
-        json_ld=job_posting_json_ld(job) if job.is_open else None,
+    saved = saved_jobs.is_saved(current_user, job)
+    return conditional(
+        (job.updated_at, job.company.updated_at, job.is_open, getattr(application, "status", None), saved),
+        lambda: render_template(
+            "public/job_detail.html",
+            job=job,
+            application=application,
+            saved=saved,
+            json_ld=job_posting_json_ld(job) if job.is_open else None,
+        ),
+        max_age=300,
     )
 
 
@@ -59,8 +79,10 @@ def job_detail(job_id: int, slug: str | None = None):
 def company(slug: str):
     company = companies.get_company_by_slug(slug)
     open_jobs = jobs.list_open_jobs(page=page_number(request.args), company=company)
-    return render_template(
-        "public/company.html", company=company, page=open_jobs, saved_ids=saved_jobs.saved_job_ids(current_user)
+    saved_ids = saved_jobs.saved_job_ids(current_user)
+    return conditional(
+        (company.updated_at, open_jobs.total, [(job.id, job.updated_at) for job in open_jobs.items], sorted(saved_ids)),
+        lambda: render_template("public/company.html", company=company, page=open_jobs, saved_ids=saved_ids),
     )
 
 

@@ -1,0 +1,180 @@
+"""Issue 9's rules that are not timings: GET never writes, views are still counted, anonymous public
+pages are cookie-free and cacheable, revalidation is a 304, the home page does not count on every
+request."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from conftest import hx
+from factories import login, make_job, make_recruiter, make_user
+from sqlalchemy import event
+
+from app.extensions import db
+from app.models import Job
+from app.services import jobs, views
+from app.tasks.maintenance import flush_views
+
+
+@pytest.fixture
+def board(app_ctx):
+    owner = make_recruiter("Cache Co")
+    return {"owner": owner, "job": make_job(owner, title="Cached Role")}
+
+
+def _public_paths(board) -> list[str]:
+    job = board["job"]
+    return ["/", "/jobs", "/jobs?q=cached", f"/jobs/{job.id}/{job.slug}", f"/companies/{job.company.slug}"]
+
+
+class WriteRecorder:
+    """Every INSERT/UPDATE/DELETE the database is sent while it is attached."""
+
+    def __init__(self):
+        self.statements: list[str] = []
+        self.thread = threading.get_ident()  # requests run here; background flushers do not count
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        if threading.get_ident() != self.thread:
+            return
+        if statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            self.statements.append(statement)
+
+
+def test_public_get_requests_never_write_to_the_database(client, board):
+    client.get(_public_paths(board)[3])  # a first visit may catch the index up (not a database write)
+    recorder = WriteRecorder()
+    event.listen(db.engine, "before_cursor_execute", recorder)
+    try:
+        for path in _public_paths(board):
+            for _ in range(2):
+                assert client.get(path).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", recorder)
+    assert recorder.statements == []
+
+
+def test_views_are_counted_in_memory_and_added_by_the_flush(client, board):
+    job = board["job"]
+    for _ in range(3):
+        client.get(f"/jobs/{job.id}/{job.slug}")
+    db.session.refresh(job)
+    assert job.view_count == 0  # nothing written yet
+    updated_at = job.updated_at
+    assert flush_views() == 3
+    db.session.expire_all()
+    job = db.session.get(Job, job.id)
+    assert job.view_count == 3
+    assert job.updated_at == updated_at  # a view is not an edit: the search index has nothing to do
+    assert flush_views() == 0  # counted once
+
+
+@pytest.mark.redis
+def test_views_are_shared_through_redis_when_it_is_configured(app, rq, client, board):
+    job = board["job"]
+    for _ in range(2):
+        client.get(f"/jobs/{job.id}/{job.slug}")
+    assert rq.connection.hget(views.REDIS_KEY, str(job.id)) == b"2"
+    assert flush_views() == 2
+    db.session.expire_all()
+    assert db.session.get(Job, job.id).view_count == 2
+    assert not rq.connection.exists(views.REDIS_KEY)
+
+
+@pytest.mark.redis
+def test_views_survive_redis_going_away(app, rq, client, board, monkeypatch):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    job = board["job"]
+
+    def down(*args, **kwargs):
+        raise RedisConnectionError("down")
+
+    monkeypatch.setattr(type(rq.connection), "hincrby", down)
+    client.get(f"/jobs/{job.id}/{job.slug}")
+    monkeypatch.undo()
+    assert flush_views() == 1
+
+
+def test_anonymous_public_pages_set_no_cookie_and_carry_no_csrf_token(client, board):
+    for path in _public_paths(board):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "Set-Cookie" not in response.headers, path
+        assert 'name="csrf-token"' not in response.text, path
+        assert "X-CSRFToken" not in response.text, path
+        assert response.headers["Cache-Control"].startswith("public, max-age="), path
+        assert "Cookie" in response.headers["Vary"], path
+
+
+def test_logged_in_pages_are_private_and_keep_their_token(client, board):
+    login(client, make_user())
+    client.get("/")   # shows (and uses up) the "Welcome back" message
+    response = client.get("/jobs")
+    assert response.headers["Cache-Control"] == "private, no-cache"
+    assert 'name="csrf-token"' in response.text
+
+
+@pytest.mark.parametrize("which", [0, 3, 4])
+def test_a_revalidation_of_an_unchanged_page_is_a_304(client, board, which):
+    path = _public_paths(board)[which]
+    first = client.get(path)
+    etag = first.headers["ETag"]
+    again = client.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.get_data() == b""
+
+
+def test_the_etag_changes_when_the_job_does(client, board):
+    job = board["job"]
+    path = f"/jobs/{job.id}/{job.slug}"
+    etag = client.get(path).headers["ETag"]
+    jobs.update_job(job, {"description": "Now with more detail."})
+    db.session.commit()
+    assert client.get(path, headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_page_and_fragment_and_users_never_share_an_etag(client, board):
+    page = client.get("/jobs").headers["ETag"]
+    fragment = client.get("/jobs", headers=hx("job-results")).headers["ETag"]
+    login(client, make_user())
+    client.get("/")
+    mine = client.get("/jobs").headers["ETag"]
+    assert len({page, fragment, mine}) == 3
+
+
+def test_the_home_page_count_is_cached_but_a_change_here_shows_at_once(client, board, app):
+    assert "See all 1 open jobs" in client.get("/").text
+    make_job(board["owner"], title="Second Role")
+    assert "See all 2 open jobs" in client.get("/").text
+    counts = []
+    listener = lambda conn, cur, statement, *a: counts.append(statement) if "count(" in statement.lower() else None  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        client.get("/")
+        client.get("/")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert counts == []
+
+
+def test_a_page_showing_a_one_time_message_is_never_cached(client, board):
+    login(client, make_user())
+    client.post("/logout")   # flashes "You have been logged out." for the next page
+    response = client.get("/")
+    assert "You have been logged out." in response.text
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "ETag" not in response.headers
+    assert client.get("/").headers["Cache-Control"].startswith("public")
+
+
+def test_responses_are_compressed_when_the_client_accepts_it(client, board):
+    import gzip
+    plain = client.get("/jobs")
+    packed = client.get("/jobs", headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    assert gzip.decompress(packed.get_data()) == plain.get_data()
+    again = client.get("/jobs", headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]})
+    assert again.status_code == 304
