@@ -14,7 +14,16 @@ def _setting(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    return default if not value else value in ("1", "true", "yes", "on")
+
+
 worker_class = "gthread"
+# Each worker opens its own listening socket with SO_REUSEPORT, so the kernel spreads new
+# connections over the workers. With one shared socket, whichever worker woke first took every
+# keep-alive connection of a burst and the others idled (bench/pages.py shows the spread).
+reuse_port = _flag("GUNICORN_REUSE_PORT", True)
 workers = _setting("WEB_CONCURRENCY", 2)
 threads = _setting("GUNICORN_THREADS", 8)
 timeout = 60

@@ -26,7 +26,9 @@ CURRENCIES = ("USD", "EUR", "GBP", "INR", "CAD", "AUD", "CHF", "SGD", "JPY", "BR
 class Job(TimestampMixin, db.Model):
     __tablename__ = "jobs"
     __table_args__ = (
-        Index("ix_jobs_status_published_at", "status", "published_at"),
+        # Newest first with a stable tie-break, as every listing sorts: the index hands rows over in
+        # order (no sort of every open job to find the newest six).
+        Index("ix_jobs_status_published_at_id", "status", "published_at", "id"),
         UniqueConstraint("company_id", "external_source", "external_id", name="uq_jobs_external"),
         one_of("status", JobStatus),
     )
