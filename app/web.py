@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 from flask import Flask, Response, abort, flash, redirect, request, url_for
 from flask_login import current_user
@@ -98,6 +99,16 @@ def register_web(app: Flask) -> None:
         )
         return Markup(text)  # noqa: S704  (json.dumps output with <, > and & escaped above)
 
+    # The two links on every job card, built from a pattern resolved once instead of a url_for
+    # per card and field (url_for is a rule lookup and an escape each time: ~20 µs, 40 a page).
+    @app.template_global()
+    def job_path(job) -> str:
+        return _paths(app)["job"].replace("__ID__", str(job.id)).replace("__SLUG__", quote(job.slug, safe=""))
+
+    @app.template_global()
+    def company_path(company) -> str:
+        return _paths(app)["company"].replace("__SLUG__", quote(company.slug, safe=""))
+
     @app.context_processor
     def globals_():
         return {
@@ -105,6 +116,21 @@ def register_web(app: Flask) -> None:
             "site_name": app.config["SITE_NAME"],
             "email_undeliverable": _email_undeliverable,
         }
+
+
+def _paths(app: Flask) -> dict[str, str]:
+    paths = app.extensions.get("jobifies_paths")
+    if paths is None:
+        adapter = app.url_map.bind("localhost")
+        # An id that url_for accepts, swapped for the real one (ids are digits, slugs are quoted).
+        paths = {
+            "job": adapter.build("public.job_detail", {"job_id": 2147483647, "slug": "__SLUG__"}).replace(
+                "2147483647", "__ID__"
+            ),
+            "company": adapter.build("public.company", {"slug": "__SLUG__"}),
+        }
+        app.extensions["jobifies_paths"] = paths
+    return paths
 
 
 def _email_undeliverable() -> bool:

@@ -110,7 +110,7 @@ def test_anonymous_public_pages_set_no_cookie_and_carry_no_csrf_token(client, bo
 
 def test_logged_in_pages_are_private_and_keep_their_token(client, board):
     login(client, make_user())
-    client.get("/")   # shows (and uses up) the "Welcome back" message
+    client.get("/")  # shows (and uses up) the "Welcome back" message
     response = client.get("/jobs")
     assert response.headers["Cache-Control"] == "private, no-cache"
     assert 'name="csrf-token"' in response.text
@@ -161,7 +161,7 @@ def test_the_home_page_count_is_cached_but_a_change_here_shows_at_once(client, b
 
 def test_a_page_showing_a_one_time_message_is_never_cached(client, board):
     login(client, make_user())
-    client.post("/logout")   # flashes "You have been logged out." for the next page
+    client.post("/logout")  # flashes "You have been logged out." for the next page
     response = client.get("/")
     assert "You have been logged out." in response.text
     assert response.headers["Cache-Control"] == "no-store"
@@ -171,6 +171,7 @@ def test_a_page_showing_a_one_time_message_is_never_cached(client, board):
 
 def test_responses_are_compressed_when_the_client_accepts_it(client, board):
     import gzip
+
     plain = client.get("/jobs")
     packed = client.get("/jobs", headers={"Accept-Encoding": "gzip"})
     assert packed.headers["Content-Encoding"] == "gzip"
@@ -178,3 +179,15 @@ def test_responses_are_compressed_when_the_client_accepts_it(client, board):
     assert gzip.decompress(packed.get_data()) == plain.get_data()
     again = client.get("/jobs", headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_card_links_match_what_url_for_builds(app, board):
+    from flask import url_for
+
+    job = board["job"]
+    with app.test_request_context():
+        job_path = app.jinja_env.globals["job_path"]
+        company_path = app.jinja_env.globals["company_path"]
+        for candidate in (job, type("J", (), {"id": 2147483647, "slug": "a-b-ü"})()):
+            assert job_path(candidate) == url_for("public.job_detail", job_id=candidate.id, slug=candidate.slug)
+        assert company_path(job.company) == url_for("public.company", slug=job.company.slug)
