@@ -78,6 +78,11 @@ def register_web(app: Flask) -> None:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         # One URL serves a page or a fragment depending on HX-Request: caches must keep them apart.
         response.vary.add("HX-Request")
+        # A boosted form post answered with a page (a form with its errors, not a redirect) keeps
+        # the address of the page the form is on: htmx would push the POST-only URL, and a reload
+        # would then say "Method not allowed". (Successful posts redirect: Post/Redirect/Get.)
+        if request.method == "POST" and htmx and htmx.boosted and not 300 <= response.status_code < 400:
+            headers.setdefault("HX-Push-Url", "false")
         return response
 
     @app.template_filter("date")

@@ -68,3 +68,20 @@ def test_boosted_navigation_to_a_missing_page_gets_the_full_error_page(client):
     response = client.get("/jobs/99999", headers={"HX-Request": "true", "HX-Boosted": "true"})
     assert response.status_code == 404
     assert response.text.startswith("<!doctype html>")
+
+
+def test_a_boosted_form_post_that_fails_keeps_the_address_of_its_page(client, app_ctx):
+    """Otherwise htmx pushes the POST-only URL, and a reload says "Method not allowed"."""
+    from factories import login, make_user
+
+    login(client, make_user())
+    failed = client.post(
+        "/account/password",
+        data={"current_password": "wrong wrong", "new_password": "whatever1"},
+        headers={"HX-Request": "true", "HX-Boosted": "true"},
+    )
+    assert failed.status_code == 422
+    assert failed.headers["HX-Push-Url"] == "false"
+    done = client.post("/account/sessions/end", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert done.status_code == 302
+    assert "HX-Push-Url" not in done.headers
