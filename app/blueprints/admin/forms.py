@@ -1,10 +1,14 @@
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ...models import PLAN_CURRENCIES, PlanInterval
 
-INTERVALS = [(PlanInterval.ONE_TIME.value, "One-time"), (PlanInterval.MONTHLY.value, "Monthly (Stripe only)")]
+INTERVALS = [
+    SelectChoice(PlanInterval.ONE_TIME.value, "One-time"),
+    SelectChoice(PlanInterval.MONTHLY.value, "Monthly (Stripe only)"),
+]
 
 
 class PlanForm(FlaskForm):

@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from ...models import PLAN_CURRENCIES
@@ -10,13 +11,15 @@ COUNTRY_HINT = "Two letters, such as US, DE or IN. Payments from India can use U
 
 class CheckoutForm(FlaskForm):
     plan_id = RadioField("Plan", coerce=int, validators=[DataRequired("Choose a plan.")], choices=[])
-    currency = SelectField("Currency", choices=[(c, c) for c in PLAN_CURRENCIES])
+    currency = SelectField("Currency", choices=[SelectChoice(c, c) for c in PLAN_CURRENCIES])
     country = StringField(
         "Billing country",
         description=COUNTRY_HINT,
         validators=[DataRequired("Enter your billing country."), Regexp(r"^[A-Za-z]{2}$", message=COUNTRY_HINT)],
     )
-    method = RadioField("Pay with", choices=list(METHOD_LABELS.items()), default="card")
+    method = RadioField(
+        "Pay with", choices=[SelectChoice(value, label) for value, label in METHOD_LABELS.items()], default="card"
+    )
     job_id = HiddenField()
 
 

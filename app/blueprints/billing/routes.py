@@ -7,6 +7,7 @@ import json
 
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from ...errors import ExternalServiceError, ValidationError
 from ...models import OrderStatus, utcnow
@@ -77,7 +78,7 @@ def details():
 
 def _checkout_form(formdata=None) -> CheckoutForm:
     form = CheckoutForm(formdata=formdata) if formdata is not None else CheckoutForm()
-    form.plan_id.choices = [(plan.id, plan.name) for plan in plans.active_plans()]
+    form.plan_id.choices = [SelectChoice(plan.id, plan.name) for plan in plans.active_plans()]
     return form
 
 
@@ -91,7 +92,7 @@ def choose_plan():
     job = jobs.get_company_job(_company(), int(job_id)) if job_id.isdigit() and len(job_id) <= 9 else None
     form.job_id.data = job.id if job else ""
     if form.plan_id.choices and form.plan_id.data is None:
-        form.plan_id.data = form.plan_id.choices[0][0]
+        form.plan_id.data = form.plan_id.choices[0].value
     return _render_plans(form, job)
 
 
