@@ -98,7 +98,8 @@ def world(app_ctx):
     event = WebhookEvent(provider="sendgrid", event_id="evt-1", event_type="delivered", payload="{}")
     db.session.add(event)
     plan = make_plan()
-    order = payments.start_checkout(payments.create_order(owner.company, owner, plan.id, "USD", "card", "US"), owner.email)
+    order = payments.create_order(owner.company, owner, plan.id, "USD", "card", "US")
+    payments.start_checkout(order, owner.email)
     payment = Payment(order_id=order.id, company_id=owner.company.id, provider="mock", provider_payment_id="mock_pay_1",
                       amount=4900, currency="USD", status="paid", receipt_number=1)
     db.session.add(payment)
