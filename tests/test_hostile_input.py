@@ -100,8 +100,16 @@ def world(app_ctx):
     plan = make_plan()
     order = payments.create_order(owner.company, owner, plan.id, "USD", "card", "US")
     payments.start_checkout(order, owner.email)
-    payment = Payment(order_id=order.id, company_id=owner.company.id, provider="mock", provider_payment_id="mock_pay_1",
-                      amount=4900, currency="USD", status="paid", receipt_number=1)
+    payment = Payment(
+        order_id=order.id,
+        company_id=owner.company.id,
+        provider="mock",
+        provider_payment_id="mock_pay_1",
+        amount=4900,
+        currency="USD",
+        status="paid",
+        receipt_number=1,
+    )
     db.session.add(payment)
     admin = make_user("admin@hostile.example.com", role="admin")
     db.session.commit()
