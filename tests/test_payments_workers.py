@@ -114,8 +114,9 @@ def test_two_workers_processing_two_events_of_one_payment_at_once_grant_once(app
             transaction = blocker.begin()
             blocker.execute(
                 text(
-                    "INSERT INTO payments (provider, provider_payment_id, renewal, amount, currency, amount_refunded, "
-                    "status, created_at, updated_at) VALUES ('razorpay', 'pay_race', false, 0, '', 0, 'paid', now(), now())"
+                    "INSERT INTO payments (provider, provider_payment_id, renewal, amount, currency, "
+                    "amount_refunded, status, created_at, updated_at) "
+                    "VALUES ('razorpay', 'pay_race', false, 0, '', 0, 'paid', now(), now())"
                 )
             )
             workers = [
