@@ -550,3 +550,22 @@ def test_another_company_cannot_use_a_mock_checkout(client, owner):
     assert client.get(f"/billing/mock-checkout/{order.provider_ref}").status_code == 404
     assert client.post(f"/billing/mock-checkout/{order.provider_ref}/pay").status_code == 404
     assert _balance(owner) == 0
+
+
+def test_an_expired_stripe_checkout_fails_the_order_without_credits(client, owner, fake_stripe):
+    order = _open_order(owner, make_plan())
+    body = stripe_event(
+        "checkout.session.expired",
+        {
+            "id": order.provider_ref,
+            "object": "checkout.session",
+            "client_reference_id": str(order.id),
+            "status": "expired",
+        },
+    )
+    _post(client, "stripe", body, stripe_headers(body))
+    db.session.expire_all()
+    order = db.session.get(Order, order.id)
+    assert order.status == "failed"
+    assert "the checkout expired" in order.failure_message
+    assert _balance(owner) == 0

@@ -223,7 +223,8 @@ def start_checkout(order: Order, buyer_email: str) -> Order:
 
 
 def checkout_options(order: Order) -> dict:
-    """What our Razorpay page hands Checkout.js (the provider's widget; no card data reaches us)."""
+    """What our Razorpay page hands Checkout.js (the provider's widget; no card data reaches us).
+    UPI and net banking are methods inside Standard Checkout: the recruiter's choice opens first."""
     provider = gateway("razorpay")
     return {
         "key": provider.key_id,
@@ -232,7 +233,7 @@ def checkout_options(order: Order) -> dict:
         "currency": order.currency,
         "name": current_app.config["SITE_NAME"],
         "description": order.plan.name,
-        "prefill": {"email": order.created_by.email if order.created_by else ""},
+        "prefill": {"email": order.created_by.email if order.created_by else "", "method": order.method},
         "notes": {"jobifies_order_id": str(order.id)},
     }
 

@@ -56,7 +56,6 @@ class CheckoutRequest:
 class Checkout:
     provider_ref: str  # the checkout session / order id at the provider
     redirect_url: str | None  # the hosted page; None when our own page opens the provider's widget
-    client_options: dict | None = None  # what that page hands the widget (Razorpay Checkout.js)
 
 
 # What a provider's event means for us.

@@ -88,19 +88,8 @@ class RazorpayPayments:
             order = self._call(lambda: self.client.order.create(data=data, timeout=self.timeout))
         except BadRequestError as error:  # a currency the account does not accept, an amount too small
             raise CheckoutUnavailable(f"Razorpay refused the order: {error}") from error
-        options = {
-            "key": self.key_id,
-            "order_id": order["id"],
-            "amount": request.amount,
-            "currency": request.currency,
-            "name": request.description,
-            "prefill": {
-                "email": request.customer_email,
-                "method": request.method if request.method != "paypal" else "",
-            },
-            "notes": {"jobifies_order_id": str(request.order_id)},
-        }
-        return Checkout(order["id"], None, options)
+        # Our page opens Checkout.js with this order (payments.checkout_options): no hosted URL.
+        return Checkout(order["id"], None)
 
     def payment_received(self, stored_order_id: str, payment_id: str, signature: str) -> bool:
         """The browser's handler signature: HMAC-SHA256(key_secret, stored order id | payment id)."""

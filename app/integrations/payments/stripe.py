@@ -196,12 +196,12 @@ class StripePayments:
                 subscription_id=_id(obj.get("subscription")),
                 customer_id=_id(obj.get("customer")),
             )
-        if event_type == "checkout.session.async_payment_failed":
+        if event_type in ("checkout.session.async_payment_failed", "checkout.session.expired"):
             return PaymentEvent(
                 FAILED,
                 order_id=our_order_id(obj.get("client_reference_id")),
                 provider_ref=_id(obj.get("id")),
-                detail="the payment did not go through",
+                detail="the checkout expired" if event_type.endswith("expired") else "the payment did not go through",
             )
         if event_type == "invoice.paid":
             details = obj.get("subscription_details") or (obj.get("parent") or {}).get("subscription_details") or {}
