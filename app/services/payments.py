@@ -28,6 +28,7 @@ from ..extensions import db
 from ..integrations.payments import PROVIDER_CLASSES, PROVIDER_SETTINGS, CheckoutRequest, CheckoutUnavailable
 from ..integrations.payments import base as provider_events
 from ..integrations.payments.base import PaymentEvent, ProviderError
+from ..integrations.payments.razorpay import CHECKOUT_JS
 from ..links import absolute_url
 from ..models import (
     AttemptStatus,
@@ -65,6 +66,7 @@ METHOD_LABELS = {
 }
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 PROVIDER_NAMES = tuple(PROVIDER_CLASSES)
+RAZORPAY_CHECKOUT_JS = CHECKOUT_JS  # the script our Razorpay page loads (its CSP allows that host)
 
 
 # --- providers ------------------------------------------------------------------------------------

@@ -177,8 +177,7 @@ def razorpay_checkout(order_id: int):
             "billing/razorpay.html",
             order=order,
             options=json.dumps(payments.checkout_options(order)),
-            checkout_js=current_app.config.get("RAZORPAY_CHECKOUT_JS")
-            or "https://checkout.razorpay.com/v1/checkout.js",
+            checkout_js=payments.RAZORPAY_CHECKOUT_JS,
         )
     )
     response.headers["Content-Security-Policy"] = RAZORPAY_CSP
