@@ -625,7 +625,7 @@ def order_webhook_events(order: Order) -> list[WebhookEvent]:
             if ref
         ),
     }
-    conditions = [WebhookEvent.payload.contains(ref) for ref in refs]
+    conditions = [WebhookEvent.payload.contains(ref, autoescape=True) for ref in refs]
     providers = list(PROVIDER_CLASSES)
     query = select(WebhookEvent).where(WebhookEvent.provider.in_(providers), or_(*conditions))
     return list(db.session.scalars(query.order_by(WebhookEvent.id).limit(100)))
