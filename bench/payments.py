@@ -153,6 +153,11 @@ def main():
     )
     parser.add_argument("--rq-workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=5078)
+    parser.add_argument(
+        "--workers-after",
+        action="store_true",
+        help="start the RQ workers only once intake is done (measures each phase alone)",
+    )
     args = parser.parse_args()
 
     env = {
@@ -193,21 +198,29 @@ def main():
     workers = []
     try:
         wait_for(f"http://127.0.0.1:{args.port}/healthz")
-        workers = [
-            subprocess.Popen(
-                [sys.executable, "worker.py", "--queues", "high", "--no-parse-worker"],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            for _ in range(args.rq_workers)
-        ]
-        time.sleep(2)  # let the workers connect
+
+        def start_workers():
+            return [
+                subprocess.Popen(
+                    [sys.executable, "worker.py", "--queues", "high", "--no-parse-worker"],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                for _ in range(args.rq_workers)
+            ]
+
+        if not args.workers_after:
+            workers = start_workers()
+            time.sleep(2)  # let the workers connect
         first_sent: dict[int, float] = {}
         started = time.perf_counter()
         latencies, statuses = send(args.port, deliveries, args.senders, first_sent)
         intake_seconds = time.perf_counter() - started
+        processing_started = time.perf_counter()
+        if args.workers_after:
+            workers = start_workers()
 
         from sqlalchemy import create_engine, text
 
@@ -222,6 +235,7 @@ def main():
                 break
             time.sleep(0.2)
         end_to_end = time.perf_counter() - started
+        processing_seconds = time.perf_counter() - processing_started
         with engine.connect() as conn:
             grants = conn.execute(
                 text(
@@ -270,6 +284,9 @@ def main():
                     "p99": round(percentile(ms, 99), 1),
                 },
                 "grants_per_second_end_to_end": round(len(grants) / end_to_end, 1),
+                "events_processed_per_second_after_intake": round(sum(events.values()) / processing_seconds, 1)
+                if args.workers_after
+                else None,
                 "intake_to_grant_ms": {
                     "p50": round(percentile(grant_ms, 50), 1),
                     "p95": round(percentile(grant_ms, 95), 1),
