@@ -30,7 +30,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import redis
 import requests
+from rq import Worker
+from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -50,8 +53,6 @@ def percentile(values, p):
 
 def prepare(env, payments: int) -> list[tuple[int, str]]:
     """A fresh database with one company, a plan and `payments` open Stripe orders: [(order id, session)]."""
-    from sqlalchemy import create_engine, text
-
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     name = DB_URL.rsplit("/", 1)[1]
     with admin.connect() as conn:
@@ -91,8 +92,6 @@ def prepare(env, payments: int) -> list[tuple[int, str]]:
             {"company": company, "plan": plan, "n": payments},
         ).all()
     engine.dispose()
-    import redis
-
     redis.Redis.from_url(REDIS_URL).flushdb()
     return [(row[0], row[1]) for row in rows]
 
@@ -109,7 +108,7 @@ def wait_for(url, timeout=30):
     raise RuntimeError(f"{url} did not come up")
 
 
-def send(port: int, deliveries: list, senders: int, first_sent: dict):
+def send(port: int, deliveries: list, senders: int, first_sent: dict, pace: float = 0.0):
     """`senders` keep-alive connections working through the deliveries in order."""
     latencies, statuses = [], []
     lock = threading.Lock()
@@ -134,6 +133,8 @@ def send(port: int, deliveries: list, senders: int, first_sent: dict):
             with lock:
                 latencies.append(time.perf_counter() - started)
                 statuses.append(response.status)
+            if pace:
+                time.sleep(pace)
 
     pool = [threading.Thread(target=sender) for _ in range(senders)]
     for thread in pool:
@@ -153,6 +154,7 @@ def main():
     )
     parser.add_argument("--rq-workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=5078)
+    parser.add_argument("--pace", type=float, default=0.0, help="seconds each sender waits between deliveries")
     parser.add_argument(
         "--workers-after",
         action="store_true",
@@ -213,16 +215,17 @@ def main():
 
         if not args.workers_after:
             workers = start_workers()
-            time.sleep(2)  # let the workers connect
+            connection = redis.Redis.from_url(REDIS_URL)
+            deadline = time.monotonic() + 60
+            while Worker.count(connection=connection) < args.rq_workers and time.monotonic() < deadline:
+                time.sleep(0.2)  # the workers are up and listening before the first delivery
         first_sent: dict[int, float] = {}
         started = time.perf_counter()
-        latencies, statuses = send(args.port, deliveries, args.senders, first_sent)
+        latencies, statuses = send(args.port, deliveries, args.senders, first_sent, args.pace)
         intake_seconds = time.perf_counter() - started
         processing_started = time.perf_counter()
         if args.workers_after:
             workers = start_workers()
-
-        from sqlalchemy import create_engine, text
 
         engine = create_engine(DB_URL)
         deadline = time.monotonic() + 600
