@@ -6,6 +6,7 @@ DATABASE_URL are then required) and secure cookies.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,6 +105,71 @@ def _site_address(read: _Reader, production: bool) -> tuple[str, list[str] | Non
     if render_host:
         hosts.append(render_host)
     return base_url, list(dict.fromkeys(host.lower() for host in hosts))
+
+
+PAYMENT_PROVIDER_NAMES = ("stripe", "paypal", "razorpay", "mock")
+PAYPAL_API_BASES = {"sandbox": "https://api-m.sandbox.paypal.com", "live": "https://api-m.paypal.com"}
+# What each real provider needs; one with none of them set is simply not in the chain.
+PAYMENT_PROVIDER_KEYS = {
+    "stripe": ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"),
+    "razorpay": ("RAZORPAY_KEY_ID", "RAZORPAY_KEY_SECRET", "RAZORPAY_WEBHOOK_SECRET"),
+    "paypal": ("PAYPAL_CLIENT_ID", "PAYPAL_CLIENT_SECRET", "PAYPAL_WEBHOOK_ID"),
+}
+
+
+def _prefixed(read: _Reader, name: str, prefixes: tuple[str, ...]) -> str | None:
+    value = read.str(name)
+    if value and not value.startswith(prefixes):
+        read.problems.append(f"{name} must start with {' or '.join(prefixes)}")
+    return value
+
+
+def _payment_settings(read: _Reader, production: bool, secret: str) -> dict:
+    """Providers, keys and the chain. A provider with some but not all of its keys is a mistake
+    worth stopping for (checkouts would open but webhooks never verify, or the reverse)."""
+    settings = {
+        "STRIPE_SECRET_KEY": _prefixed(read, "STRIPE_SECRET_KEY", ("sk_", "rk_")),
+        "STRIPE_WEBHOOK_SECRET": _prefixed(read, "STRIPE_WEBHOOK_SECRET", ("whsec_",)),
+        "STRIPE_API_BASE": read.str("STRIPE_API_BASE"),
+        "RAZORPAY_KEY_ID": _prefixed(read, "RAZORPAY_KEY_ID", ("rzp_",)),
+        "RAZORPAY_KEY_SECRET": read.str("RAZORPAY_KEY_SECRET"),
+        "RAZORPAY_WEBHOOK_SECRET": read.str("RAZORPAY_WEBHOOK_SECRET"),
+        "RAZORPAY_API_BASE": read.str("RAZORPAY_API_BASE"),
+        "PAYPAL_CLIENT_ID": read.str("PAYPAL_CLIENT_ID"),
+        "PAYPAL_CLIENT_SECRET": read.str("PAYPAL_CLIENT_SECRET"),
+        "PAYPAL_WEBHOOK_ID": read.str("PAYPAL_WEBHOOK_ID"),
+    }
+    mode = (read.str("PAYPAL_MODE", "sandbox") or "").lower()
+    if mode not in PAYPAL_API_BASES:
+        read.problems.append(f"PAYPAL_MODE must be sandbox or live, got {mode!r}")
+        mode = "sandbox"
+    settings["PAYPAL_MODE"] = mode
+    settings["PAYPAL_API_BASE"] = read.str("PAYPAL_API_BASE", PAYPAL_API_BASES[mode])
+    for name in ("STRIPE_API_BASE", "RAZORPAY_API_BASE", "PAYPAL_API_BASE"):
+        if settings[name] and urlparse(settings[name]).scheme not in ("http", "https"):
+            read.problems.append(f"{name} must be an http(s):// address, got {settings[name]!r}")
+    for provider, keys in PAYMENT_PROVIDER_KEYS.items():
+        missing = [key for key in keys if not settings[key]]
+        if missing and len(missing) < len(keys):
+            read.problems.append(f"{provider} is half configured: also set {', '.join(missing)}")
+    default_chain = "stripe,paypal,razorpay" + ("" if production else ",mock")
+    chain = [name.lower() for name in read.list("PAYMENT_PROVIDERS")] or default_chain.split(",")
+    for name in chain:
+        if name not in PAYMENT_PROVIDER_NAMES:
+            read.problems.append(f"PAYMENT_PROVIDERS: unknown provider {name!r} (known: {', '.join(PAYMENT_PROVIDER_NAMES)})")
+    if production and "mock" in chain:
+        read.problems.append("PAYMENT_PROVIDERS: the mock provider is for development and tests, not production")
+    settings["PAYMENT_PROVIDERS"] = [name for name in dict.fromkeys(chain) if name in PAYMENT_PROVIDER_NAMES]
+    # The mock provider signs its own webhooks with a key derived from SECRET_KEY.
+    settings["MOCK_PAYMENTS_SECRET"] = None if production else hashlib.sha256(f"mock-payments:{secret}".encode()).hexdigest()
+    settings["POSTINGS_REQUIRE_PAYMENT"] = read.bool("POSTINGS_REQUIRE_PAYMENT", False)
+    settings["PAYMENT_TIMEOUT_SECONDS"] = read.int("PAYMENT_TIMEOUT_SECONDS", 10, minimum=1)
+    settings["DEFAULT_POSTING_DAYS"] = read.int("DEFAULT_POSTING_DAYS", 30, minimum=1)
+    settings["RATE_LIMIT_CHECKOUT"] = read.rate("RATE_LIMIT_CHECKOUT", "20 per hour")
+    settings["SELLER_NAME"] = read.str("SELLER_NAME", read.str("SITE_NAME", "Jobifies"))
+    settings["SELLER_ADDRESS"] = read.str("SELLER_ADDRESS", "")
+    settings["SELLER_TAX_ID"] = read.str("SELLER_TAX_ID", "")
+    return settings
 
 
 def load_config(env: dict | None = None, instance_path: str | None = None) -> dict:
@@ -247,6 +313,7 @@ def load_config(env: dict | None = None, instance_path: str | None = None) -> di
         # the resume limit itself is checked by the upload validator with a friendly message.
         "MAX_CONTENT_LENGTH": (max_resume_mb + 1) * 1024 * 1024,
     }
+    config.update(_payment_settings(read, production, secret))
     if read.problems:
         raise ConfigError(read.problems)
     return config

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from .extensions import db
 from .models import Application, ApplicationEvent, User, utcnow
-from .services import accounts, companies, jobs, matching
+from .services import accounts, companies, credits, jobs, matching, plans
 
 DEMO_PASSWORD = "jobifies-demo"  # noqa: S105  (published in the README; never used in production)
 DEMO_LOGINS = {
@@ -20,6 +20,37 @@ DEMO_LOGINS = {
     "recruiter": "recruiter@acme.example.com",
     "candidate": "candidate@example.com",
 }
+
+# Plans for the paid-postings demo (prices in minor units); the mock provider takes the payment.
+PLANS = [
+    (
+        "Single posting",
+        "One job for 30 days.",
+        1,
+        30,
+        0,
+        "one_time",
+        {"USD": 4900, "EUR": 4500, "GBP": 3900, "INR": 399900},
+    ),
+    (
+        "Featured pack",
+        "Five jobs for 45 days, each featured for 14.",
+        5,
+        45,
+        14,
+        "one_time",
+        {"USD": 19900, "EUR": 18900, "GBP": 15900, "INR": 1499900},
+    ),
+    (
+        "Monthly hiring",
+        "Ten jobs a month, 30 days each.",
+        10,
+        30,
+        0,
+        "monthly",
+        {"USD": 29900, "EUR": 27900, "GBP": 23900},
+    ),
+]
 
 COMPANIES = [
     (
@@ -178,6 +209,23 @@ def seed_demo_data(force: bool = False, random_password: bool = False) -> tuple[
         owner.verified_at = utcnow()
         companies.create_company(owner, name, website, about)
         owners.append(owner)
+    for name, description, n, days, featured, interval, prices in PLANS:
+        plans.save_plan(
+            admin,
+            None,
+            {
+                "name": name,
+                "description": description,
+                "posting_credits": n,
+                "posting_days": days,
+                "featured_days": featured,
+                "interval": interval,
+                "prices": prices,
+            },
+        )
+    if credits.charging():  # demo jobs are published below: their companies get the credits for it
+        for owner in owners:
+            credits.gift(admin, owner.company.id, 10, posting_days=30, note="Demo credits")
     candidate = accounts.register_user(DEMO_LOGINS["candidate"], password, "Casey Candidate", verify=False)
     candidate.verified_at = utcnow()
 

@@ -134,3 +134,29 @@ def confirm_email(client, to: str) -> object:
     """Follow the confirmation link emailed to `to` and press the button, as the person would."""
     client.get(emailed_link(to, "verify_email"))
     return client.post("/verify")
+
+
+def make_plan(
+    name: str = "Starter",
+    credits: int = 1,
+    posting_days: int = 30,
+    featured_days: int = 0,
+    interval: str = "one_time",
+    prices: dict | None = None,
+    **fields,
+):
+    """A plan on offer (prices in minor units)."""
+    from app.models import Plan
+
+    plan = Plan(
+        name=name,
+        posting_credits=credits,
+        posting_days=posting_days,
+        featured_days=featured_days,
+        interval=interval,
+        prices=prices or {"USD": 4900, "EUR": 4500, "GBP": 3900, "INR": 399900},
+        **fields,
+    )
+    db.session.add(plan)
+    db.session.commit()
+    return plan

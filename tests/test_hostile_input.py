@@ -13,12 +13,12 @@ import re
 from urllib.parse import quote
 
 import pytest
-from factories import PASSWORD, make_application, make_job, make_recruiter, make_user
+from factories import PASSWORD, make_application, make_job, make_plan, make_recruiter, make_user
 from werkzeug.routing import AnyConverter, IntegerConverter
 
 from app.extensions import db, limiter
-from app.models import ApplicationNote, Invitation, JobAlert, Membership, WebhookEvent
-from app.services import alerts, companies
+from app.models import ApplicationNote, Invitation, JobAlert, Membership, Payment, WebhookEvent
+from app.services import alerts, companies, payments
 
 HOSTILE_INTS = ["2147483648", "9223372036854775808", "99999999999999999999999", "0", "-1"]
 # %00 a NUL; %ED%A0%80 a UTF-8-encoded lone surrogate; a very long value; path traversal.
@@ -26,6 +26,7 @@ HOSTILE_TEXT = ["%00", "a%00b", "%ED%A0%80", "x" * 3000, "..%2F..%2Fetc", "%F0%9
 HOSTILE_QUERY = (
     "page=100000000000000000000&q=%00&sort=%ED%A0%80&status=%00&salary_min=1e999"
     "&posted=%00&workplace=%00&location=" + "l" * 3000 + "&to=%00&provider=%00&use=%00&seen=%00"
+    "&job=%00&token=%00&currency=%00&fallback=%00"
 )
 FORM_FIELDS = [
     "email",
@@ -63,6 +64,21 @@ FORM_FIELDS = [
     "experience-0-title",
     "education-0-institution",
     "List-Unsubscribe",
+    "plan_id",
+    "currency",
+    "country",
+    "method",
+    "job_id",
+    "tax_id",
+    "address",
+    "credits",
+    "posting_credits",
+    "posting_days",
+    "featured_days",
+    "interval",
+    "price_usd",
+    "razorpay_payment_id",
+    "razorpay_signature",
 ]
 HOSTILE_FORM_VALUES = ["%00", "%ED%A0%80", "9" * 400, "x" * 20000]
 
@@ -81,6 +97,20 @@ def world(app_ctx):
     alert, _ = alerts.create_alert(candidate, {"q": ["role"]}, "daily")
     event = WebhookEvent(provider="sendgrid", event_id="evt-1", event_type="delivered", payload="{}")
     db.session.add(event)
+    plan = make_plan()
+    order = payments.create_order(owner.company, owner, plan.id, "USD", "card", "US")
+    payments.start_checkout(order, owner.email)
+    payment = Payment(
+        order_id=order.id,
+        company_id=owner.company.id,
+        provider="mock",
+        provider_payment_id="mock_pay_1",
+        amount=4900,
+        currency="USD",
+        status="paid",
+        receipt_number=1,
+    )
+    db.session.add(payment)
     admin = make_user("admin@hostile.example.com", role="admin")
     db.session.commit()
     real = {
@@ -99,6 +129,11 @@ def world(app_ctx):
         "provider": "sendgrid",
         "queue": "default",
         "filename": "css/app.css",
+        "order_id": order.id,
+        "payment_id": payment.id,
+        "plan_id": plan.id,
+        "company_id": owner.company.id,
+        "reference": order.provider_ref,
     }
     return {
         "real": real,

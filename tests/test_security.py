@@ -51,6 +51,19 @@ CSRF_ROUTES = [
     "/me/profile",
     "/me/profile/resume",
     "/me/profile/resume/retry",
+    "/billing/details",
+    "/billing/checkout",
+    "/billing/portal",
+    "/billing/orders/1/razorpay",
+    "/billing/mock-checkout/mock_1_abc/pay",
+    "/billing/mock-checkout/mock_1_abc/decline",
+    "/billing/jobs/{job}/feature",
+    "/admin/payments/1/refund",
+    "/admin/plans/new",
+    "/admin/plans/1/edit",
+    "/admin/plans/1/archive",
+    "/admin/plans/1/restore",
+    "/admin/companies/1/credits",
 ]
 # Providers authenticate webhooks with their own signatures, not a session: no CSRF there.
 # RFC 8058 one-click unsubscribe is POSTed by mail clients with no session; the token is the secret.

@@ -4,6 +4,7 @@ from flask import Flask
 
 from .admin import bp as admin_bp
 from .auth import bp as auth_bp
+from .billing import bp as billing_bp
 from .candidate import bp as candidate_bp
 from .devtools import bp as devtools_bp
 from .public import bp as public_bp
@@ -17,6 +18,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(candidate_bp)
     app.register_blueprint(recruiter_bp, url_prefix="/recruiter")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(billing_bp, url_prefix="/billing")
     app.register_blueprint(webhooks_bp)
     if app.config["APP_ENV"] != "production":  # the dev outbox shows every email: never in production
         app.register_blueprint(devtools_bp)

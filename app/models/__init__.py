@@ -12,6 +12,17 @@ from .applications import (
 )
 from .audit import AuditLog
 from .base import utcnow
+from .billing import (
+    PLAN_CURRENCIES,
+    BillingProfile,
+    CreditEntry,
+    Order,
+    Payment,
+    PaymentAttempt,
+    Plan,
+    ReceiptCounter,
+    Subscription,
+)
 from .companies import Company, Invitation, Membership
 from .documents import Document
 from .jobs import CURRENCIES, EMPLOYMENT_TYPES, JOB_STATUSES, SALARY_PERIODS, SENIORITIES, WORKPLACES, Job, SavedJob
@@ -20,11 +31,18 @@ from .profiles import CandidateProfile
 from .states import (
     AlertFrequency,
     ApplicationStatus,
+    AttemptStatus,
+    CreditReason,
     EmailStatus,
     JobStatus,
     MemberRole,
+    OrderStatus,
     ParseStatus,
+    PaymentMethod,
+    PaymentStatus,
+    PlanInterval,
     Role,
+    SubscriptionStatus,
     WebhookStatus,
 )
 from .users import User
@@ -68,4 +86,21 @@ __all__ = [
     "SENIORITIES",
     "SALARY_PERIODS",
     "CURRENCIES",
+    # Paid postings
+    "PLAN_CURRENCIES",
+    "BillingProfile",
+    "CreditEntry",
+    "Order",
+    "Payment",
+    "PaymentAttempt",
+    "Plan",
+    "ReceiptCounter",
+    "Subscription",
+    "AttemptStatus",
+    "CreditReason",
+    "OrderStatus",
+    "PaymentMethod",
+    "PaymentStatus",
+    "PlanInterval",
+    "SubscriptionStatus",
 ]

@@ -71,3 +71,50 @@ def one_of(column: str, states: type[StrEnum]) -> CheckConstraint:
     """CHECK (column IN (...)), named ck_<table>_<column> by the naming convention."""
     values = ", ".join(f"'{state.value}'" for state in states)
     return CheckConstraint(f"{column} IN ({values})", name=column)
+
+
+class PlanInterval(StrEnum):
+    ONE_TIME = "one_time"
+    MONTHLY = "monthly"
+
+
+class PaymentMethod(StrEnum):
+    CARD = "card"
+    UPI = "upi"
+    NETBANKING = "netbanking"
+    PAYPAL = "paypal"
+
+
+class OrderStatus(StrEnum):
+    PENDING = "pending"  # created; no provider has a checkout for it yet
+    AWAITING_PAYMENT = "awaiting_payment"  # a hosted checkout is open
+    PAID = "paid"  # a provider's webhook confirmed the payment
+    FAILED = "failed"  # every provider refused to start a checkout, or the payment was declined
+
+
+class AttemptStatus(StrEnum):
+    STARTED = "started"
+    FAILED = "failed"
+
+
+class PaymentStatus(StrEnum):
+    PAID = "paid"
+    REFUND_PENDING = "refund_pending"  # asked the provider; its webhook confirms
+    REFUNDED = "refunded"
+    DISPUTED = "disputed"
+
+
+class SubscriptionStatus(StrEnum):
+    ACTIVE = "active"
+    PAST_DUE = "past_due"
+    CANCELED = "canceled"
+
+
+class CreditReason(StrEnum):
+    PURCHASE = "purchase"
+    RENEWAL = "renewal"
+    ADMIN_GIFT = "admin_gift"
+    PUBLISH = "publish"
+    FEATURE = "feature"
+    REFUND = "refund"
+    DISPUTE = "dispute"

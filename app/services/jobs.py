@@ -14,7 +14,7 @@ from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..models import Application, Company, Job, User, utcnow
 from ..pagination import MAX_PAGE, Paginated
-from . import audit
+from . import audit, credits
 from .markdown import render_markdown
 from .skills import normalize_skills
 from .slugs import slugify
@@ -63,15 +63,26 @@ def update_job(job: Job, data: dict) -> Job:
 
 
 def publish_job(job: Job, actor: User) -> Job:
-    """Draft, closed or expired -> published, with a fresh expiry date. Idempotent on an open job."""
+    """Draft, closed or expired -> published, with a fresh expiry date. Idempotent on an open job.
+
+    With POSTINGS_REQUIRE_PAYMENT this spends one posting credit (its plan sets the posting and
+    featured days) and raises credits.NoCredits without one; a closed job reopens free inside the
+    period it was paid for."""
     if job.is_open:
         return job
     if actor.verified_at is None and not actor.is_admin:
         raise ValidationError(f"Confirm your email address before publishing: we sent a link to {actor.email}.")
     now = utcnow()
+    if credits.reopens_free(job, now):  # still inside the period it was paid for: no new credit
+        job.status, job.closed_at = "published", None
+        db.session.flush()
+        return job
+    paid = credits.pay_for_publishing(job, actor)  # raises NoCredits; None when postings are free
     job.status = "published"
     job.published_at = now  # a reopened job is a fresh posting: it goes back to the top of the board
-    job.expires_at = now + timedelta(days=current_app.config["JOB_EXPIRY_DAYS"])
+    job.expires_at = now + timedelta(days=paid.posting_days if paid else current_app.config["JOB_EXPIRY_DAYS"])
+    if paid and paid.featured_days:
+        job.featured_until = now + timedelta(days=paid.featured_days)
     job.closed_at = None
     db.session.flush()
     return job

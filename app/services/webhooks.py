@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -22,10 +23,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from ..errors import NotFound
 from ..extensions import db
 from ..integrations.email.sendgrid_events import SendGridEventWebhook
+from ..integrations.payments import PROVIDER_CLASSES as PAYMENT_PROVIDERS
+from ..integrations.payments import PROVIDER_SETTINGS as PAYMENT_SETTINGS
 from ..integrations.webhooks import WebhookRejected
 from ..models import WebhookEvent, utcnow
 from ..tasks import enqueue
-from . import email_events
+from . import email_events, payments
 
 __all__ = ["WebhookRejected", "ingest", "process_event", "provider", "replay"]
 
@@ -46,6 +49,11 @@ PROVIDERS: dict[str, Provider] = {
         SendGridEventWebhook,
         email_events.handle_sendgrid_event,
     ),
+    # Payment providers (stripe, paypal, razorpay, mock): on the high queue, handled by the orchestrator.
+    **{
+        name: Provider(PAYMENT_SETTINGS[name], adapter, partial(payments.handle_event, name))
+        for name, adapter in PAYMENT_PROVIDERS.items()
+    },
 }
 _adapters: dict = {}
 
@@ -76,7 +84,9 @@ def ingest(provider_name: str, body: bytes, headers, content_type: str | None) -
     if (content_type or "").split(";")[0].strip().lower() != "application/json":
         raise WebhookRejected(f"expected Content-Type application/json, got {content_type or 'none'}")
     adapter.verify(body, headers)
-    events = adapter.parse(body)
+    # Most providers put the event id in the body; those that send it in a header (Razorpay's
+    # x-razorpay-event-id) say so with `reads_headers` and get the headers too.
+    events = adapter.parse(body, headers) if getattr(adapter, "reads_headers", False) else adapter.parse(body)
     if not events:
         return IngestResult(accepted=[], duplicates=0)
     rows = [

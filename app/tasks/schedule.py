@@ -8,6 +8,7 @@ from __future__ import annotations
 from .alerts import send_alert_digests
 from .emails import sweep_outbox
 from .maintenance import expire_jobs, flush_views
+from .payments import deliver_mock_webhook  # noqa: F401  (registers the task)
 from .resumes import sweep_parses
 from .webhooks import sweep_webhooks
 

@@ -2,7 +2,7 @@ from flask import current_app, flash, make_response, redirect, render_template, 
 from flask_login import current_user
 
 from ...errors import AppError
-from ...services import applications, companies, jobs
+from ...services import applications, companies, credits, jobs
 from ...services.markdown import render_markdown
 from .. import limits
 from ..helpers import perform, recruiter_required, safe_next, save, send_document, submit, toast, wants_fragment
@@ -60,9 +60,21 @@ def _publish_if_asked(job, saved_message: str):
     outcome = save(lambda: jobs.publish_job(job, current_user))
     if outcome.ok:
         flash(f"“{job.title}” is now live on the job board.", "success")
+    elif isinstance(outcome.error, credits.NoCredits):
+        return _choose_a_plan(job, saved_message)
     else:
         flash(f"{saved_message} {outcome.error.message}", "error")
     return redirect(url_for("recruiter.dashboard"))
+
+
+def _choose_a_plan(job, saved_message: str = ""):
+    """Publishing needs a credit: on to "Choose a plan", which publishes the job once paid."""
+    flash(
+        f"{saved_message} Publishing takes a posting credit: choose a plan and “{job.title}” goes live "
+        "as soon as the payment is confirmed.".strip(),
+        "info",
+    )
+    return redirect(url_for("billing.choose_plan", job=job.id))
 
 
 @bp.route("/jobs/<int:job_id>/edit", methods=["GET", "POST"])
@@ -102,6 +114,8 @@ def job_action(job_id: int, action: str):
     outcome = save(lambda: operation(job, current_user))
     if outcome.ok:
         flash(f"“{job.title}” {done}.", "success")
+    elif isinstance(outcome.error, credits.NoCredits):
+        return _choose_a_plan(job)
     else:
         flash(outcome.error.message, "error")
     return redirect(safe_next(request.form.get("next"), url_for("recruiter.dashboard")))

@@ -26,6 +26,17 @@
   document.addEventListener("DOMContentLoaded", function () { focusFirstInvalid(document); });
   document.body.addEventListener("htmx:afterSettle", function (event) { focusFirstInvalid(event.target); });
 
+  // Full-page forms that start something costly (a checkout) say so and cannot be sent twice.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("[data-submit-once]")) return;
+    var button = form.querySelector("button[type=submit]");
+    var progress = form.querySelector(".submit-progress");
+    if (progress) progress.textContent = "Working on it…";
+    // After this event, so the button's own name and value still go with the form.
+    if (button) setTimeout(function () { button.disabled = true; }, 0);
+  });
+
   // A network failure must not look like nothing happened.
   document.body.addEventListener("htmx:sendError", function () {
     showToast("Could not reach the server. Check your connection and try again.", "error");
