@@ -15,6 +15,7 @@ WEAK_SECRETS = {"", "dev", "secret", "changeme", "change-me", "development", "de
 DEV_SECRET = "dev-secret-not-for-production"
 MIN_SECRET_LENGTH = 32
 ENVIRONMENTS = ("development", "production", "test")
+SEARCH_BACKENDS = ("whoosh", "postgres")
 
 
 class ConfigError(RuntimeError):
@@ -98,6 +99,13 @@ def load_config(env: dict | None = None, instance_path: str | None = None) -> di
     else:
         database_url = f"sqlite:///{instance / 'jobifies.sqlite3'}"
 
+    search_backend = (read.str("SEARCH_BACKEND", "whoosh") or "").lower()
+    if search_backend not in SEARCH_BACKENDS:
+        read.problems.append(f"SEARCH_BACKEND must be one of {', '.join(SEARCH_BACKENDS)}, got {search_backend!r}")
+    elif search_backend == "postgres" and not (database_url or "").startswith("postgresql"):
+        read.problems.append("SEARCH_BACKEND=postgres needs a PostgreSQL DATABASE_URL (full-text search runs in "
+                             "the database); with SQLite use SEARCH_BACKEND=whoosh")
+
     redis_url = read.str("REDIS_URL")
     if redis_url and urlparse(redis_url).scheme not in ("redis", "rediss", "unix"):
         read.problems.append(f"REDIS_URL must be a redis:// or rediss:// URL, got {redis_url!r}")
@@ -146,6 +154,8 @@ def load_config(env: dict | None = None, instance_path: str | None = None) -> di
         # RENDER_EXTERNAL_URL for every web service.
         "BASE_URL": (read.str("BASE_URL") or read.str("RENDER_EXTERNAL_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "INSTANCE_DIR": str(instance),
+        # whoosh: an index per process in SEARCH_INDEX_DIR; postgres: full-text search in the database.
+        "SEARCH_BACKEND": search_backend,
         # Unset: INSTANCE_DIR/search-index (the index is a rebuildable cache of the database).
         "SEARCH_INDEX_DIR": read.str("SEARCH_INDEX_DIR"),
         # Cookies: always HttpOnly and SameSite; Secure wherever the site is served over HTTPS.

@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from app.search import get_index, rebuild
+from app.search.index import get_index
+from app.search.sync import rebuild
 
 
 @pytest.fixture

@@ -15,10 +15,10 @@ from sqlalchemy import update
 
 from app.extensions import db
 from app.models import Job, utcnow
-from app.search import catch_up, get_index
 from app.search.engine import Request
-from app.search.query import parse_query
-from app.search.sync import OVERLAP_US, merge_segments, plan_merge, to_us
+from app.search.index import get_index
+from app.search.sync import OVERLAP_US, catch_up, merge_segments, plan_merge, to_us
+from app.search.whoosh_backend import parse_query
 from factories import login, make_job, make_recruiter
 from search_support import fresh_index, titles  # noqa: F401  (fixture)
 
@@ -271,7 +271,7 @@ def test_two_processes_writing_at_once_leave_a_correct_index(app, owner):
     start_at = time.time() + 1.0
     code = """
         import time
-        from app.search import catch_up
+        from app.search.sync import catch_up
         ids = [int(x) for x in os.environ["JOB_IDS"].split(",")]
         time.sleep(max(0, float(os.environ["START_AT"]) - time.time()))
         skipped = 0
@@ -308,7 +308,7 @@ def test_a_crash_between_update_and_commit_is_repaired_by_the_next_catch_up(app,
     code, out, err = run_python(app, """
         import signal
         from whoosh.writing import SegmentWriter
-        from app.search import catch_up
+        from app.search.sync import catch_up
         # The process dies after the writer added the new version, before the commit.
         SegmentWriter.commit = lambda self, *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL)
         with app.app_context():
@@ -321,7 +321,7 @@ def test_a_crash_between_update_and_commit_is_repaired_by_the_next_catch_up(app,
 
 
 def _segments(app) -> int:
-    return len(get_index(app).index()._segments())
+    return len(get_index(app).segments())
 
 
 def test_searcher_refresh_pitfalls_do_not_affect_results(app, owner):
@@ -333,7 +333,7 @@ def test_searcher_refresh_pitfalls_do_not_affect_results(app, owner):
         job.title += " edited"
         db.session.commit()
         catch_up(app)
-    assert plan_merge(get_index(app).index()._segments())
+    assert plan_merge(get_index(app).segments())
     before = get_index(app).snapshot().searcher
     assert merge_segments(app) >= 8
     assert sorted(indexed(app, "mergeable")) == sorted(j.id for j in jobs)   # each exactly once

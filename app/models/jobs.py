@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_, or_
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -27,6 +28,7 @@ class Job(TimestampMixin, db.Model):
     __table_args__ = (
         Index("ix_jobs_status_published_at", "status", "published_at"),
         UniqueConstraint("company_id", "external_source", "external_id", name="uq_jobs_external"),
+        Index("ix_jobs_search_vector", "search_vector", postgresql_using="gin"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,6 +55,9 @@ class Job(TimestampMixin, db.Model):
     external_source: Mapped[str | None] = mapped_column(String(40))
     external_id: Mapped[str | None] = mapped_column(String(120))
     view_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    # Written only by PostgreSQL (trigger, migration 0004) for SEARCH_BACKEND=postgres; NULL on SQLite.
+    # Deferred: loading a job never fetches it.
+    search_vector: Mapped[str | None] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"), deferred=True)
 
     company = relationship("Company", back_populates="jobs", lazy="joined")
     created_by = relationship("User")
@@ -64,10 +69,14 @@ class Job(TimestampMixin, db.Model):
         now = now or utcnow()
         return and_(cls.status == "published", or_(cls.expires_at.is_(None), cls.expires_at > now))
 
+    def is_open_at(self, now: datetime) -> bool:
+        """open_clause(now) in Python: published and not past its expiry at `now`."""
+        return self.status == "published" and (self.expires_at is None or self.expires_at > now)
+
     @property
     def effective_status(self) -> str:
         """The status a visitor sees: a published job past its expiry is expired even before the sweeper runs."""
-        if self.status == "published" and self.expires_at is not None and self.expires_at <= utcnow():
+        if self.status == "published" and not self.is_open_at(utcnow()):
             return "expired"
         return self.status
 

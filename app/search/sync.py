@@ -44,14 +44,18 @@ import logging
 import random
 import threading
 import time
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
+from whoosh import index as windex
+from whoosh.index import LockError
+from whoosh.reading import SegmentReader
 
 from ..extensions import db
 from ..models import Company, Job
+from . import whoosh_codec as codec
+from .backend import SyncReport
 from .index import IndexUnavailable, RebuildLock, get_index
 from .schema import META_ID, SCHEMA_VERSION, build_schema, job_document
 
@@ -62,20 +66,6 @@ BATCH = 500
 MAX_INLINE_CHANGES = 2_000           # more than this in a request: catch up in the background
 RECONCILE_EVERY = 300                # seconds: a cheap count comparison at most this often
 AUTO_REBUILD_EVERY = 300             # seconds between automatic rebuild attempts per process
-
-
-@dataclass
-class SyncReport:
-    updated: int = 0
-    deleted: int = 0
-    reconciled: bool = False
-    skipped: str | None = None       # why nothing was written ("locked", "deferred", ...)
-    seconds: float = 0.0
-    details: dict = field(default_factory=dict)
-
-    @property
-    def wrote(self) -> bool:
-        return bool(self.updated or self.deleted or self.details.get("meta"))
 
 
 def to_us(value: datetime | None) -> int:
@@ -102,7 +92,6 @@ def _session() -> Session:
 
 def open_writer(ix, timeout: float, attempts: int = 2):
     """Whoosh's single writer, waiting up to `timeout` per attempt; LockError after the last."""
-    from whoosh.index import LockError
     for attempt in range(attempts):
         try:
             return ix.writer(timeout=timeout, delay=0.05)
@@ -138,10 +127,7 @@ def _plan(meta: dict, jobs: dict[str, int], companies: dict[str, int]) -> tuple[
 def _open_counts(session: Session, snapshot, now: datetime) -> tuple[int, int]:
     """(open jobs in the database, open jobs in the index) at `now`."""
     in_db = session.scalar(select(func.count()).select_from(Job).where(Job.open_clause(now))) or 0
-    epoch = int(now.timestamp())
-    in_index = sum((leaf.live & leaf.data.range(leaf.reader, "expires").above(epoch)).bit_count()
-                   for leaf in snapshot.leaves)
-    return in_db, in_index
+    return in_db, snapshot.open_count(int(now.timestamp()))
 
 
 def catch_up(app, *, lock_timeout: float = 2.0, reconcile: bool = False,
@@ -175,9 +161,7 @@ def catch_up(app, *, lock_timeout: float = 2.0, reconcile: bool = False,
                 return report
         try:
             writer = open_writer(idx.index(), lock_timeout)
-        except Exception as error:
-            if type(error).__name__ != "LockError":
-                raise
+        except LockError:
             report.skipped = "locked"
             report.seconds = time.perf_counter() - started
             return report
@@ -210,8 +194,7 @@ def _apply(idx, writer, report: SyncReport, reconcile: bool) -> None:
     now = datetime.now(timezone.utc)
     # Deleting the old version of a document needs a searcher over the writer's segments. Ours is
     # current (we hold the lock) and already open; Whoosh would open a new reader of every segment.
-    same = {seg.segment_id() for seg in writer.segments if seg.doc_count_all()} == snapshot.segment_ids
-    searcher = snapshot.searcher if same else None
+    searcher = snapshot.searcher if codec.writer_segment_ids(writer) == snapshot.segment_ids else None
 
     def replace(doc: dict) -> None:
         writer.delete_by_term("id", doc["id"], searcher=searcher)
@@ -223,7 +206,7 @@ def _apply(idx, writer, report: SyncReport, reconcile: bool) -> None:
         to_delete: set[int] = set()
         if changed_companies:
             changed |= set(session.scalars(select(Job.id).where(Job.company_id.in_(changed_companies),
-                                                                 Job.status == "published")))
+                                                                 Job.open_clause(now))))
         if reconcile or vanished:
             in_db = set(session.scalars(select(Job.id).where(Job.open_clause(now))))
             in_index = snapshot.job_ids()
@@ -237,7 +220,7 @@ def _apply(idx, writer, report: SyncReport, reconcile: bool) -> None:
             found = {job.id: job for job in session.scalars(select(Job).where(Job.id.in_(batch)))}
             for job_id in batch:
                 job = found.get(job_id)
-                if job is not None and _is_open(job, now):
+                if job is not None and job.is_open_at(now):
                     replace(_clean(job_document(job)))
                     report.updated += 1
                 else:
@@ -259,10 +242,6 @@ def _apply(idx, writer, report: SyncReport, reconcile: bool) -> None:
         replace({"id": META_ID, "meta": json.dumps(meta, separators=(",", ":"))})
         report.details["meta"] = True
     writer.commit(merge=False)  # merges happen in the background (maintain); never optimize
-
-
-def _is_open(job: Job, now: datetime) -> bool:
-    return job.status == "published" and (job.expires_at is None or job.expires_at > now)
 
 
 def _clean(doc: dict) -> dict:
@@ -305,8 +284,8 @@ def plan_merge(segments) -> list:
 
 
 def _tiered_merge(writer, segments):
-    """A Whoosh merge policy: merge the segments plan_merge picks, keep the others."""
-    from whoosh.reading import SegmentReader
+    """A Whoosh merge policy (the documented `mergetype` hook): merge the segments plan_merge
+    picks, keep the others."""
     chosen = plan_merge(segments)
     if len(chosen) < 2:
         return segments
@@ -321,13 +300,12 @@ def _tiered_merge(writer, segments):
 def merge_segments(app, timeout: float = 10.0) -> int:
     """Merge one tier of small segments (see plan_merge). Returns how many were merged."""
     idx = get_index(app)
-    ix = idx.index()
-    chosen = plan_merge(ix._segments())
-    if not chosen:
+    if not plan_merge(idx.segments()):
         return 0
-    writer = open_writer(ix, timeout)
+    writer = open_writer(idx.index(), timeout)
     try:
-        merged = len(plan_merge(writer.segments))
+        # The writer's own view of the segments: another process may have merged meanwhile.
+        merged = len(plan_merge(idx.segments()))
         writer.commit(mergetype=_tiered_merge)
     except BaseException:
         writer.cancel()
@@ -340,7 +318,7 @@ def maintain(app) -> None:
     """After a commit: schedule a background merge or compaction when one is due."""
     idx = get_index(app)
     try:
-        segments = idx.index()._segments()
+        segments = idx.segments()
     except IndexUnavailable:
         return
     total = sum(s.doc_count_all() for s in segments)
@@ -349,8 +327,7 @@ def maintain(app) -> None:
         start_background_rebuild(app, force=True)
     elif plan_merge(segments):
         with idx.lock:
-            thread = getattr(idx, "merge_thread", None)
-            if thread is None or not thread.is_alive():
+            if idx.merge_thread is None or not idx.merge_thread.is_alive():
                 idx.merge_thread = _run_in_app(app, lambda: _merge_when_quiet(app), "merge")
 
 
@@ -369,7 +346,7 @@ def _merge_when_quiet(app) -> None:
         ix = idx.index()
         if ix.latest_generation() != generation:
             generation, changed_at = ix.latest_generation(), time.monotonic()
-        segments = ix._segments()
+        segments = idx.segments()
         if not plan_merge(segments):
             return
         if time.monotonic() - changed_at < idle and len(segments) < MERGE_NOW:
@@ -392,7 +369,6 @@ def rebuild(app, progress=None, wait: bool = True) -> SyncReport | None:
     if not lock.acquire(wait=wait):
         return None
     try:
-        from whoosh import index as windex
         idx.remove_stale_dirs()
         name, path = idx.new_build_dir()
         ix = windex.create_in(path, build_schema())
@@ -456,7 +432,7 @@ def start_background_rebuild(app, force: bool = False) -> bool:
     with idx.lock:
         if idx.rebuild_thread is not None and idx.rebuild_thread.is_alive():
             return True
-        last = getattr(idx, "last_auto_rebuild", 0.0)
+        last = idx.last_auto_rebuild
         if not force and time.monotonic() - last < AUTO_REBUILD_EVERY and last:
             return False
         if RebuildLock.held(idx.root):
@@ -469,8 +445,7 @@ def start_background_rebuild(app, force: bool = False) -> bool:
 def start_background_catch_up(app) -> None:
     idx = get_index(app)
     with idx.lock:
-        thread = getattr(idx, "catch_up_thread", None)
-        if thread is not None and thread.is_alive():
+        if idx.catch_up_thread is not None and idx.catch_up_thread.is_alive():
             return
         idx.catch_up_thread = _run_in_app(app, lambda: catch_up(app, lock_timeout=10.0), "catch-up")
 
