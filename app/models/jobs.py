@@ -65,8 +65,10 @@ class Job(TimestampMixin, db.Model):
 
     @classmethod
     def open_clause(cls, now: datetime | None = None):
-        """SQL condition for 'accepting applications': published and not past its expiry."""
-        now = now or utcnow()
+        """SQL condition for 'accepting applications': published and not past its expiry.
+        `now` may be a bound parameter (search statements are built once and run many times)."""
+        if now is None:
+            now = utcnow()
         return and_(cls.status == "published", or_(cls.expires_at.is_(None), cls.expires_at > now))
 
     def is_open_at(self, now: datetime) -> bool:

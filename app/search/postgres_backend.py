@@ -30,12 +30,13 @@ import logging
 import re
 import threading
 import time
+from collections import OrderedDict
 from datetime import timedelta
 
 from markupsafe import Markup, escape
-from sqlalchemy import (DateTime, Integer, String, Text, and_, case, cast, column, exists, extract, false, func,
-                        literal, literal_column, select, table, text, true, tuple_, union_all)
-from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy import (DateTime, Integer, String, Text, and_, any_, bindparam, case, cast, column, exists, extract,
+                        false, func, literal, literal_column, select, table, text, true, tuple_, union_all)
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 from sqlalchemy.exc import DBAPIError
 
 from ..extensions import db
@@ -151,12 +152,32 @@ class PostgresBackend:
                              suggestion=suggestion)
 
 
-def _positions(query, first: int):
-    """Rows of `query` (ordered ids) as ("hit", id, 0, NULL, position from `first`). The numbering
-    follows the subquery's order: PostgreSQL keeps it through a plain subquery scan."""
+def _positions(query, first: str):
+    """Rows of `query` (ordered ids) as ("hit", id, 0, NULL, position from the parameter `first`).
+    The numbering follows the subquery's order: PostgreSQL keeps it through a plain subquery scan."""
     rows = query.subquery()
     return select(literal("hit"), cast(rows.c.id, Text), literal(0), cast(literal(None), String),
-                  func.row_number().over() + first).select_from(rows)
+                  func.row_number().over() + bindparam(first, type_=Integer)).select_from(rows)
+
+
+_statements: OrderedDict[tuple, tuple[str, dict]] = OrderedDict()
+_statements_lock = threading.Lock()
+
+
+def _compiled(shape: tuple, build) -> tuple[str, dict]:
+    """(SQL text, default parameters) of the statement for `shape`, compiled once (LRU of 256)."""
+    with _statements_lock:
+        got = _statements.get(shape)
+        if got is not None:
+            _statements.move_to_end(shape)
+            return got
+    compiled = build().compile(dialect=db.engine.dialect)
+    got = (str(compiled), dict(compiled.params))
+    with _statements_lock:
+        _statements[shape] = got
+        if len(_statements) > 256:
+            _statements.popitem(last=False)
+    return got
 
 
 def _database_name() -> str:
@@ -186,15 +207,19 @@ class _Plan:
         self.spelling = list(dict.fromkeys(syntax.spelling_candidates(request.text))) if tree is not None else []
         self.match: str | None = None        # tsquery text; None: no words (every open job)
         self.rank: str | None = None
-        self.missing: list[str] = []         # words of the search in no open job
         self.company_ids: list[int] = []
 
     # -- 1. normalize
     def normalize(self) -> None:
         request = self.request
-        columns = [func.set_config("jit", "off", True),                  # planning a JIT costs more than it saves here
-                   func.set_config("work_mem", "64MB", True),            # the matched rows stay in memory
-                   func.set_config("pg_trgm.similarity_threshold", VOCABULARY_SIMILARITY, True)]
+        # For this transaction (the request's): no JIT (compiling costs more than it saves here);
+        # the matched rows of step 2 stay in memory; the trigram threshold of step 4. With words to
+        # match, no sequential scan: the planner prices `@@` as cheap, but on a scan it reads every
+        # job's out-of-line tsvector, while the GIN index answers most queries without reading one.
+        columns = [func.set_config("jit", "off", True),
+                   func.set_config("work_mem", "64MB", True),
+                   func.set_config("pg_trgm.similarity_threshold", VOCABULARY_SIMILARITY, True),
+                   func.set_config("enable_seqscan", "off" if self.leaves else "on", True)]
         leaf_columns: list[list[int]] = []
         for leaf in self.leaves:
             positions = []
@@ -202,11 +227,6 @@ class _Plan:
                 positions.append(len(columns))
                 columns.append(cast(expression, Text))
             leaf_columns.append(positions)
-        spelling_at = len(columns)
-        for word in self.spelling:
-            query = func.plainto_tsquery("english", word)
-            columns.append(func.numnode(query) == 0)
-            columns.append(exists().where(Job.open_clause(request.now), Job.search_vector.op("@@")(query)))
         company_at = len(columns)
         slugs = request.filters.get("company")
         if slugs:
@@ -214,42 +234,40 @@ class _Plan:
         row = db.session.execute(select(*columns)).one()
         texts = {}
         for leaf, positions in zip(self.leaves, leaf_columns):
-            texts[id(leaf)] = [row[p] for p in positions if row[p]]
-        for n, word in enumerate(self.spelling):
-            stop_word, found = row[spelling_at + 2 * n], row[spelling_at + 2 * n + 1]
-            if not (stop_word or found):
-                self.missing.append(word)
+            texts[id(leaf)] = list(dict.fromkeys(row[p] for p in positions if row[p]))
         if slugs:
             self.company_ids = list(row[company_at] or [])
         self.match = _compose(self.tree, texts, phrase_in_one_field=True)
+        if self.match is None and self.leaves:   # only stop words: every open job, scanned
+            db.session.execute(select(func.set_config("enable_seqscan", "on", True)))
         rank_parts = [part for leaf in _positive_leaves(self.tree) for part in texts.get(id(leaf), [])]
         self.rank = " | ".join(f"({part})" for part in rank_parts) or None
 
     # -- 2. count and rank
     def count_and_rank(self) -> tuple[_Counts, list[int]]:
         """One statement: the matching open jobs (`m`, read once), the facet counts and the total,
-        and the page. Rows: (kind, value, count, label, position); kind "hit" for the page."""
-        now = self.request.now
-        salary = func.coalesce(sql.yearly_usd(), 0)
-        filters = self._filters(salary)
-        where = [Job.open_clause(now)]
-        if self.match is not None:
-            where.append(Job.search_vector.op("@@")(cast(self.match, TSQUERY)))
-        # Range groups as bucket numbers (0 = none); a job in bucket n is in every bucket up to n.
-        posted_bucket = case(*[(Job.published_at >= now - timedelta(days=POSTED[key][1]), n)
-                               for n, key in reversed(list(enumerate(POSTED_BUCKETS[1:], 1)))], else_=0)
-        salary_bucket = case(*[(salary >= step, n) for n, step in reversed(list(enumerate(SALARY_STEPS, 1)))],
-                             else_=0)
-        m = (select(Job.id.label("id"), Job.workplace.label("workplace"), Job.employment_type.label("employment_type"),
-                    Job.seniority.label("seniority"), func.trim(Job.location).label("location"),
-                    Job.company_id.label("company"), posted_bucket.label("posted"), salary_bucket.label("salary_min"),
-                    Job.published_at.label("published_at"),
-                    func.coalesce(Job.featured_until > now, false()).label("featured"),
-                    *[condition.label(f"ok_{group}") for group, condition in filters.items()])
-             .where(*where).cte("m").prefix_with("MATERIALIZED"))
-        ok = {group: m.c[f"ok_{group}"] for group in filters}
-        every = and_(true(), *ok.values())
-        rows = db.session.execute(union_all(self._facet_rows(m, ok, every), self._page(m, every))).all()
+        and the page. Rows: (kind, value, count, label, position); kind "hit" for the page.
+
+        The statement depends only on the search's shape (words or not, which filters, sort, which
+        part of the ranking window the page is in): it is built and compiled once per shape, then
+        run with this search's values (building it costs more than running it on a small board)."""
+        request = self.request
+        filtered = tuple(group for group in GROUPS if self._filter_value(group) is not None)
+        start, end = request.offset, request.offset + request.limit
+        ranked = self.rank is not None and request.sort != "newest"
+        shape = (self.match is not None, ranked, request.sort, filtered,
+                 "company" in filtered and not self.company_ids, ranked and start < RANK_WINDOW,
+                 ranked and end > RANK_WINDOW)
+        statement, defaults = _compiled(shape, lambda: self._statement(shape))
+        params = {"now": request.now, "match": self.match, "rank": self.rank,
+                  **{f"posted_{key}": request.now - timedelta(days=POSTED[key][1]) for key in POSTED},
+                  **{group: self._filter_value(group) for group in filtered}}
+        if ranked:
+            params.update(window_offset=start, window_limit=max(0, min(end, RANK_WINDOW) - start),
+                          rest_offset=max(start, RANK_WINDOW), rest_limit=max(0, end - max(start, RANK_WINDOW)))
+        else:
+            params.update(page_offset=start, page_limit=end - start)
+        rows = db.session.connection().exec_driver_sql(statement, {**defaults, **params}).all()
 
         counts = _Counts()
         location: dict[str, int] = {}
@@ -272,23 +290,52 @@ class _Plan:
         page = [int(r[1]) for r in sorted((r for r in rows if r[0] == "hit"), key=lambda r: r[4])]
         return counts, page
 
-    def _filters(self, salary) -> dict:
-        """group -> SQL condition, for the groups the search filters on."""
+    def _filter_value(self, group: str):
+        """The bound value of a group's filter, None when the search does not filter on it."""
         request = self.request
-        filters = {}
-        for group, attribute in (("workplace", Job.workplace), ("employment_type", Job.employment_type),
-                                 ("seniority", Job.seniority)):
-            if request.filters.get(group):
-                filters[group] = attribute.in_(request.filters[group])
-        if request.filters.get("location"):
-            filters["location"] = sql.location_key().in_(request.filters["location"])
-        if request.filters.get("company"):
-            filters["company"] = Job.company_id.in_(self.company_ids) if self.company_ids else false()
-        if request.posted:
-            filters["posted"] = func.coalesce(Job.published_at >= request.posted_since(), false())
-        if request.salary_min:
-            filters["salary_min"] = salary >= request.salary_min
-        return filters
+        if group in ("workplace", "employment_type", "seniority", "location"):
+            return list(request.filters[group]) if request.filters.get(group) else None
+        if group == "company":
+            return self.company_ids if request.filters.get("company") else None
+        if group == "posted":
+            return request.posted_since() if request.posted else None
+        return request.salary_min or None
+
+    @classmethod
+    def _statement(cls, shape):
+        has_match, ranked, sort, filtered, no_company, rank_window, after_window = shape
+        now = bindparam("now", type_=DateTime(timezone=True))
+        salary = func.coalesce(sql.yearly_usd(), 0)
+        conditions = {
+            "workplace": lambda: Job.workplace == any_(bindparam("workplace", type_=ARRAY(Text))),
+            "employment_type": lambda: Job.employment_type == any_(bindparam("employment_type", type_=ARRAY(Text))),
+            "seniority": lambda: Job.seniority == any_(bindparam("seniority", type_=ARRAY(Text))),
+            "location": lambda: sql.location_key() == any_(bindparam("location", type_=ARRAY(Text))),
+            "company": lambda: false() if no_company else Job.company_id == any_(
+                bindparam("company", type_=ARRAY(Integer))),
+            "posted": lambda: func.coalesce(Job.published_at >= bindparam("posted", type_=DateTime(timezone=True)),
+                                            false()),
+            "salary_min": lambda: salary >= bindparam("salary_min", type_=Integer),
+        }
+        where = [Job.open_clause(now)]
+        if has_match:
+            where.append(Job.search_vector.op("@@")(cast(bindparam("match", type_=Text), TSQUERY)))
+        # Range groups as bucket numbers (0 = none); a job in bucket n is in every bucket up to n.
+        posted_bucket = case(*[(Job.published_at >= bindparam(f"posted_{key}", type_=DateTime(timezone=True)), n)
+                               for n, key in reversed(list(enumerate(POSTED_BUCKETS[1:], 1)))], else_=0)
+        salary_bucket = case(*[(salary >= step, n) for n, step in reversed(list(enumerate(SALARY_STEPS, 1)))],
+                             else_=0)
+        m = (select(Job.id.label("id"), Job.workplace.label("workplace"), Job.employment_type.label("employment_type"),
+                    Job.seniority.label("seniority"), func.trim(Job.location).label("location"),
+                    Job.company_id.label("company"), posted_bucket.label("posted"), salary_bucket.label("salary_min"),
+                    Job.published_at.label("published_at"),
+                    func.coalesce(Job.featured_until > now, false()).label("featured"),
+                    *[conditions[group]().label(f"ok_{group}") for group in filtered])
+             .where(*where).cte("m").prefix_with("MATERIALIZED"))
+        ok = {group: m.c[f"ok_{group}"] for group in filtered}
+        every = and_(true(), *ok.values())
+        statement = union_all(cls._facet_rows(m, ok, every), cls._page(m, every, ranked, sort, rank_window, after_window))
+        return statement
 
     @staticmethod
     def _facet_rows(m, ok: dict, every):
@@ -320,32 +367,32 @@ class _Plan:
                        company.c.name, cast(literal(None), Integer))
                 .select_from(facet_rows.outerjoin(company, true())))
 
-    def _page(self, m, every):
-        """(kind "hit", job id, 0, NULL, position) of the requested page."""
-        request = self.request
-        start, end = request.offset, request.offset + request.limit
-        by_recency = (*(() if request.sort == "newest" else (m.c.featured.desc(),)),
+    @staticmethod
+    def _page(m, every, ranked: bool, sort: str, rank_window: bool, after_window: bool):
+        """("hit", job id, 0, NULL, position) of the requested page."""
+        by_recency = (*(() if sort == "newest" else (m.c.featured.desc(),)),
                       m.c.published_at.desc().nulls_last(), m.c.id.desc())
-        if self.rank is None or request.sort == "newest":
-            return _positions(select(m.c.id).where(every).order_by(*by_recency).offset(start).limit(end - start), start)
+        if not ranked:
+            return _positions(select(m.c.id).where(every).order_by(*by_recency)
+                              .offset(bindparam("page_offset")).limit(bindparam("page_limit")), "page_offset")
         # Relevance: rank the newest RANK_WINDOW matches (featured first); the rest follow by recency.
         parts = []
-        if start < RANK_WINDOW:
+        if rank_window:
             window = (select(m.c.id, m.c.featured, m.c.published_at).where(every).order_by(*by_recency)
                       .limit(RANK_WINDOW).subquery("window"))
-            age = func.greatest(0.0, extract("epoch", literal(request.now) - window.c.published_at))
+            age = func.greatest(0.0, extract("epoch", bindparam("now", type_=DateTime(timezone=True))
+                                             - window.c.published_at))
             boost = func.coalesce(1 + RECENCY_WEIGHT * func.power(0.5, age / RECENCY_HALF_LIFE), 1.0)
-            score = func.ts_rank_cd(literal_column(RANK_WEIGHTS), Job.search_vector, cast(self.rank, TSQUERY),
-                                    RANK_NORMALIZATION) * boost
+            score = func.ts_rank_cd(literal_column(RANK_WEIGHTS), Job.search_vector,
+                                    cast(bindparam("rank", type_=Text), TSQUERY), RANK_NORMALIZATION) * boost
             parts.append(_positions(
                 select(window.c.id).select_from(window.join(Job, Job.id == window.c.id))
                 .order_by(window.c.featured.desc(), score.desc(), window.c.published_at.desc().nulls_last(),
                           window.c.id.desc())
-                .offset(start).limit(min(end, RANK_WINDOW) - start), start))
-        if end > RANK_WINDOW:
-            first = max(start, RANK_WINDOW)
-            parts.append(_positions(select(m.c.id).where(every).order_by(*by_recency).offset(first).limit(end - first),
-                                    first))
+                .offset(bindparam("window_offset")).limit(bindparam("window_limit")), "window_offset"))
+        if after_window:
+            parts.append(_positions(select(m.c.id).where(every).order_by(*by_recency)
+                                    .offset(bindparam("rest_offset")).limit(bindparam("rest_limit")), "rest_offset"))
         return parts[0] if len(parts) == 1 else union_all(*parts)
 
     # -- 3. the page's jobs
@@ -373,22 +420,31 @@ class _Plan:
 
     # -- 4. did you mean
     def suggestion(self) -> str | None:
-        """'Did you mean ...?' for the words in no open job: their trigram neighbours in the
-        vocabulary, chosen as the Whoosh backend chooses (suggest.py)."""
-        if not self.missing:
+        """'Did you mean ...?' for the words of the search that are in no open job: their trigram
+        neighbours in the vocabulary, chosen as the Whoosh backend chooses (suggest.py). One round
+        trip, after step 1 set the planner options (GIN lookups, no scans)."""
+        if not self.spelling:
             return None
-        words = sorted({w.lower() for w in self.missing})
-        rows = db.session.execute(NEIGHBOURS, {"words": words}).all()
-        refreshed = max((row.refreshed_at for row in rows), default=None) or db.session.scalar(
-            select(func.max(VOCABULARY.c.refreshed_at)))
+        words = {word.lower(): word for word in self.spelling}
+        typed = func.unnest(cast(sorted(words), ARRAY(Text))).table_valued("word").render_derived(name="typed")
+        query = func.plainto_tsquery("english", typed.c.word)
+        in_no_open_job = ~exists().where(Job.open_clause(self.request.now), Job.search_vector.op("@@")(query))
+        rows = db.session.execute(
+            select(typed.c.word.label("typed"), VOCABULARY.c.word, VOCABULARY.c.jobs, VOCABULARY.c.refreshed_at)
+            .select_from(typed.outerjoin(VOCABULARY, VOCABULARY.c.word.op("%")(typed.c.word)))
+            .where(func.numnode(query) > 0, in_no_open_job)).all()   # numnode 0: a stop word
+        if not rows:
+            return None
+        refreshed = max((row.refreshed_at for row in rows if row.refreshed_at), default=None)
         if refreshed is None or refreshed < self.request.now - VOCABULARY_MAX_AGE:
             refresh_vocabulary_soon(self.app)
         candidates: dict[str, list[tuple[str, int]]] = {}
         for row in rows:
-            candidates.setdefault(row.typed, []).append((row.word, row.jobs))
+            if row.word is not None:
+                candidates.setdefault(row.typed, []).append((row.word, row.jobs))
         corrections = {}
-        for word in self.missing:
-            better = suggest.best(word, candidates.get(word.lower(), []))
+        for typed, word in words.items():
+            better = suggest.best(typed, candidates.get(typed, []))
             if better is not None:
                 corrections[word] = better
         return syntax.replace_words(self.request.text, corrections)
@@ -482,11 +538,6 @@ def _headline(headline: str | None, description: str) -> Markup:
 
 VOCABULARY = table("search_vocabulary", column("word", Text), column("jobs", Integer),
                    column("refreshed_at", DateTime(timezone=True)))
-NEIGHBOURS = text("""
-    SELECT m.word AS typed, v.word, v.jobs, v.refreshed_at
-      FROM unnest(CAST(:words AS text[])) AS m(word)
-      JOIN search_vocabulary AS v ON v.word % m.word
-""")
 _REFRESH_LOCK_KEY = 0x6A6F6273   # pg advisory lock: one refresh at a time across processes
 _last_refresh_attempt = 0.0
 _refresh_state = threading.Lock()
