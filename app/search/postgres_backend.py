@@ -397,26 +397,27 @@ class _Plan:
 
     # -- 3. the page's jobs
     def hydrate(self, job_ids: list[int]) -> list[Hit]:
+        """The page's jobs (ORM rows for the templates) and, when there are words, their
+        ts_headline snippets. The plain text of a description is computed here (documents.py,
+        cached), not in SQL: search_plain_text's regular expressions cost more than the headline."""
         if not job_ids:
             return []
         request = self.request
-        columns = [Job]
-        if self.rank is not None:
-            text = func.search_plain_text(Job.description_html, Job.description)
-            columns.append(func.ts_headline("english", text, cast(self.rank, TSQUERY), HEADLINE))
-        rows = {row[0].id: row for row in db.session.execute(select(*columns).where(Job.id.in_(job_ids)))}
-        hits = []
-        for job_id in job_ids:
-            row = rows.get(job_id)
-            if row is None or not row[0].is_open_at(request.now):
-                continue   # changed since step 2 (another transaction committed meanwhile)
-            job = row[0]
-            description = plain_text(job.description_html, job.description)
-            snippet = (_headline(row[1], description) if self.rank is not None
-                       else highlight.snippet(description, frozenset(), ()))
-            hits.append(Hit(job=job, title_html=escape(job.title), snippet_html=snippet,
-                            featured=featured(job, request.now)))
-        return hits
+        rows = {job.id: job for job in db.session.scalars(select(Job).where(Job.id.in_(job_ids)))}
+        # A job changed since step 2 (another transaction committed meanwhile) is left out.
+        jobs = [rows[i] for i in job_ids if i in rows and rows[i].is_open_at(request.now)]
+        texts = [plain_text(job.description_html, job.description) for job in jobs]
+        if self.rank is not None and jobs:
+            text_rows = func.unnest(cast(texts, ARRAY(Text))).table_valued("text", with_ordinality="n") \
+                .render_derived(name="t")
+            headlines = db.session.scalars(
+                select(func.ts_headline("english", text_rows.c.text, cast(self.rank, TSQUERY), HEADLINE))
+                .order_by(text_rows.c.n)).all()
+            snippets = [_headline(headline, text) for headline, text in zip(headlines, texts)]
+        else:
+            snippets = [highlight.snippet(text, frozenset(), ()) for text in texts]
+        return [Hit(job=job, title_html=escape(job.title), snippet_html=snippet, featured=featured(job, request.now))
+                for job, snippet in zip(jobs, snippets)]
 
     # -- 4. did you mean
     def suggestion(self) -> str | None:

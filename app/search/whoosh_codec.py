@@ -187,7 +187,8 @@ def read_field_lengths(reader, fieldname: str) -> bytes:
     count = reader.doc_count_all()
     perdoc = getattr(reader, "_perdoc", None)
     if fast_path() and perdoc is not None and hasattr(perdoc, "_cached_reader"):
-        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield   # private names: only on this path
+        # Private names, imported on this path only: a Whoosh without them must still import this module.
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
         creader = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
         if creader is None:
             return bytes(count)
