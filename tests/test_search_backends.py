@@ -364,6 +364,16 @@ def test_postgres_search_needs_no_index_directory_and_every_instance_sees_the_sa
 
 
 @pytest.mark.postgres
+def test_the_rest_of_the_request_plans_as_usual_after_a_postgres_search(app, app_ctx):
+    make_job(make_recruiter(), title="Planner")
+    settings = text("SELECT current_setting('enable_seqscan'), current_setting('work_mem'), current_setting('jit')")
+    with app_config(app, SEARCH_BACKEND="postgres"):
+        before = tuple(db.session.execute(settings).one())
+        assert found(q="planner") == ["Planner"] and search(q="plannr").total == 0   # steps 1 to 4 ran
+        assert tuple(db.session.execute(settings).one()) == before     # the same transaction, as a request's
+
+
+@pytest.mark.postgres
 def test_search_commands_work_on_postgres(app, app_ctx, runner):
     owner = make_recruiter("Command Co")
     for n in range(3):

@@ -6,17 +6,20 @@ B, company and location C, description D) written by triggers on every change, w
 `search_vocabulary`, a materialized view of the words of published titles and skills with a trigram
 index (pg_trgm), for "Did you mean ...?".
 
-A search is three round trips (four when a word needs a spelling suggestion):
+A search is a few short round trips:
 1. normalize: each word, phrase and prefix of the search box (syntax.py, the same grammar as the
    Whoosh backend) becomes a tsquery (`websearch_to_tsquery` for words and phrases, `to_tsquery`
-   with `:*` for prefixes, typed and stemmed, as Whoosh expands both); which words are in no open
-   job; the ids of filtered companies. Python composes the tsqueries: the match query (AND, OR,
-   NOT as typed; a phrase must sit inside one field) and the ranking query (every positive leaf).
-2. count and rank, one statement: open jobs matching the query (`@@`, GIN), each filter; the exact
-   total and every facet group's counts within the search (GROUPING SETS; a filtered group counts
-   with the other filters only, as the Whoosh engine does); the requested page.
-3. the page's jobs with `ts_headline` snippets.
-4. (misspelled words only) trigram neighbours of each word in `search_vocabulary`.
+   with `:*` for prefixes, typed and stemmed, as Whoosh expands both), and the ids of filtered
+   companies; the planner options of the search's transaction are set. Python composes the
+   tsqueries: the match query (AND, OR, NOT as typed; a phrase must sit inside one field) and the
+   ranking query (every positive leaf).
+2. count and rank, one statement (compiled once per shape of search): the open jobs matching the
+   query (`@@`, GIN) and each filter; the exact total and every facet group's counts within the
+   search (GROUPING SETS; a filtered group counts with the other filters only, as the Whoosh engine
+   does); the requested page.
+3. the page's jobs, then their `ts_headline` snippets.
+4. with plain words in the search: which of them are in no open job, and their trigram neighbours
+   in `search_vocabulary` ("Did you mean").
 
 Order: featured first; then `ts_rank_cd` (weights in the ratio of the Whoosh field boosts, length
 normalised) x the same recency boost as Whoosh; ties newest first. `sort=newest`: published_at desc.
@@ -56,6 +59,8 @@ RANK_NORMALIZATION = 1          # rank / (1 + log(document length)): long postin
 HEADLINE = "StartSel=\x02, StopSel=\x03, MaxWords=35, MinWords=15, ShortWord=2, HighlightAll=false"
 VOCABULARY_MAX_AGE = timedelta(minutes=10)   # older: refreshed in the background on the next suggestion
 VOCABULARY_SIMILARITY = "0.2"   # pg_trgm threshold for spelling candidates (two edits in a short word)
+SETTINGS = ("jit", "work_mem", "pg_trgm.similarity_threshold", "enable_seqscan")   # set by step 1, for the search
+RESET_SETTINGS = "; ".join(f"SET LOCAL {name} TO DEFAULT" for name in SETTINGS)
 _WEIGHT_CLASSES = "ABCD"
 GROUPS = ("workplace", "employment_type", "seniority", "location", "company", "posted", "salary_min")
 POSTED_BUCKETS = ["", *reversed(POSTED)]                          # "", 30d, 7d, 24h: ever narrower
@@ -148,6 +153,8 @@ class PostgresBackend:
         counts, page = plan.count_and_rank()
         hits = plan.hydrate(page)
         suggestion = plan.suggestion()
+        # The rest of the request's transaction plans as usual again.
+        db.session.connection().exec_driver_sql(RESET_SETTINGS)
         return SearchOutcome(total=counts.total, hits=hits, facets=counts.facets, labels=counts.labels,
                              suggestion=suggestion)
 
