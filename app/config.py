@@ -4,6 +4,7 @@ The embedded default (no variables at all) is a development set-up: SQLite in in
 inline, memory rate limits. `APP_ENV=production` turns on the strict checks (a strong SECRET_KEY and a
 DATABASE_URL are then required) and secure cookies.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -15,9 +16,10 @@ from urllib.parse import urlparse
 from limits import parse_many
 
 WEAK_SECRETS = {"", "dev", "secret", "changeme", "change-me", "development", "dev-secret-not-for-production"}
-DEV_SECRET = "dev-secret-not-for-production"
+DEV_SECRET = "dev-secret-not-for-production"  # noqa: S105  (refused in production, see WEAK_SECRETS)
 MIN_SECRET_LENGTH = 32
 ENVIRONMENTS = ("development", "production", "test")
+SEARCH_BACKENDS = ("whoosh", "postgres")
 
 
 class ConfigError(RuntimeError):
@@ -32,7 +34,7 @@ def normalize_database_url(url: str) -> str:
     """Render and Heroku hand out postgres:// URLs; SQLAlchemy wants an explicit psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -91,8 +93,10 @@ def _site_address(read: _Reader, production: bool) -> tuple[str, list[str] | Non
     base_url = (read.str("BASE_URL") or read.str("RENDER_EXTERNAL_URL") or "").rstrip("/")
     if not base_url:
         if production:
-            read.problems.append("BASE_URL is required in production (the public address, e.g. "
-                                 "https://jobs.example.com; Render's RENDER_EXTERNAL_URL also works)")
+            read.problems.append(
+                "BASE_URL is required in production (the public address, e.g. "
+                "https://jobs.example.com; Render's RENDER_EXTERNAL_URL also works)"
+            )
         base_url = "http://127.0.0.1:5000"
     parts = urlparse(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -156,12 +160,16 @@ def _payment_settings(read: _Reader, production: bool, secret: str) -> dict:
     chain = [name.lower() for name in read.list("PAYMENT_PROVIDERS")] or default_chain.split(",")
     for name in chain:
         if name not in PAYMENT_PROVIDER_NAMES:
-            read.problems.append(f"PAYMENT_PROVIDERS: unknown provider {name!r} (known: {', '.join(PAYMENT_PROVIDER_NAMES)})")
+            read.problems.append(
+                f"PAYMENT_PROVIDERS: unknown provider {name!r} (known: {', '.join(PAYMENT_PROVIDER_NAMES)})"
+            )
     if production and "mock" in chain:
         read.problems.append("PAYMENT_PROVIDERS: the mock provider is for development and tests, not production")
     settings["PAYMENT_PROVIDERS"] = [name for name in dict.fromkeys(chain) if name in PAYMENT_PROVIDER_NAMES]
     # The mock provider signs its own webhooks with a key derived from SECRET_KEY.
-    settings["MOCK_PAYMENTS_SECRET"] = None if production else hashlib.sha256(f"mock-payments:{secret}".encode()).hexdigest()
+    settings["MOCK_PAYMENTS_SECRET"] = (
+        None if production else hashlib.sha256(f"mock-payments:{secret}".encode()).hexdigest()
+    )
     settings["POSTINGS_REQUIRE_PAYMENT"] = read.bool("POSTINGS_REQUIRE_PAYMENT", False)
     settings["PAYMENT_TIMEOUT_SECONDS"] = read.int("PAYMENT_TIMEOUT_SECONDS", 10, minimum=1)
     settings["DEFAULT_POSTING_DAYS"] = read.int("DEFAULT_POSTING_DAYS", 30, minimum=1)
@@ -186,7 +194,10 @@ def load_config(env: dict | None = None, instance_path: str | None = None) -> di
     secret = read.str("SECRET_KEY")
     if production:
         if not secret:
-            read.problems.append("SECRET_KEY is required in production (generate one: python -c 'import secrets; print(secrets.token_hex(32))')")
+            read.problems.append(
+                "SECRET_KEY is required in production "
+                "(generate one: python -c 'import secrets; print(secrets.token_hex(32))')"
+            )
         elif secret.lower() in WEAK_SECRETS or len(secret) < MIN_SECRET_LENGTH:
             read.problems.append(f"SECRET_KEY is too weak: use at least {MIN_SECRET_LENGTH} random characters")
     secret = secret or DEV_SECRET
@@ -204,6 +215,15 @@ def load_config(env: dict | None = None, instance_path: str | None = None) -> di
 
     base_url, trusted_hosts = _site_address(read, production)
 
+    search_backend = (read.str("SEARCH_BACKEND", "whoosh") or "").lower()
+    if search_backend not in SEARCH_BACKENDS:
+        read.problems.append(f"SEARCH_BACKEND must be one of {', '.join(SEARCH_BACKENDS)}, got {search_backend!r}")
+    elif search_backend == "postgres" and not (database_url or "").startswith("postgresql"):
+        read.problems.append(
+            "SEARCH_BACKEND=postgres needs a PostgreSQL DATABASE_URL (full-text search runs in "
+            "the database); with SQLite use SEARCH_BACKEND=whoosh"
+        )
+
     redis_url = read.str("REDIS_URL")
     if redis_url and urlparse(redis_url).scheme not in ("redis", "rediss", "unix"):
         read.problems.append(f"REDIS_URL must be a redis:// or rediss:// URL, got {redis_url!r}")
@@ -217,8 +237,11 @@ def load_config(env: dict | None = None, instance_path: str | None = None) -> di
         # less per request).
         # A pool at least as large as gunicorn's threads per process (8): connections beyond the
         # pool size are closed at checkin and reopened under the next burst.
-        "SQLALCHEMY_ENGINE_OPTIONS": ({"pool_size": read.int("DB_POOL_SIZE", 10, minimum=1)}
-                                      if (database_url or "").startswith("postgresql") else {}),
+        "SQLALCHEMY_ENGINE_OPTIONS": (
+            {"pool_size": read.int("DB_POOL_SIZE", 10, minimum=1)}
+            if (database_url or "").startswith("postgresql")
+            else {}
+        ),
         "DB_PING_IDLE_SECONDS": read.int("DB_PING_IDLE_SECONDS", 10, minimum=0),
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
@@ -250,10 +273,17 @@ def load_config(env: dict | None = None, instance_path: str | None = None) -> di
         "OPEN_COUNT_CACHE_SECONDS": read.int("OPEN_COUNT_CACHE_SECONDS", 30, minimum=0),
         # Response compression (Flask-Compress): on unless a proxy in front already compresses.
         "COMPRESS_REGISTER": read.bool("COMPRESS_RESPONSES", True),
-        "COMPRESS_MIMETYPES": ["text/html", "application/json", "text/css", "text/javascript",
-                               "application/javascript", "image/svg+xml", "application/xml"],
+        "COMPRESS_MIMETYPES": [
+            "text/html",
+            "application/json",
+            "text/css",
+            "text/javascript",
+            "application/javascript",
+            "image/svg+xml",
+            "application/xml",
+        ],
         "COMPRESS_ALGORITHM": ["zstd", "br", "gzip"],
-        "COMPRESS_BR_LEVEL": 4,      # brotli 4: near gzip-6 speed, smaller output
+        "COMPRESS_BR_LEVEL": 4,  # brotli 4: near gzip-6 speed, smaller output
         "COMPRESS_LEVEL": 6,
         "COMPRESS_MIN_SIZE": 1024,
         # Without Redis, each web process adds the job views it counted in memory this often (with
@@ -297,6 +327,8 @@ def load_config(env: dict | None = None, instance_path: str | None = None) -> di
         "PARSE_MAX_PDF_PAGES": read.int("PARSE_MAX_PDF_PAGES", 30, minimum=1),
         "PARSE_MAX_TEXT_CHARS": read.int("PARSE_MAX_TEXT_CHARS", 200_000, minimum=1000),
         "INSTANCE_DIR": str(instance),
+        # whoosh: an index per process in SEARCH_INDEX_DIR; postgres: full-text search in the database.
+        "SEARCH_BACKEND": search_backend,
         # Unset: INSTANCE_DIR/search-index (the index is a rebuildable cache of the database).
         "SEARCH_INDEX_DIR": read.str("SEARCH_INDEX_DIR"),
         # Cookies: always HttpOnly and SameSite; Secure wherever the site is served over HTTPS.

@@ -1,10 +1,12 @@
 """Shared fixtures and helpers of the search tests (this module holds no tests itself)."""
+
 import html as htmllib
 import re
 
 import pytest
 
-from app.search import get_index, rebuild
+from app.search.index import get_index
+from app.search.sync import rebuild
 
 
 @pytest.fixture
@@ -19,7 +21,11 @@ def fresh_index(app, tmp_path):
         rebuild(app)
         handle = get_index(app)
     yield handle
-    for thread in (handle.rebuild_thread, getattr(handle, "catch_up_thread", None), getattr(handle, "merge_thread", None)):
+    for thread in (
+        handle.rebuild_thread,
+        getattr(handle, "catch_up_thread", None),
+        getattr(handle, "merge_thread", None),
+    ):
         if thread is not None:
             thread.join(timeout=30)
     app.config["SEARCH_INDEX_DIR"] = previous

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_, or_
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -12,12 +13,20 @@ from .states import JobStatus, one_of
 JOB_STATUSES = tuple(JobStatus)
 WORKPLACES = {"onsite": "On-site", "hybrid": "Hybrid", "remote": "Remote"}
 EMPLOYMENT_TYPES = {
-    "full_time": "Full-time", "part_time": "Part-time", "contract": "Contract",
-    "temporary": "Temporary", "internship": "Internship",
+    "full_time": "Full-time",
+    "part_time": "Part-time",
+    "contract": "Contract",
+    "temporary": "Temporary",
+    "internship": "Internship",
 }
 SENIORITIES = {
-    "intern": "Intern", "junior": "Junior", "mid": "Mid-level", "senior": "Senior",
-    "lead": "Lead", "principal": "Principal", "executive": "Executive",
+    "intern": "Intern",
+    "junior": "Junior",
+    "mid": "Mid-level",
+    "senior": "Senior",
+    "lead": "Lead",
+    "principal": "Principal",
+    "executive": "Executive",
 }
 SALARY_PERIODS = {"year": "per year", "month": "per month", "week": "per week", "day": "per day", "hour": "per hour"}
 CURRENCIES = ("USD", "EUR", "GBP", "INR", "CAD", "AUD", "CHF", "SGD", "JPY", "BRL")
@@ -31,6 +40,7 @@ class Job(TimestampMixin, db.Model):
         Index("ix_jobs_status_published_at_id", "status", "published_at", "id"),
         UniqueConstraint("company_id", "external_source", "external_id", name="uq_jobs_external"),
         one_of("status", JobStatus),
+        Index("ix_jobs_search_vector", "search_vector", postgresql_using="gin"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,6 +67,9 @@ class Job(TimestampMixin, db.Model):
     external_source: Mapped[str | None] = mapped_column(String(40))
     external_id: Mapped[str | None] = mapped_column(String(120))
     view_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    # Written only by PostgreSQL (trigger, migration 0007) for SEARCH_BACKEND=postgres; NULL on SQLite.
+    # Deferred: loading a job never fetches it.
+    search_vector: Mapped[str | None] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"), deferred=True)
 
     company = relationship("Company", back_populates="jobs", lazy="joined")
     created_by = relationship("User")
@@ -66,8 +79,10 @@ class Job(TimestampMixin, db.Model):
     # Python; the search index, the listings, apply and the JSON-LD all use one of the two.
     @classmethod
     def open_clause(cls, now: datetime | None = None):
-        """SQL condition for 'open': published and not past its expiry."""
-        now = now or utcnow()
+        """SQL condition for 'open': published and not past its expiry. `now` may be a bound
+        parameter (search statements are built once and run many times)."""
+        if now is None:
+            now = utcnow()
         return and_(cls.status == JobStatus.PUBLISHED, or_(cls.expires_at.is_(None), cls.expires_at > now))
 
     def is_open_at(self, now: datetime) -> bool:
@@ -106,8 +121,10 @@ class Job(TimestampMixin, db.Model):
     def salary_label(self) -> str:
         if self.salary_min is None and self.salary_max is None:
             return ""
+
         def money(amount: int) -> str:
             return f"{amount:,}"
+
         if self.salary_min is not None and self.salary_max is not None and self.salary_min != self.salary_max:
             amount = f"{money(self.salary_min)}–{money(self.salary_max)}"
         elif self.salary_min is not None:

@@ -12,16 +12,18 @@ be replaced without anyone deleting files under a reader. Every process notices 
 next search (it compares CURRENT with the directory it has open).
 
 Per process (keyed by pid, so a forked gunicorn worker never reuses its parent's file handles) we
-keep one `SearchIndex`: the open Whoosh index, the current searcher and the engine's per-segment
-caches. The searcher is reused while `searcher.up_to_date()` is true; when it is false a new
-searcher over the latest TOC replaces it (reusing the open readers of unchanged segments, see
-`_new_searcher`). `searcher.refresh()` is deliberately never called: measured here, it returned
-every posting twice after a merge and kept a deleted posting after a delete-only commit. Old
-searchers are not closed while a search may still hold them; files close with the last reference.
+keep one `SearchIndex`: the open Whoosh index, the current searcher, the engine's per-segment
+caches, and the process's background threads (rebuild, catch-up, merge). The searcher is reused
+while `searcher.up_to_date()` is true; when it is false a new searcher over the latest generation
+replaces it (whoosh_codec.open_searcher, which reuses the open readers of unchanged segments and
+never calls `searcher.refresh()`). Old searchers are not closed while a search may still hold them;
+files close with the last reference.
 """
+
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import os
 import secrets
@@ -31,6 +33,8 @@ import time
 
 from whoosh import index as windex
 
+from . import whoosh_codec as codec
+from .backend import SearchUnavailable
 from .engine import SegmentData, Snapshot
 from .schema import SCHEMA_VERSION, build_schema
 
@@ -38,15 +42,11 @@ log = logging.getLogger(__name__)
 
 POINTER = "CURRENT"
 REBUILD_LOCK = "rebuild.lock"
-STALE_BUILD_SECONDS = 6 * 3600   # an abandoned half-built directory older than this is removed
+STALE_BUILD_SECONDS = 6 * 3600  # an abandoned half-built directory older than this is removed
 
 
-class IndexUnavailable(Exception):
+class IndexUnavailable(SearchUnavailable):
     """The index is missing, being built, or unreadable: answer from the database instead."""
-
-    def __init__(self, state: str, detail: str = ""):
-        self.state = state
-        super().__init__(f"search index {state}" + (f": {detail}" if detail else ""))
 
 
 def index_root(app) -> str:
@@ -64,9 +64,12 @@ class SearchIndex:
         self.lock = threading.RLock()
         # One catch-up at a time per process; across processes Whoosh's write lock decides.
         self.sync_lock = threading.Lock()
+        # Background work of this process on this index (sync.py starts them; one of each at a time).
         self.rebuild_thread: threading.Thread | None = None
-        self.rebuild_error: str | None = None
-        self.needs_reconcile = True        # the first catch-up of a process compares id sets
+        self.catch_up_thread: threading.Thread | None = None
+        self.merge_thread: threading.Thread | None = None
+        self.last_auto_rebuild = 0.0  # time.monotonic() of the last automatic rebuild attempt
+        self.needs_reconcile = True  # the first catch-up of a process compares id sets
         self.last_reconcile = 0.0
         self._ix = None
         self._dirname: str | None = None
@@ -156,33 +159,6 @@ class SearchIndex:
                 self._segments.clear()
             return self._ix
 
-    def _new_searcher(self, ix):
-        """A searcher over the latest TOC that reuses this process's open readers of segments the
-        new generation still has.
-
-        Opening a segment reader loads its term index (about 90 ms for the big segment at 100k
-        postings), and a commit usually changes only a small segment and the deleted set of others.
-        Unlike searcher.refresh() (whose reuse puts the old, merged-away segments back next to the
-        new one, and keeps old deleted sets), the segment list here is exactly the new TOC's, and
-        deletions are never taken from a reader: the engine masks each segment with the deleted
-        set of this generation's Segment object (Snapshot's `current`)."""
-        from whoosh.reading import EmptyReader, MultiReader, SegmentReader
-        from whoosh.searching import Searcher
-        toc = ix._read_toc()
-        if not toc.segments:
-            return Searcher(EmptyReader(toc.schema), fromindex=ix), {}
-        previous = {}
-        if self._searcher is not None:
-            for reader, _ in self._searcher.reader().leaf_readers():
-                if reader.segment() is not None and not reader.is_closed:
-                    previous[reader.segment().segment_id()] = reader
-        readers = [previous.get(segment.segment_id())
-                   or SegmentReader(ix.storage, toc.schema, segment, generation=toc.generation)
-                   for segment in toc.segments]
-        # Always a MultiReader: its generation is the new one, which up_to_date() compares.
-        searcher = Searcher(MultiReader(readers, generation=toc.generation), fromindex=ix, closereader=False)
-        return searcher, {segment.segment_id(): segment for segment in toc.segments}
-
     def snapshot(self) -> Snapshot:
         """The engine over the latest committed generation, reusing the searcher while current."""
         with self.lock:
@@ -190,7 +166,7 @@ class SearchIndex:
             searcher = self._searcher
             if searcher is None or not searcher.up_to_date():
                 try:
-                    searcher, current = self._new_searcher(ix)
+                    searcher, current = codec.open_searcher(ix, self._searcher)
                     snapshot = Snapshot(searcher, self._segments, current)
                     meta = read_meta(snapshot)
                 except Exception as error:
@@ -202,9 +178,18 @@ class SearchIndex:
                 live = snapshot.segment_ids
                 for segid in list(self._segments):
                     if segid not in live:
-                        del self._segments[segid]   # merged away: its caches can go
+                        del self._segments[segid]  # merged away: its caches can go
                 self._searcher, self._snapshot, self._meta = searcher, snapshot, meta
             return self._snapshot
+
+    @property
+    def searcher(self):
+        """The searcher of the last snapshot (None before the first)."""
+        return self._searcher
+
+    def segments(self) -> list:
+        """The latest generation's segments (for merge planning)."""
+        return codec.list_segments(self.index())
 
     def meta(self) -> dict:
         with self.lock:
@@ -212,15 +197,25 @@ class SearchIndex:
             return dict(self._meta or {})
 
     def status(self) -> dict:
-        info = {"root": self.root, "directory": self.current_name(), "state": "ready", "documents": None,
-                "watermark": None, "segments": None}
+        info = {
+            "root": self.root,
+            "directory": self.current_name(),
+            "state": "ready",
+            "documents": None,
+            "watermark": None,
+            "segments": None,
+        }
         if self.rebuild_thread is not None and self.rebuild_thread.is_alive():
             info["rebuilding"] = True
         try:
             snap = self.snapshot()
             meta = self.meta()
-            info.update(documents=snap.doc_count, watermark=meta.get("watermark"), segments=len(snap.leaves),
-                        built_at=meta.get("built_at"))
+            info.update(
+                documents=snap.doc_count,
+                watermark=meta.get("watermark"),
+                segments=len(snap.leaves),
+                built_at=meta.get("built_at"),
+            )
         except IndexUnavailable as error:
             info["state"] = error.state
             info["detail"] = str(error)
@@ -230,7 +225,6 @@ class SearchIndex:
 def read_meta(snapshot: Snapshot) -> dict:
     """The index's own record of what it has absorbed, stored in a document of its own so that
     it changes in the same commit as the postings it describes."""
-    import json
     fields = snapshot.meta_fields()
     if not fields or "meta" not in fields:
         return {}
@@ -251,7 +245,7 @@ def get_index(app) -> SearchIndex:
         handle = _registry.get(key)
         if handle is None:
             for old in [k for k in _registry if k[0] != key[0]]:
-                del _registry[old]   # inherited from the parent before a fork
+                del _registry[old]  # inherited from the parent before a fork
             handle = _registry[key] = SearchIndex(root)
         return handle
 
@@ -265,7 +259,7 @@ class RebuildLock:
         self._fh = None
 
     def acquire(self, wait: bool) -> bool:
-        self._fh = open(self.path, "a+")
+        self._fh = open(self.path, "a+")  # noqa: SIM115  (held open as long as the lock is held)
         try:
             fcntl.flock(self._fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
             return True

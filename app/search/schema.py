@@ -13,21 +13,16 @@ What is indexed, and why in this shape:
   values, which the engine loads in bulk once per segment.
 - No description text is stored: the page loads the 20 shown jobs from the database (the truth)
   and highlights from there. The index stays small.
-
-Salary: a job's salary is normalised to a yearly amount in US dollars (fixed, approximate rates
-below) and the *upper* end of its range is kept, so "at least 80,000" means "this job may pay
-80,000 or more". One currency keeps the filter a single number a candidate can type; the rates are
-deliberately coarse (the filter is a sieve, the job page shows the real figures).
+- Plain text, location key and yearly salary are computed as documents.py says, the same for every
+  backend.
 """
-from __future__ import annotations
 
-import html
-import re
-from datetime import datetime, timezone
-from functools import lru_cache
+from __future__ import annotations
 
 from whoosh import columns, fields
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StemmingAnalyzer, StopFilter
+
+from .documents import epoch, location_key, plain_text, yearly_usd
 
 # Bump when the schema or the document mapping changes: an index built with another version is
 # treated as unreadable and rebuilt in the background.
@@ -39,8 +34,12 @@ META_ID = "__meta__"
 # queries (the parser uses the field's analyzer) and in the highlighter.
 TEXT_ANALYZER = StemmingAnalyzer(cachesize=100_000)
 # Skills keep one-letter and symbol-bearing names ("R", "C", "C++", "C#", "Node.js").
-SKILL_ANALYZER = (RegexTokenizer(r"\w[\w+#]*(?:\.[\w+#]+)*") | LowercaseFilter() | StopFilter(minsize=1)
-                  | StemFilter(cachesize=20_000))
+SKILL_ANALYZER = (
+    RegexTokenizer(r"\w[\w+#]*(?:\.[\w+#]+)*")
+    | LowercaseFilter()
+    | StopFilter(minsize=1)
+    | StemFilter(cachesize=20_000)
+)
 
 TEXT_FIELDS = ("title", "skills", "company", "location", "description")
 # Query-time weights: a word in the title says more about the job than the same word in the text.
@@ -49,12 +48,7 @@ FACET_FIELDS = ("workplace", "employment_type", "seniority", "company_slug", "lo
 NUMERIC_COLUMNS = ("job_id", "published", "expires", "featured_until", "salary_year")
 LABEL_COLUMNS = {"company_slug": "company_name", "location_key": "location_label"}
 
-NO_EXPIRY = 2 ** 62  # "never expires" sorts after every real timestamp
-
-# Approximate US dollars per unit, for the salary filter only.
-USD_RATES = {"USD": 1.0, "EUR": 1.08, "GBP": 1.27, "INR": 0.012, "CAD": 0.73, "AUD": 0.66,
-             "CHF": 1.13, "SGD": 0.74, "JPY": 0.0067, "BRL": 0.18}
-PERIODS_PER_YEAR = {"year": 1, "month": 12, "week": 52, "day": 260, "hour": 2080}
+NO_EXPIRY = 2**62  # "never expires" sorts after every real timestamp
 
 
 def build_schema() -> fields.Schema:
@@ -82,45 +76,6 @@ def build_schema() -> fields.Schema:
         salary_year=numeric(),
         meta=fields.STORED(),
     )
-
-
-def epoch(value: datetime | None, default: int = 0) -> int:
-    if value is None:
-        return default
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return int(value.timestamp())
-
-
-def yearly_usd(amount: int | None, currency: str | None, period: str | None) -> int:
-    """A salary amount as US dollars per year (0 when unknown)."""
-    if not amount:
-        return 0
-    rate = USD_RATES.get((currency or "USD").upper())
-    per_year = PERIODS_PER_YEAR.get(period or "year")
-    if rate is None or per_year is None:
-        return 0
-    return int(round(amount * rate * per_year))
-
-
-def location_key(location: str) -> str:
-    """Facet key for a location: case and spacing do not make two places."""
-    return " ".join((location or "").split()).casefold()
-
-
-_TAG = re.compile(r"<[^>]+>")
-# Tags that end a block of text become a space; inline ones (strong, em, a, code) vanish, so
-# "<strong>Analyst</strong>," stays "Analyst," in snippets instead of "Analyst ,".
-_BLOCK_TAG = re.compile(r"</?(?:p|div|br|hr|li|ul|ol|h[1-6]|blockquote|pre|table|thead|tbody|tr|td|th|dl|dt|dd)\b[^>]*>",
-                        re.IGNORECASE)
-
-
-@lru_cache(maxsize=1024)
-def plain_text(description_html: str, fallback: str = "") -> str:
-    """Text of a job description without markup (the HTML is already sanitised by nh3)."""
-    if description_html:
-        return " ".join(html.unescape(_TAG.sub("", _BLOCK_TAG.sub(" ", description_html))).split())
-    return " ".join((fallback or "").split())
 
 
 def job_document(job) -> dict:

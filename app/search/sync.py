@@ -37,6 +37,7 @@ Whoosh does not fsync. If the machine dies mid-commit the index either still sho
 generation (whose watermark makes the next catch-up redo the work) or cannot be opened (and is
 rebuilt in the background from the database).
 """
+
 from __future__ import annotations
 
 import json
@@ -44,50 +45,40 @@ import logging
 import random
 import threading
 import time
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
+from whoosh import index as windex
+from whoosh.index import LockError
+from whoosh.reading import SegmentReader
 
 from ..extensions import db
 from ..models import Company, Job
+from . import whoosh_codec as codec
+from .backend import SyncReport
 from .index import IndexUnavailable, RebuildLock, get_index
 from .schema import META_ID, SCHEMA_VERSION, build_schema, job_document
 
 log = logging.getLogger(__name__)
 
-OVERLAP_US = 10 * 60 * 1_000_000     # rows changed in the last 10 minutes are always re-checked
+OVERLAP_US = 10 * 60 * 1_000_000  # rows changed in the last 10 minutes are always re-checked
 BATCH = 500
-MAX_INLINE_CHANGES = 2_000           # more than this in a request: catch up in the background
-RECONCILE_EVERY = 300                # seconds: a cheap count comparison at most this often
-AUTO_REBUILD_EVERY = 300             # seconds between automatic rebuild attempts per process
-
-
-@dataclass
-class SyncReport:
-    updated: int = 0
-    deleted: int = 0
-    reconciled: bool = False
-    skipped: str | None = None       # why nothing was written ("locked", "deferred", ...)
-    seconds: float = 0.0
-    details: dict = field(default_factory=dict)
-
-    @property
-    def wrote(self) -> bool:
-        return bool(self.updated or self.deleted or self.details.get("meta"))
+MAX_INLINE_CHANGES = 2_000  # more than this in a request: catch up in the background
+RECONCILE_EVERY = 300  # seconds: a cheap count comparison at most this often
+AUTO_REBUILD_EVERY = 300  # seconds between automatic rebuild attempts per process
 
 
 def to_us(value: datetime | None) -> int:
     if value is None:
         return 0
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return int(value.timestamp() * 1_000_000)
 
 
 def from_us(value: int) -> datetime:
-    return datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=value)
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=value)
 
 
 def now_us() -> int:
@@ -102,7 +93,6 @@ def _session() -> Session:
 
 def open_writer(ix, timeout: float, attempts: int = 2):
     """Whoosh's single writer, waiting up to `timeout` per attempt; LockError after the last."""
-    from whoosh.index import LockError
     for attempt in range(attempts):
         try:
             return ix.writer(timeout=timeout, delay=0.05)
@@ -110,6 +100,7 @@ def open_writer(ix, timeout: float, attempts: int = 2):
             if attempt == attempts - 1:
                 raise
             time.sleep(random.uniform(0.02, 0.1))  # let the holder finish; spread competing retries
+    raise LockError("no attempts")  # attempts < 1
 
 
 def _window(session: Session, since: int) -> tuple[dict[str, int], dict[str, int]]:
@@ -117,7 +108,8 @@ def _window(session: Session, since: int) -> tuple[dict[str, int], dict[str, int
     one round trip (this runs before every search), two indexed range scans."""
     when = from_us(since)
     rows = session.execute(
-        select(literal("j"), Job.id, Job.updated_at).where(Job.updated_at >= when)
+        select(literal("j"), Job.id, Job.updated_at)
+        .where(Job.updated_at >= when)
         .union_all(select(literal("c"), Company.id, Company.updated_at).where(Company.updated_at >= when))
     )
     jobs: dict[str, int] = {}
@@ -138,14 +130,10 @@ def _plan(meta: dict, jobs: dict[str, int], companies: dict[str, int]) -> tuple[
 def _open_counts(session: Session, snapshot, now: datetime) -> tuple[int, int]:
     """(open jobs in the database, open jobs in the index) at `now`."""
     in_db = session.scalar(select(func.count()).select_from(Job).where(Job.open_clause(now))) or 0
-    epoch = int(now.timestamp())
-    in_index = sum((leaf.live & leaf.data.range(leaf.reader, "expires").above(epoch)).bit_count()
-                   for leaf in snapshot.leaves)
-    return in_db, in_index
+    return in_db, snapshot.open_count(int(now.timestamp()))
 
 
-def catch_up(app, *, lock_timeout: float = 2.0, reconcile: bool = False,
-             max_inline: int | None = None) -> SyncReport:
+def catch_up(app, *, lock_timeout: float = 2.0, reconcile: bool = False, max_inline: int | None = None) -> SyncReport:
     """Bring the index up to date with the database. Never raises for a busy index (the report
     says it skipped); raises IndexUnavailable when there is no readable index."""
     started = time.perf_counter()
@@ -163,8 +151,8 @@ def catch_up(app, *, lock_timeout: float = 2.0, reconcile: bool = False,
                 # the window: compare the counts of open jobs now and then (one COUNT query).
                 idx.last_reconcile = time.monotonic()
                 idx.needs_reconcile = False
-                with idx.lock:   # the snapshot's readers and caches are shared with searches
-                    in_db, in_index = _open_counts(session, snapshot, datetime.now(timezone.utc))
+                with idx.lock:  # the snapshot's readers and caches are shared with searches
+                    in_db, in_index = _open_counts(session, snapshot, datetime.now(UTC))
                 reconcile = in_db != in_index
             if not (changed or changed_companies or vanished or reconcile):
                 report.seconds = time.perf_counter() - started
@@ -175,9 +163,7 @@ def catch_up(app, *, lock_timeout: float = 2.0, reconcile: bool = False,
                 return report
         try:
             writer = open_writer(idx.index(), lock_timeout)
-        except Exception as error:
-            if type(error).__name__ != "LockError":
-                raise
+        except LockError:
             report.skipped = "locked"
             report.seconds = time.perf_counter() - started
             return report
@@ -195,8 +181,13 @@ def catch_up(app, *, lock_timeout: float = 2.0, reconcile: bool = False,
             idx.last_reconcile = time.monotonic()
     report.seconds = time.perf_counter() - started
     if report.updated or report.deleted:
-        log.info("search index: %d updated, %d deleted%s in %.0f ms", report.updated, report.deleted,
-                 " (reconciled)" if report.reconciled else "", report.seconds * 1000)
+        log.info(
+            "search index: %d updated, %d deleted%s in %.0f ms",
+            report.updated,
+            report.deleted,
+            " (reconciled)" if report.reconciled else "",
+            report.seconds * 1000,
+        )
     if report.wrote:
         maintain(app)
     return report
@@ -207,11 +198,10 @@ def _apply(idx, writer, report: SyncReport, reconcile: bool) -> None:
     may have written since we looked), apply the differences, record them, commit."""
     snapshot = idx.snapshot()
     meta = idx.meta()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     # Deleting the old version of a document needs a searcher over the writer's segments. Ours is
     # current (we hold the lock) and already open; Whoosh would open a new reader of every segment.
-    same = {seg.segment_id() for seg in writer.segments if seg.doc_count_all()} == snapshot.segment_ids
-    searcher = snapshot.searcher if same else None
+    searcher = snapshot.searcher if codec.writer_segment_ids(writer) == snapshot.segment_ids else None
 
     def replace(doc: dict) -> None:
         writer.delete_by_term("id", doc["id"], searcher=searcher)
@@ -222,8 +212,9 @@ def _apply(idx, writer, report: SyncReport, reconcile: bool) -> None:
         changed, changed_companies, vanished = _plan(meta, jobs, companies)
         to_delete: set[int] = set()
         if changed_companies:
-            changed |= set(session.scalars(select(Job.id).where(Job.company_id.in_(changed_companies),
-                                                                 Job.status == "published")))
+            changed |= set(
+                session.scalars(select(Job.id).where(Job.company_id.in_(changed_companies), Job.open_clause(now)))
+            )
         if reconcile or vanished:
             in_db = set(session.scalars(select(Job.id).where(Job.open_clause(now))))
             in_index = snapshot.job_ids()
@@ -233,11 +224,11 @@ def _apply(idx, writer, report: SyncReport, reconcile: bool) -> None:
         changed -= to_delete
         ordered = sorted(changed)
         for start in range(0, len(ordered), BATCH):
-            batch = ordered[start:start + BATCH]
+            batch = ordered[start : start + BATCH]
             found = {job.id: job for job in session.scalars(select(Job).where(Job.id.in_(batch)))}
             for job_id in batch:
                 job = found.get(job_id)
-                if job is not None and _is_open(job, now):
+                if job is not None and job.is_open_at(now):
                     replace(_clean(job_document(job)))
                     report.updated += 1
                 else:
@@ -251,7 +242,8 @@ def _apply(idx, writer, report: SyncReport, reconcile: bool) -> None:
         watermark = max(meta.get("watermark", 0), min(max([*jobs.values(), *companies.values(), 0]), clock))
         floor = watermark - OVERLAP_US
         meta.update(
-            schema=SCHEMA_VERSION, watermark=watermark,
+            schema=SCHEMA_VERSION,
+            watermark=watermark,
             recent={i: v for i, v in jobs.items() if v >= floor},
             recent_companies={i: v for i, v in companies.items() if v >= floor},
             synced_at=now.isoformat(timespec="seconds"),
@@ -259,10 +251,6 @@ def _apply(idx, writer, report: SyncReport, reconcile: bool) -> None:
         replace({"id": META_ID, "meta": json.dumps(meta, separators=(",", ":"))})
         report.details["meta"] = True
     writer.commit(merge=False)  # merges happen in the background (maintain); never optimize
-
-
-def _is_open(job: Job, now: datetime) -> bool:
-    return job.status == "published" and (job.expires_at is None or job.expires_at > now)
 
 
 def _clean(doc: dict) -> dict:
@@ -278,17 +266,17 @@ def write_meta(writer, meta: dict) -> None:
 # ---------------------------------------------------------------------------------------------
 # Merging and compaction (background only)
 
-MERGE_FANOUT = 8              # this many segments of one size tier are merged into one
-MERGE_IDLE = 0.5              # seconds without a commit before merging
-MERGE_NOW = 16                # ...unless this many segments have piled up
-MERGE_POLL = 0.05             # how often the merge thread looks
+MERGE_FANOUT = 8  # this many segments of one size tier are merged into one
+MERGE_IDLE = 0.5  # seconds without a commit before merging
+MERGE_NOW = 16  # ...unless this many segments have piled up
+MERGE_POLL = 0.05  # how often the merge thread looks
 COMPACT_DELETED_RATIO = 0.33  # rebuild when a third of the stored documents are old versions
 COMPACT_MIN_DOCS = 2_000
 
 
 def _tier(segment) -> int:
     live = segment.doc_count_all() - segment.deleted_count()
-    return len(str(max(1, live))) - 1   # 1-9: 0, 10-99: 1, 100-999: 2 ...
+    return len(str(max(1, live))) - 1  # 1-9: 0, 10-99: 1, 100-999: 2 ...
 
 
 def plan_merge(segments) -> list:
@@ -305,15 +293,15 @@ def plan_merge(segments) -> list:
 
 
 def _tiered_merge(writer, segments):
-    """A Whoosh merge policy: merge the segments plan_merge picks, keep the others."""
-    from whoosh.reading import SegmentReader
+    """A Whoosh merge policy (the documented `mergetype` hook): merge the segments plan_merge
+    picks, keep the others."""
     chosen = plan_merge(segments)
     if len(chosen) < 2:
         return segments
     chosen_ids = {id(segment) for segment in chosen}
     for segment in chosen:
         reader = SegmentReader(writer.storage, writer.schema, segment)
-        writer.add_reader(reader)   # copies live documents only: deletions are reclaimed
+        writer.add_reader(reader)  # copies live documents only: deletions are reclaimed
         reader.close()
     return [segment for segment in segments if id(segment) not in chosen_ids]
 
@@ -321,13 +309,12 @@ def _tiered_merge(writer, segments):
 def merge_segments(app, timeout: float = 10.0) -> int:
     """Merge one tier of small segments (see plan_merge). Returns how many were merged."""
     idx = get_index(app)
-    ix = idx.index()
-    chosen = plan_merge(ix._segments())
-    if not chosen:
+    if not plan_merge(idx.segments()):
         return 0
-    writer = open_writer(ix, timeout)
+    writer = open_writer(idx.index(), timeout)
     try:
-        merged = len(plan_merge(writer.segments))
+        # The writer's own view of the segments: another process may have merged meanwhile.
+        merged = len(plan_merge(idx.segments()))
         writer.commit(mergetype=_tiered_merge)
     except BaseException:
         writer.cancel()
@@ -340,7 +327,7 @@ def maintain(app) -> None:
     """After a commit: schedule a background merge or compaction when one is due."""
     idx = get_index(app)
     try:
-        segments = idx.index()._segments()
+        segments = idx.segments()
     except IndexUnavailable:
         return
     total = sum(s.doc_count_all() for s in segments)
@@ -349,8 +336,7 @@ def maintain(app) -> None:
         start_background_rebuild(app, force=True)
     elif plan_merge(segments):
         with idx.lock:
-            thread = getattr(idx, "merge_thread", None)
-            if thread is None or not thread.is_alive():
+            if idx.merge_thread is None or not idx.merge_thread.is_alive():
                 idx.merge_thread = _run_in_app(app, lambda: _merge_when_quiet(app), "merge")
 
 
@@ -369,11 +355,11 @@ def _merge_when_quiet(app) -> None:
         ix = idx.index()
         if ix.latest_generation() != generation:
             generation, changed_at = ix.latest_generation(), time.monotonic()
-        segments = ix._segments()
+        segments = idx.segments()
         if not plan_merge(segments):
             return
         if time.monotonic() - changed_at < idle and len(segments) < MERGE_NOW:
-            continue   # still busy: wait for a quiet moment
+            continue  # still busy: wait for a quiet moment
         merge_segments(app)
 
 
@@ -392,21 +378,21 @@ def rebuild(app, progress=None, wait: bool = True) -> SyncReport | None:
     if not lock.acquire(wait=wait):
         return None
     try:
-        from whoosh import index as windex
         idx.remove_stale_dirs()
         name, path = idx.new_build_dir()
         ix = windex.create_in(path, build_schema())
         # Changes committed after this instant are absorbed by the catch-up below.
         watermark = now_us()
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         writer = ix.writer(limitmb=256)
         try:
             with _session() as session:
                 total = session.scalar(select(func.count()).select_from(Job).where(Job.open_clause(now))) or 0
                 last, done = 0, 0
                 while True:
-                    batch = session.scalars(select(Job).where(Job.open_clause(now), Job.id > last)
-                                            .order_by(Job.id).limit(1000)).all()
+                    batch = session.scalars(
+                        select(Job).where(Job.open_clause(now), Job.id > last).order_by(Job.id).limit(1000)
+                    ).all()
                     if not batch:
                         break
                     for job in batch:
@@ -416,8 +402,16 @@ def rebuild(app, progress=None, wait: bool = True) -> SyncReport | None:
                     session.expunge_all()
                     if progress is not None:
                         progress(done, total)
-            write_meta(writer, {"schema": SCHEMA_VERSION, "watermark": watermark, "recent": {},
-                                "recent_companies": {}, "built_at": now.isoformat(timespec="seconds")})
+            write_meta(
+                writer,
+                {
+                    "schema": SCHEMA_VERSION,
+                    "watermark": watermark,
+                    "recent": {},
+                    "recent_companies": {},
+                    "built_at": now.isoformat(timespec="seconds"),
+                },
+            )
             writer.commit()
         except BaseException:
             writer.cancel()
@@ -445,6 +439,7 @@ def _run_in_app(app, target, name: str) -> threading.Thread:
                 log.exception("search: %s failed", name)
             finally:
                 db.session.remove()
+
     thread = threading.Thread(target=run, name=f"search-{name}", daemon=True)
     thread.start()
     return thread
@@ -456,11 +451,11 @@ def start_background_rebuild(app, force: bool = False) -> bool:
     with idx.lock:
         if idx.rebuild_thread is not None and idx.rebuild_thread.is_alive():
             return True
-        last = getattr(idx, "last_auto_rebuild", 0.0)
+        last = idx.last_auto_rebuild
         if not force and time.monotonic() - last < AUTO_REBUILD_EVERY and last:
             return False
         if RebuildLock.held(idx.root):
-            return True   # another process is building; we will open its result
+            return True  # another process is building; we will open its result
         idx.last_auto_rebuild = time.monotonic()
         idx.rebuild_thread = _run_in_app(app, lambda: rebuild(app, wait=False), "rebuild")
         return True
@@ -469,8 +464,7 @@ def start_background_rebuild(app, force: bool = False) -> bool:
 def start_background_catch_up(app) -> None:
     idx = get_index(app)
     with idx.lock:
-        thread = getattr(idx, "catch_up_thread", None)
-        if thread is not None and thread.is_alive():
+        if idx.catch_up_thread is not None and idx.catch_up_thread.is_alive():
             return
         idx.catch_up_thread = _run_in_app(app, lambda: catch_up(app, lock_timeout=10.0), "catch-up")
 

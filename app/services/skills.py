@@ -5,7 +5,7 @@ search index and the recruiter alike."""
 from __future__ import annotations
 
 from ..errors import ValidationError
-from ..integrations.ai.vocabulary import canonical_skill, skill_key
+from ..vocabulary import canonical_skill, skill_key
 
 MAX_SKILL_CHARS = 60
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ...vocabulary import canonical_skill, find_skills, skill_key
 from .schema import Contact, Position, ResumeProfile, Schooling
-from .vocabulary import canonical_skill, find_skills, skill_key
 
 MAX_CHARS = 50_000  # a long resume is ~10,000 characters; past this is not worth the time
 

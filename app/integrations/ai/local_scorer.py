@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from ...vocabulary import canonical_skill, find_skills, skill_key
 from .schema import MatchResult
-from .vocabulary import canonical_skill, find_skills, skill_key
 
 WEIGHTS = {"skills": 60, "experience": 25, "title": 15}
 # (minimum years, years past which the role is clearly below the candidate) per Job.seniority.

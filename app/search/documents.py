@@ -1,0 +1,72 @@
+"""What a job posting looks like to search, whichever backend answers: its plain text, its location
+key, its salary as US dollars a year. Both backends and the database fallback use these, so a filter
+or a facet means the same thing everywhere.
+
+Salary: a job's salary is normalised to a yearly amount in US dollars (fixed, approximate rates
+below) and the *upper* end of its range is kept, so "at least 80,000" means "this job may pay
+80,000 or more". One currency keeps the filter a single number a candidate can type; the rates are
+deliberately coarse (the filter is a sieve, the job page shows the real figures).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import UTC, datetime
+from functools import lru_cache
+
+# Approximate US dollars per unit, for the salary filter only.
+USD_RATES = {
+    "USD": 1.0,
+    "EUR": 1.08,
+    "GBP": 1.27,
+    "INR": 0.012,
+    "CAD": 0.73,
+    "AUD": 0.66,
+    "CHF": 1.13,
+    "SGD": 0.74,
+    "JPY": 0.0067,
+    "BRL": 0.18,
+}
+PERIODS_PER_YEAR = {"year": 1, "month": 12, "week": 52, "day": 260, "hour": 2080}
+
+
+def epoch(value: datetime | None, default: int = 0) -> int:
+    if value is None:
+        return default
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return int(value.timestamp())
+
+
+def yearly_usd(amount: int | None, currency: str | None, period: str | None) -> int:
+    """A salary amount as US dollars per year (0 when unknown)."""
+    if not amount:
+        return 0
+    rate = USD_RATES.get((currency or "USD").upper())
+    per_year = PERIODS_PER_YEAR.get(period or "year")
+    if rate is None or per_year is None:
+        return 0
+    return int(round(amount * rate * per_year))
+
+
+def location_key(location: str) -> str:
+    """Facet key for a location: case and spacing do not make two places."""
+    return " ".join((location or "").split()).casefold()
+
+
+_TAG = re.compile(r"<[^>]+>")
+# Tags that end a block of text become a space; inline ones (strong, em, a, code) vanish, so
+# "<strong>Analyst</strong>," stays "Analyst," in snippets instead of "Analyst ,". The PostgreSQL
+# function search_plain_text (migration 0007) does the same in SQL.
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|div|br|hr|li|ul|ol|h[1-6]|blockquote|pre|table|thead|tbody|tr|td|th|dl|dt|dd)\b[^>]*>", re.IGNORECASE
+)
+
+
+@lru_cache(maxsize=1024)
+def plain_text(description_html: str, fallback: str = "") -> str:
+    """Text of a job description without markup (the HTML is already sanitised by nh3)."""
+    if description_html:
+        return " ".join(html.unescape(_TAG.sub("", _BLOCK_TAG.sub(" ", description_html))).split())
+    return " ".join((fallback or "").split())

@@ -1,0 +1,736 @@
+"""SEARCH_BACKEND=postgres: full-text search in the database itself. No index directory, nothing to
+rebuild on deploy, one index shared by every web instance and the worker.
+
+What the database keeps (migration 0007): `jobs.search_vector`, a weighted tsvector (title A, skills
+B, company and location C, description D) written by triggers on every change, with a GIN index;
+`search_vocabulary`, a materialized view of the words of published titles and skills with a trigram
+index (pg_trgm), for "Did you mean ...?".
+
+A search is a few short round trips:
+1. normalize: each word, phrase and prefix of the search box (syntax.py, the same grammar as the
+   Whoosh backend) becomes a tsquery (`websearch_to_tsquery` for words and phrases, `to_tsquery`
+   with `:*` for prefixes, typed and stemmed, as Whoosh expands both), and the ids of filtered
+   companies; the planner options of the search's transaction are set. Python composes the
+   tsqueries: the match query (AND, OR, NOT as typed; a phrase must sit inside one field) and the
+   ranking query (every positive leaf).
+2. count and rank, one statement (compiled once per shape of search): the open jobs matching the
+   query (`@@`, GIN) and each filter; the exact total and every facet group's counts within the
+   search (GROUPING SETS; a filtered group counts with the other filters only, as the Whoosh engine
+   does); the requested page.
+3. the page's jobs, then their `ts_headline` snippets.
+4. with plain words in the search: which of them are in no open job, and their trigram neighbours
+   in `search_vocabulary` ("Did you mean").
+
+Order: featured first; then `ts_rank_cd` (weights in the ratio of the Whoosh field boosts, length
+normalised) x the same recency boost as Whoosh; ties newest first. `sort=newest`: published_at desc.
+Ranking reads each candidate's tsvector, so when a search matches more than RANK_WINDOW open jobs,
+the ranking considers the RANK_WINDOW most recently published of them (featured ones first) and the
+rest follow newest first. Totals and counts are always exact. The Whoosh backend ranks every match.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections import OrderedDict
+from datetime import timedelta
+
+from markupsafe import Markup, escape
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    String,
+    Text,
+    and_,
+    any_,
+    bindparam,
+    case,
+    cast,
+    column,
+    exists,
+    extract,
+    false,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    text,
+    true,
+    tuple_,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
+from sqlalchemy.exc import DBAPIError
+
+from ..extensions import db
+from ..models import Company, Job, utcnow
+from . import highlight, sql, suggest, syntax
+from .backend import (
+    POSTED,
+    RECENCY_HALF_LIFE,
+    RECENCY_WEIGHT,
+    SALARY_STEPS,
+    BackendStatus,
+    Hit,
+    Progress,
+    SearchOutcome,
+    SearchRequest,
+    SearchUnavailable,
+    SyncReport,
+    featured,
+)
+from .documents import location_key, plain_text
+
+log = logging.getLogger(__name__)
+
+RANK_WINDOW = 2000
+# ts_rank_cd weights {D, C, B, A}: description 1, company/location 1.35, skills 2, title 3 (the Whoosh
+# field boosts, company 1.5 and location 1.2 averaged), scaled into (0, 1] as PostgreSQL requires.
+RANK_WEIGHTS = "'{0.3333, 0.45, 0.6667, 1.0}'::real[]"
+RANK_NORMALIZATION = 1  # rank / (1 + log(document length)): long postings do not win by length
+HEADLINE = "StartSel=\x02, StopSel=\x03, MaxWords=35, MinWords=15, ShortWord=2, HighlightAll=false"
+VOCABULARY_MAX_AGE = timedelta(minutes=10)  # older: refreshed in the background on the next suggestion
+VOCABULARY_SIMILARITY = "0.2"  # pg_trgm threshold for spelling candidates (two edits in a short word)
+SETTINGS = ("jit", "work_mem", "pg_trgm.similarity_threshold", "enable_seqscan")  # set by step 1, for the search
+RESET_SETTINGS = "; ".join(f"SET LOCAL {name} TO DEFAULT" for name in SETTINGS)
+_WEIGHT_CLASSES = "ABCD"
+GROUPS = ("workplace", "employment_type", "seniority", "location", "company", "posted", "salary_min")
+POSTED_BUCKETS = ["", *reversed(POSTED)]  # "", 30d, 7d, 24h: ever narrower
+SALARY_BUCKETS = ["", *(str(step) for step in SALARY_STEPS)]
+_LEXEME = re.compile(r"'(?:[^']|'')*'")
+_NOT_WORD = re.compile(r"[^\w]")
+
+
+class PostgresBackend:
+    """The SearchBackend on PostgreSQL full-text search, through the app's database session."""
+
+    name = "postgres"
+
+    def __init__(self, app):
+        self.app = app
+
+    # -- the protocol
+    def search(self, request: SearchRequest) -> SearchOutcome:
+        """Raises SearchUnavailable when the search objects are missing or broken (the migration did
+        not run): the caller answers from the database fallback."""
+        try:
+            return self._search(request)
+        except DBAPIError as error:
+            db.session.rollback()
+            log.exception("search: PostgreSQL full-text search failed; answering from the database")
+            raise SearchUnavailable("broken", str(error.orig or error).splitlines()[0]) from error
+
+    def catch_up(self) -> SyncReport:
+        """The database keeps every job's search_vector itself: nothing to absorb. Refreshes the
+        spelling vocabulary (concurrently: searches are not blocked)."""
+        started = time.perf_counter()
+        refresh_vocabulary()
+        return SyncReport(
+            skipped="kept current by the database", seconds=time.perf_counter() - started, details={"vocabulary": True}
+        )
+
+    def rebuild(self, progress: Progress | None = None) -> SyncReport:
+        """Recompute every job's search_vector (after a change of how it is built, or to repair
+        rows written while the trigger was disabled), 1,000 jobs per transaction, then the
+        spelling vocabulary and the planner's statistics."""
+        started = time.perf_counter()
+        report = SyncReport()
+        total = db.session.scalar(select(func.count()).select_from(Job)) or 0
+        last, done = 0, 0
+        while True:
+            ids = db.session.scalars(select(Job.id).where(Job.id > last).order_by(Job.id).limit(1000)).all()
+            if not ids:
+                break
+            db.session.execute(
+                Job.__table__.update()
+                .where(Job.id.in_(ids), Company.id == Job.company_id)
+                .values(
+                    search_vector=func.job_search_vector(
+                        Job.title, Job.skills, Company.name, Job.location, Job.description_html, Job.description
+                    )
+                )
+            )
+            db.session.commit()
+            done += len(ids)
+            last = ids[-1]
+            if progress is not None:
+                progress(done, total)
+        if progress is not None and done == 0:
+            progress(0, 0)
+        refresh_vocabulary(concurrently=False)
+        with db.engine.connect() as conn:  # ANALYZE cannot run inside the session's transaction block
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE jobs")
+        report.updated = done
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def status(self) -> BackendStatus:
+        now = utcnow()
+        try:
+            documents, missing, refreshed = db.session.execute(
+                select(
+                    select(func.count()).select_from(Job).where(Job.open_clause(now)).scalar_subquery(),
+                    select(func.count())
+                    .select_from(Job)
+                    .where(Job.open_clause(now), Job.search_vector.is_(None))
+                    .scalar_subquery(),
+                    select(func.max(VOCABULARY.c.refreshed_at)).scalar_subquery(),
+                )
+            ).one()
+        except DBAPIError as error:
+            db.session.rollback()
+            return BackendStatus(
+                backend=self.name,
+                state="broken",
+                detail=str(error.orig or error).splitlines()[0],
+                facts={"Database": _database_name()},
+            )
+        facts = {
+            "Database": _database_name(),
+            "Vocabulary": f"refreshed {refreshed.isoformat(timespec='seconds')}" if refreshed else "empty",
+        }
+        state, detail = "ready", None
+        if missing:
+            state, detail = "incomplete", f"{missing:,} open job(s) without a search vector: run `flask search reindex`"
+        return BackendStatus(backend=self.name, state=state, documents=documents, detail=detail, facts=facts)
+
+    # -- searching
+    def _search(self, request: SearchRequest) -> SearchOutcome:
+        tree = syntax.parse(syntax.with_skill_aliases(request.text))
+        plan = _Plan(self.app, request, tree)
+        plan.normalize()
+        counts, page = plan.count_and_rank()
+        hits = plan.hydrate(page)
+        suggestion = plan.suggestion()
+        # The rest of the request's transaction plans as usual again.
+        db.session.connection().exec_driver_sql(RESET_SETTINGS)
+        return SearchOutcome(
+            total=counts.total, hits=hits, facets=counts.facets, labels=counts.labels, suggestion=suggestion
+        )
+
+
+def _positions(query, first: str):
+    """Rows of `query` (ordered ids) as ("hit", id, 0, NULL, position from the parameter `first`).
+    The numbering follows the subquery's order: PostgreSQL keeps it through a plain subquery scan."""
+    rows = query.subquery()
+    return select(
+        literal("hit"),
+        cast(rows.c.id, Text),
+        literal(0),
+        cast(literal(None), String),
+        func.row_number().over() + bindparam(first, type_=Integer),
+    ).select_from(rows)
+
+
+_statements: OrderedDict[tuple, tuple[str, dict]] = OrderedDict()
+_statements_lock = threading.Lock()
+
+
+def _compiled(shape: tuple, build) -> tuple[str, dict]:
+    """(SQL text, default parameters) of the statement for `shape`, compiled once (LRU of 256)."""
+    with _statements_lock:
+        got = _statements.get(shape)
+        if got is not None:
+            _statements.move_to_end(shape)
+            return got
+    compiled = build().compile(dialect=db.engine.dialect)
+    got = (str(compiled), dict(compiled.params))
+    with _statements_lock:
+        _statements[shape] = got
+        if len(_statements) > 256:
+            _statements.popitem(last=False)
+    return got
+
+
+def _database_name() -> str:
+    return db.engine.url.render_as_string(hide_password=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# One search
+
+
+class _Counts:
+    def __init__(self):
+        self.total = 0
+        self.facets: dict[str, dict[str, int]] = {}
+        self.labels: dict[str, dict[str, str]] = {"location": {}, "company": {}}
+
+
+class _Plan:
+    """The SQL of one search, built and run step by step (see the module docstring)."""
+
+    def __init__(self, app, request: SearchRequest, tree):
+        self.app = app
+        self.request = request
+        self.tree = tree
+        self.leaves: list = []
+        _collect_leaves(tree, self.leaves)
+        self.spelling = list(dict.fromkeys(syntax.spelling_candidates(request.text))) if tree is not None else []
+        self.match: str | None = None  # tsquery text; None: no words (every open job)
+        self.rank: str | None = None
+        self.company_ids: list[int] = []
+
+    # -- 1. normalize
+    def normalize(self) -> None:
+        request = self.request
+        # For this transaction (the request's): no JIT (compiling costs more than it saves here);
+        # the matched rows of step 2 stay in memory; the trigram threshold of step 4. With words to
+        # match, no sequential scan: the planner prices `@@` as cheap, but on a scan it reads every
+        # job's out-of-line tsvector, while the GIN index answers most queries without reading one.
+        columns = [
+            func.set_config("jit", "off", True),
+            func.set_config("work_mem", "64MB", True),
+            func.set_config("pg_trgm.similarity_threshold", VOCABULARY_SIMILARITY, True),
+            func.set_config("enable_seqscan", "off" if self.leaves else "on", True),
+        ]
+        leaf_columns: list[list[int]] = []
+        for leaf in self.leaves:
+            positions = []
+            for expression in _leaf_tsqueries(leaf):
+                positions.append(len(columns))
+                columns.append(cast(expression, Text))
+            leaf_columns.append(positions)
+        company_at = len(columns)
+        slugs = request.filters.get("company")
+        if slugs:
+            columns.append(select(func.array_agg(Company.id)).where(Company.slug.in_(slugs)).scalar_subquery())
+        row = db.session.execute(select(*columns)).one()
+        texts = {}
+        for leaf, positions in zip(self.leaves, leaf_columns, strict=False):
+            texts[id(leaf)] = list(dict.fromkeys(row[p] for p in positions if row[p]))
+        if slugs:
+            self.company_ids = list(row[company_at] or [])
+        self.match = _compose(self.tree, texts, phrase_in_one_field=True)
+        if self.match is None and self.leaves:  # only stop words: every open job, scanned
+            db.session.execute(select(func.set_config("enable_seqscan", "on", True)))
+        rank_parts = [part for leaf in _positive_leaves(self.tree) for part in texts.get(id(leaf), [])]
+        self.rank = " | ".join(f"({part})" for part in rank_parts) or None
+
+    # -- 2. count and rank
+    def count_and_rank(self) -> tuple[_Counts, list[int]]:
+        """One statement: the matching open jobs (`m`, read once), the facet counts and the total,
+        and the page. Rows: (kind, value, count, label, position); kind "hit" for the page.
+
+        The statement depends only on the search's shape (words or not, which filters, sort, which
+        part of the ranking window the page is in): it is built and compiled once per shape, then
+        run with this search's values (building it costs more than running it on a small board)."""
+        request = self.request
+        filtered = tuple(group for group in GROUPS if self._filter_value(group) is not None)
+        start, end = request.offset, request.offset + request.limit
+        ranked = self.rank is not None and request.sort != "newest"
+        shape = (
+            self.match is not None,
+            ranked,
+            request.sort,
+            filtered,
+            "company" in filtered and not self.company_ids,
+            ranked and start < RANK_WINDOW,
+            ranked and end > RANK_WINDOW,
+        )
+        statement, defaults = _compiled(shape, lambda: self._statement(shape))
+        params = {
+            "now": request.now,
+            "match": self.match,
+            "rank": self.rank,
+            **{f"posted_{key}": request.now - timedelta(days=POSTED[key][1]) for key in POSTED},
+            **{group: self._filter_value(group) for group in filtered},
+        }
+        if ranked:
+            params.update(
+                window_offset=start,
+                window_limit=max(0, min(end, RANK_WINDOW) - start),
+                rest_offset=max(start, RANK_WINDOW),
+                rest_limit=max(0, end - max(start, RANK_WINDOW)),
+            )
+        else:
+            params.update(page_offset=start, page_limit=end - start)
+        rows = db.session.connection().exec_driver_sql(statement, {**defaults, **params}).all()
+
+        counts = _Counts()
+        location: dict[str, int] = {}
+        for kind, value, n, label, _ in sorted((r for r in rows if r[0] != "hit"), key=lambda r: -r[2]):
+            if kind == "total":
+                counts.total = n
+            elif kind == "location":
+                key = location_key(value)
+                location[key] = location.get(key, 0) + n
+                counts.labels["location"].setdefault(key, " ".join(value.split()))  # the most common spelling
+            elif kind == "company":
+                counts.facets.setdefault("company", {})[value] = n
+                counts.labels["company"][value] = label
+            else:
+                counts.facets.setdefault(kind, {})[value] = n
+        counts.facets["location"] = location
+        for group, keys in (("posted", POSTED_BUCKETS), ("salary_min", SALARY_BUCKETS)):
+            by_bucket = {int(b): n for b, n in counts.facets.get(group, {}).items()}
+            counts.facets[group] = {key: sum(n for b, n in by_bucket.items() if b >= k) for k, key in enumerate(keys)}
+        page = [int(r[1]) for r in sorted((r for r in rows if r[0] == "hit"), key=lambda r: r[4])]
+        return counts, page
+
+    def _filter_value(self, group: str):
+        """The bound value of a group's filter, None when the search does not filter on it."""
+        request = self.request
+        if group in ("workplace", "employment_type", "seniority", "location"):
+            return list(request.filters[group]) if request.filters.get(group) else None
+        if group == "company":
+            return self.company_ids if request.filters.get("company") else None
+        if group == "posted":
+            return request.posted_since() if request.posted else None
+        return request.salary_min or None
+
+    @classmethod
+    def _statement(cls, shape):
+        has_match, ranked, sort, filtered, no_company, rank_window, after_window = shape
+        now = bindparam("now", type_=DateTime(timezone=True))
+        salary = func.coalesce(sql.yearly_usd(), 0)
+        conditions = {
+            "workplace": lambda: Job.workplace == any_(bindparam("workplace", type_=ARRAY(Text))),
+            "employment_type": lambda: Job.employment_type == any_(bindparam("employment_type", type_=ARRAY(Text))),
+            "seniority": lambda: Job.seniority == any_(bindparam("seniority", type_=ARRAY(Text))),
+            "location": lambda: sql.location_key() == any_(bindparam("location", type_=ARRAY(Text))),
+            "company": lambda: (
+                false() if no_company else Job.company_id == any_(bindparam("company", type_=ARRAY(Integer)))
+            ),
+            "posted": lambda: func.coalesce(
+                Job.published_at >= bindparam("posted", type_=DateTime(timezone=True)), false()
+            ),
+            "salary_min": lambda: salary >= bindparam("salary_min", type_=Integer),
+        }
+        where = [Job.open_clause(now)]
+        if has_match:
+            where.append(Job.search_vector.op("@@")(cast(bindparam("match", type_=Text), TSQUERY)))
+        # Range groups as bucket numbers (0 = none); a job in bucket n is in every bucket up to n.
+        posted_bucket = case(
+            *[
+                (Job.published_at >= bindparam(f"posted_{key}", type_=DateTime(timezone=True)), n)
+                for n, key in reversed(list(enumerate(POSTED_BUCKETS[1:], 1)))
+            ],
+            else_=0,
+        )
+        salary_bucket = case(*[(salary >= step, n) for n, step in reversed(list(enumerate(SALARY_STEPS, 1)))], else_=0)
+        m = (
+            select(
+                Job.id.label("id"),
+                Job.workplace.label("workplace"),
+                Job.employment_type.label("employment_type"),
+                Job.seniority.label("seniority"),
+                func.trim(Job.location).label("location"),
+                Job.company_id.label("company"),
+                posted_bucket.label("posted"),
+                salary_bucket.label("salary_min"),
+                Job.published_at.label("published_at"),
+                func.coalesce(Job.featured_until > now, false()).label("featured"),
+                *[conditions[group]().label(f"ok_{group}") for group in filtered],
+            )
+            .where(*where)
+            .cte("m")
+            .prefix_with("MATERIALIZED")
+        )
+        ok = {group: m.c[f"ok_{group}"] for group in filtered}
+        every = and_(true(), *ok.values())
+        return union_all(cls._facet_rows(m, ok, every), cls._page(m, every, ranked, sort, rank_window, after_window))
+
+    @staticmethod
+    def _facet_rows(m, ok: dict, every):
+        """(kind, value, count, label, NULL) of every facet value and of the total. Groups without
+        a filter of their own count the final set, all in one GROUPING SETS pass with the total; a
+        filtered group counts with every other filter ("how many if I chose this instead")."""
+        unfiltered = [g for g in GROUPS if g not in ok]
+        if unfiltered:
+            full = 2 ** len(unfiltered) - 1  # GROUPING(...): a bit set for each column not grouped
+            grouped = (
+                select(
+                    func.grouping(*[m.c[g] for g in unfiltered]).label("bits"),
+                    *[cast(m.c[g], Text).label(g) for g in unfiltered],
+                    func.count().label("n"),
+                )
+                .where(every)
+                .group_by(func.grouping_sets(*[tuple_(m.c[g]) for g in unfiltered], tuple_()))
+                .subquery("grouped")
+            )
+            kind = case(
+                *[
+                    (grouped.c.bits == full - 2 ** (len(unfiltered) - 1 - i), literal(g))
+                    for i, g in enumerate(unfiltered)
+                ],
+                else_=literal("total"),
+            )
+            value = func.coalesce(*[grouped.c[g] for g in unfiltered], literal(""))
+            parts = [select(kind.label("kind"), value.label("value"), grouped.c.n.label("n"))]
+        else:
+            parts = [
+                select(literal("total").label("kind"), literal("").label("value"), func.count().label("n")).where(every)
+            ]
+        for g in ok:
+            others = and_(true(), *[condition for other, condition in ok.items() if other != g])
+            parts.append(select(literal(g), cast(m.c[g], Text), func.count()).where(others).group_by(m.c[g]))
+        facet_rows = union_all(*parts).subquery("facet_rows")
+        company_id = case((facet_rows.c.kind == "company", cast(facet_rows.c.value, Integer)))
+        company = (
+            select(Company.slug, Company.name).where(Company.id == company_id).correlate(facet_rows).lateral("company")
+        )
+        return select(
+            facet_rows.c.kind,
+            func.coalesce(company.c.slug, facet_rows.c.value),
+            facet_rows.c.n,
+            company.c.name,
+            cast(literal(None), Integer),
+        ).select_from(facet_rows.outerjoin(company, true()))
+
+    @staticmethod
+    def _page(m, every, ranked: bool, sort: str, rank_window: bool, after_window: bool):
+        """("hit", job id, 0, NULL, position) of the requested page."""
+        by_recency = (
+            *(() if sort == "newest" else (m.c.featured.desc(),)),
+            m.c.published_at.desc().nulls_last(),
+            m.c.id.desc(),
+        )
+        if not ranked:
+            return _positions(
+                select(m.c.id)
+                .where(every)
+                .order_by(*by_recency)
+                .offset(bindparam("page_offset"))
+                .limit(bindparam("page_limit")),
+                "page_offset",
+            )
+        # Relevance: rank the newest RANK_WINDOW matches (featured first); the rest follow by recency.
+        parts = []
+        if rank_window:
+            window = (
+                select(m.c.id, m.c.featured, m.c.published_at)
+                .where(every)
+                .order_by(*by_recency)
+                .limit(RANK_WINDOW)
+                .subquery("window")
+            )
+            age = func.greatest(
+                0.0, extract("epoch", bindparam("now", type_=DateTime(timezone=True)) - window.c.published_at)
+            )
+            boost = func.coalesce(1 + RECENCY_WEIGHT * func.power(0.5, age / RECENCY_HALF_LIFE), 1.0)
+            score = (
+                func.ts_rank_cd(
+                    literal_column(RANK_WEIGHTS),
+                    Job.search_vector,
+                    cast(bindparam("rank", type_=Text), TSQUERY),
+                    RANK_NORMALIZATION,
+                )
+                * boost
+            )
+            parts.append(
+                _positions(
+                    select(window.c.id)
+                    .select_from(window.join(Job, Job.id == window.c.id))
+                    .order_by(
+                        window.c.featured.desc(),
+                        score.desc(),
+                        window.c.published_at.desc().nulls_last(),
+                        window.c.id.desc(),
+                    )
+                    .offset(bindparam("window_offset"))
+                    .limit(bindparam("window_limit")),
+                    "window_offset",
+                )
+            )
+        if after_window:
+            parts.append(
+                _positions(
+                    select(m.c.id)
+                    .where(every)
+                    .order_by(*by_recency)
+                    .offset(bindparam("rest_offset"))
+                    .limit(bindparam("rest_limit")),
+                    "rest_offset",
+                )
+            )
+        return parts[0] if len(parts) == 1 else union_all(*parts)
+
+    # -- 3. the page's jobs
+    def hydrate(self, job_ids: list[int]) -> list[Hit]:
+        """The page's jobs (ORM rows for the templates) and, when there are words, their
+        ts_headline snippets. The plain text of a description is computed here (documents.py,
+        cached), not in SQL: search_plain_text's regular expressions cost more than the headline."""
+        if not job_ids:
+            return []
+        request = self.request
+        rows = {job.id: job for job in db.session.scalars(select(Job).where(Job.id.in_(job_ids)))}
+        # A job changed since step 2 (another transaction committed meanwhile) is left out.
+        jobs = [rows[i] for i in job_ids if i in rows and rows[i].is_open_at(request.now)]
+        texts = [plain_text(job.description_html, job.description) for job in jobs]
+        if self.rank is not None and jobs:
+            text_rows = (
+                func.unnest(cast(texts, ARRAY(Text))).table_valued("text", with_ordinality="n").render_derived(name="t")
+            )
+            headlines = db.session.scalars(
+                select(func.ts_headline("english", text_rows.c.text, cast(self.rank, TSQUERY), HEADLINE)).order_by(
+                    text_rows.c.n
+                )
+            ).all()
+            snippets = [_headline(headline, text) for headline, text in zip(headlines, texts, strict=False)]
+        else:
+            snippets = [highlight.snippet(text, frozenset(), ()) for text in texts]
+        return [
+            Hit(job=job, title_html=escape(job.title), snippet_html=snippet, featured=featured(job, request.now))
+            for job, snippet in zip(jobs, snippets, strict=False)
+        ]
+
+    # -- 4. did you mean
+    def suggestion(self) -> str | None:
+        """'Did you mean ...?' for the words of the search that are in no open job: their trigram
+        neighbours in the vocabulary, chosen as the Whoosh backend chooses (suggest.py). One round
+        trip, after step 1 set the planner options (GIN lookups, no scans)."""
+        if not self.spelling:
+            return None
+        words = {word.lower(): word for word in self.spelling}
+        typed = func.unnest(cast(sorted(words), ARRAY(Text))).table_valued("word").render_derived(name="typed")
+        query = func.plainto_tsquery("english", typed.c.word)
+        in_no_open_job = ~exists().where(Job.open_clause(self.request.now), Job.search_vector.op("@@")(query))
+        rows = db.session.execute(
+            select(typed.c.word.label("typed"), VOCABULARY.c.word, VOCABULARY.c.jobs, VOCABULARY.c.refreshed_at)
+            .select_from(typed.outerjoin(VOCABULARY, VOCABULARY.c.word.op("%")(typed.c.word)))
+            .where(func.numnode(query) > 0, in_no_open_job)
+        ).all()  # numnode 0: a stop word
+        if not rows:
+            return None
+        refreshed = max((row.refreshed_at for row in rows if row.refreshed_at), default=None)
+        if refreshed is None or refreshed < self.request.now - VOCABULARY_MAX_AGE:
+            refresh_vocabulary_soon(self.app)
+        candidates: dict[str, list[tuple[str, int]]] = {}
+        for row in rows:
+            if row.word is not None:
+                candidates.setdefault(row.typed, []).append((row.word, row.jobs))
+        corrections = {}
+        for typed, word in words.items():
+            better = suggest.best(typed, candidates.get(typed, []))
+            if better is not None:
+                corrections[word] = better
+        return syntax.replace_words(self.request.text, corrections)
+
+
+# ---------------------------------------------------------------------------------------------
+# Query text -> tsquery
+
+
+def _collect_leaves(node, out: list) -> None:
+    if isinstance(node, (syntax.Word, syntax.Phrase, syntax.Prefix)):
+        out.append(node)
+    elif isinstance(node, (syntax.All, syntax.Any)):
+        for part in node.parts:
+            _collect_leaves(part, out)
+    elif isinstance(node, syntax.Not):
+        _collect_leaves(node.part, out)
+    elif isinstance(node, syntax.Maybe):
+        _collect_leaves(node.required, out)
+        _collect_leaves(node.optional, out)
+
+
+def _positive_leaves(node) -> list:
+    """Leaves that add to the ranking: everything not under a NOT."""
+    out: list = []
+    if isinstance(node, (syntax.Word, syntax.Phrase, syntax.Prefix)):
+        out.append(node)
+    elif isinstance(node, (syntax.All, syntax.Any)):
+        for part in node.parts:
+            out.extend(_positive_leaves(part))
+    elif isinstance(node, syntax.Maybe):
+        out.extend(_positive_leaves(node.required) + _positive_leaves(node.optional))
+    return out
+
+
+def _leaf_tsqueries(leaf) -> list:
+    """SQL expressions of the tsqueries of one leaf (their text is read back in step 1)."""
+    if isinstance(leaf, syntax.Word):
+        return [func.websearch_to_tsquery("english", leaf.text)]
+    if isinstance(leaf, syntax.Phrase):
+        return [func.websearch_to_tsquery("english", '"' + " ".join(leaf.words) + '"')]
+    bare = _NOT_WORD.sub("", leaf.text)  # to_tsquery has a syntax of its own: only word characters
+    if not bare:
+        return []
+    # Indexed words are stems: expand the stem of the prefix and the prefix as typed, as Whoosh does.
+    return [func.to_tsquery("english", bare + ":*"), func.to_tsquery("simple", bare + ":*")]
+
+
+def _compose(node, texts: dict[int, list[str]], phrase_in_one_field: bool) -> str | None:
+    """The tsquery text of a tree whose leaves were normalized into `texts` (None: no words,
+    e.g. only stop words). A phrase must match inside one field: the document's fields are
+    concatenated, so its words are required to carry the same weight."""
+    if isinstance(node, (syntax.Word, syntax.Phrase, syntax.Prefix)):
+        parts = texts.get(id(node), [])
+        if isinstance(node, syntax.Phrase) and phrase_in_one_field:
+            parts = [
+                " | ".join(f"({_LEXEME.sub(lambda m, w=w: m.group(0) + ':' + w, part)})" for w in _WEIGHT_CLASSES)
+                if "<" in part
+                else part
+                for part in parts
+            ]
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else " | ".join(f"({part})" for part in parts)
+    if isinstance(node, (syntax.All, syntax.Any)):
+        parts = [p for p in (_compose(part, texts, phrase_in_one_field) for part in node.parts) if p is not None]
+        if not parts:
+            return None
+        return (" & " if isinstance(node, syntax.All) else " | ").join(f"({part})" for part in parts)
+    if isinstance(node, syntax.Not):
+        inner = _compose(node.part, texts, phrase_in_one_field)
+        return f"!({inner})" if inner is not None else None
+    if isinstance(node, syntax.Maybe):
+        return _compose(node.required, texts, phrase_in_one_field)
+    return None
+
+
+def _headline(headline: str | None, description: str) -> Markup:
+    """ts_headline's fragment, escaped, its match markers as <mark>, with an ellipsis where the
+    fragment does not reach the start or the end of the description."""
+    if not headline:
+        return highlight.snippet(description, frozenset(), ())
+    fragment = " ".join(headline.split())
+    words = fragment.replace("\x02", "").replace("\x03", "").split()
+    html = escape(fragment).replace("\x02", Markup("<mark>")).replace("\x03", Markup("</mark>"))
+    if words and not description.startswith(" ".join(words[:3])):
+        html = Markup("…") + html
+    if words and not description.endswith(" ".join(words[-3:])):
+        html = html + Markup("…")
+    return html
+
+
+# ---------------------------------------------------------------------------------------------
+# The spelling vocabulary (a materialized view: see migration 0007)
+
+VOCABULARY = table(
+    "search_vocabulary", column("word", Text), column("jobs", Integer), column("refreshed_at", DateTime(timezone=True))
+)
+_REFRESH_LOCK_KEY = 0x6A6F6273  # pg advisory lock: one refresh at a time across processes
+_last_refresh_attempt = 0.0
+_refresh_state = threading.Lock()
+
+
+def refresh_vocabulary(concurrently: bool = True) -> bool:
+    """Refresh search_vocabulary unless another process is doing it. Commits its own transaction."""
+    with db.engine.begin() as conn:
+        if not conn.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": _REFRESH_LOCK_KEY}):
+            return False
+        conn.exec_driver_sql(f"REFRESH MATERIALIZED VIEW {'CONCURRENTLY ' if concurrently else ''}search_vocabulary")
+    return True
+
+
+def refresh_vocabulary_soon(app) -> None:
+    """Refresh the vocabulary on a thread of this process (at most once a minute per process)."""
+    global _last_refresh_attempt
+    with _refresh_state:
+        if time.monotonic() - _last_refresh_attempt < 60:
+            return
+        _last_refresh_attempt = time.monotonic()
+
+    def run():
+        with app.app_context():
+            try:
+                refresh_vocabulary()
+            except Exception:
+                log.exception("search: refreshing the spelling vocabulary failed")
+
+    threading.Thread(target=run, name="search-vocabulary", daemon=True).start()
