@@ -1,7 +1,7 @@
 """Background worker.
 
-    python worker.py                  RQ worker on high, default, low (with RQ's scheduler), plus one
-                                      child process working the `parse` queue (resume parsing)
+    python worker.py                  RQ worker on high, default, low, ats (with RQ's scheduler), plus
+                                      one child process working the `parse` queue (resume parsing)
     python worker.py --queues parse   only the given queues (e.g. a separate parse worker)
     python worker.py --cron           the one process that enqueues periodic jobs
 

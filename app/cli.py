@@ -12,7 +12,9 @@ from .errors import ValidationError
 from .extensions import db
 from .search import get_backend
 from .seed import seed_demo_data
+from .services import ats
 from .services.accounts import create_admin as make_admin
+from .services.credentials import CredentialsUnreadable
 from .services.jobs import expire_due_jobs
 from .tasks.embedded import run_due
 
@@ -61,6 +63,7 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(jobs_cli)
     register_task_cli(app)
+    register_ats_cli(app)
 
     search_cli = AppGroup("search", help="Job search (the backend SEARCH_BACKEND names).")
 
@@ -119,3 +122,26 @@ def register_task_cli(app: Flask) -> None:
             click.echo(f"ran {name}")
 
     app.cli.add_command(tasks_cli)
+
+
+def register_ats_cli(app: Flask) -> None:
+    ats_cli = AppGroup("ats", help="ATS integrations.")
+
+    @ats_cli.command("rotate-key")
+    def rotate_key():
+        """Re-encrypt every stored ATS credential with the newest ENCRYPTION_KEY (the first one).
+
+        Rotation: put the new key first in ENCRYPTION_KEY (new,old), deploy, run this, then drop the
+        old key. All or nothing: if any row cannot be read, nothing is changed.
+        """
+        if not app.config.get("ENCRYPTION_KEYS"):
+            raise click.ClickException("ENCRYPTION_KEY is not set.")
+        try:
+            count = ats.rotate_credentials()
+        except CredentialsUnreadable as error:
+            db.session.rollback()
+            raise click.ClickException(f"{error} Nothing was changed.") from None
+        db.session.commit()
+        click.echo(f"Re-encrypted the credentials of {count} ATS connection(s) with the newest key.")
+
+    app.cli.add_command(ats_cli)

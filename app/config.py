@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from cryptography.fernet import Fernet
 from limits import parse_many
 
 WEAK_SECRETS = {"", "dev", "secret", "changeme", "change-me", "development", "dev-secret-not-for-production"}
@@ -180,6 +181,23 @@ def _payment_settings(read: _Reader, production: bool, secret: str) -> dict:
     return settings
 
 
+def _encryption_keys(read: _Reader) -> list[str]:
+    """ENCRYPTION_KEY: one Fernet key, or several comma-separated, newest first (key rotation).
+    Unset is fine: no ATS can be connected until it is set."""
+    keys = read.list("ENCRYPTION_KEY")
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            # The key itself is a secret: the message says which one, never what it is.
+            read.problems.append(
+                f"ENCRYPTION_KEY: key {position} of {len(keys)} is not a Fernet key (32 url-safe base64-encoded "
+                "bytes; generate one: python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())')"
+            )
+    return keys
+
+
 def load_config(env: dict | None = None, instance_path: str | None = None) -> dict:
     """Build the Flask config mapping from `env` (default: os.environ); raise ConfigError if invalid."""
     env = dict(os.environ if env is None else env)
@@ -326,6 +344,23 @@ def load_config(env: dict | None = None, instance_path: str | None = None) -> di
         "PARSE_MAX_ZIP_RATIO": read.int("PARSE_MAX_ZIP_RATIO", 100, minimum=2),
         "PARSE_MAX_PDF_PAGES": read.int("PARSE_MAX_PDF_PAGES", 30, minimum=1),
         "PARSE_MAX_TEXT_CHARS": read.int("PARSE_MAX_TEXT_CHARS", 200_000, minimum=1000),
+        # ATS integrations. Credentials are encrypted with ENCRYPTION_KEY (MultiFernet: newest key
+        # first; `flask ats rotate-key` re-encrypts every row with it). The API addresses are the
+        # providers' own; tests point them at local fakes.
+        "ENCRYPTION_KEYS": _encryption_keys(read),
+        "ATS_GREENHOUSE_API_URL": read.str("ATS_GREENHOUSE_API_URL", "https://harvest.greenhouse.io/v3"),
+        "ATS_GREENHOUSE_AUTH_URL": read.str("ATS_GREENHOUSE_AUTH_URL", "https://auth.greenhouse.io/token"),
+        "ATS_GREENHOUSE_BOARDS_URL": read.str("ATS_GREENHOUSE_BOARDS_URL", "https://boards-api.greenhouse.io/v1"),
+        "ATS_LEVER_API_URL": read.str("ATS_LEVER_API_URL", "https://api.lever.co/v1"),
+        "ATS_BAMBOOHR_API_URL": read.str("ATS_BAMBOOHR_API_URL", "https://api.bamboohr.com/api/gateway.php"),
+        "ATS_BAMBOOHR_CAREERS_URL": read.str("ATS_BAMBOOHR_CAREERS_URL", "https://{subdomain}.bamboohr.com/careers"),
+        # A Workday report URL is typed in by a company owner: the server fetches it only from these
+        # hosts (a leading "*." matches any subdomain), so the field cannot reach internal addresses.
+        "ATS_WORKDAY_ALLOWED_HOSTS": read.list("ATS_WORKDAY_ALLOWED_HOSTS") or ["*.workday.com", "*.myworkday.com"],
+        # How many sent applications one sync reads the ATS stage of (oldest-checked first).
+        "ATS_STAGE_READS_PER_SYNC": read.int("ATS_STAGE_READS_PER_SYNC", 200, minimum=1),
+        "RATE_LIMIT_ATS_SYNC": read.rate("RATE_LIMIT_ATS_SYNC", "12 per hour"),
+        "RATE_LIMIT_ATS_CONNECT": read.rate("RATE_LIMIT_ATS_CONNECT", "20 per hour"),
         "INSTANCE_DIR": str(instance),
         # whoosh: an index per process in SEARCH_INDEX_DIR; postgres: full-text search in the database.
         "SEARCH_BACKEND": search_backend,

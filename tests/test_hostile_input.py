@@ -17,7 +17,7 @@ from factories import PASSWORD, make_application, make_job, make_plan, make_recr
 from werkzeug.routing import AnyConverter, IntegerConverter
 
 from app.extensions import db, limiter
-from app.models import ApplicationNote, Invitation, JobAlert, Membership, Payment, WebhookEvent
+from app.models import ApplicationNote, AtsConnection, Invitation, JobAlert, Membership, Payment, WebhookEvent
 from app.services import alerts, companies, payments
 
 HOSTILE_INTS = ["2147483648", "9223372036854775808", "99999999999999999999999", "0", "-1"]
@@ -112,6 +112,9 @@ def world(app_ctx):
     )
     db.session.add(payment)
     admin = make_user("admin@hostile.example.com", role="admin")
+    # An ATS connection whose credentials no key opens: every ATS route must still answer calmly.
+    connection = AtsConnection(company_id=owner.company.id, provider="greenhouse", credentials="not-a-fernet-token")
+    db.session.add(connection)
     db.session.commit()
     real = {
         "job_id": job.id,
@@ -134,6 +137,7 @@ def world(app_ctx):
         "plan_id": plan.id,
         "company_id": owner.company.id,
         "reference": order.provider_ref,
+        "connection_id": connection.id,
     }
     return {
         "real": real,

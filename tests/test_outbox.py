@@ -174,7 +174,7 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(app, rq, app_ctx):
     user = make_user()
     notifications.queue_email(user.email, "verify_email", name="x", email=user.email, link="http://x", days=1)
     db.session.rollback()
-    assert rq.queued() == {"high": 0, "default": 0, "low": 0, "parse": 0}
+    assert rq.queued() == {"high": 0, "default": 0, "low": 0, "ats": 0, "parse": 0}
     assert _emails() == []
 
 

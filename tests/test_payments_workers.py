@@ -77,7 +77,7 @@ def test_payment_webhooks_go_on_the_high_queue(app, client, app_ctx, rq, fake_st
     db.session.commit()
     body = stripe_event("checkout.session.completed", stripe_session_completed(order.id, order.provider_ref))
     client.post("/webhooks/stripe", data=body.encode(), headers=stripe_headers(body), csrf=False)
-    assert rq.queued() == {"high": 1, "default": 0, "low": 0, "parse": 0}
+    assert rq.queued() == {"high": 1, "default": 0, "low": 0, "ats": 0, "parse": 0}
     rq.work()
     db.session.expire_all()
     assert credits.balance(owner.company.id) == 1

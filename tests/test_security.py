@@ -64,6 +64,11 @@ CSRF_ROUTES = [
     "/admin/plans/1/archive",
     "/admin/plans/1/restore",
     "/admin/companies/1/credits",
+    "/recruiter/integrations/connect",
+    "/recruiter/integrations/settings",
+    "/recruiter/integrations/test",
+    "/recruiter/integrations/sync",
+    "/recruiter/integrations/disconnect",
 ]
 # Providers authenticate webhooks with their own signatures, not a session: no CSRF there.
 # RFC 8058 one-click unsubscribe is POSTed by mail clients with no session; the token is the secret.

@@ -182,7 +182,7 @@ def test_processing_failure_is_recorded_and_an_admin_can_replay(app, client, sig
 @pytest.mark.redis
 def test_intake_enqueues_on_the_low_queue_and_a_worker_processes(app, client, signer, rq, app_ctx):
     _post(client, signer, batch(sendgrid_event("q-1", "delivered"), sendgrid_event("q-2", "open")))
-    assert rq.queued() == {"high": 0, "default": 0, "low": 1, "parse": 0}  # one job for the whole batch
+    assert rq.queued() == {"high": 0, "default": 0, "low": 1, "ats": 0, "parse": 0}  # one job for the whole batch
     assert [e.status for e in _events()] == ["received", "received"]
     rq.work()
     assert [e.status for e in _events()] == ["processed", "processed"]

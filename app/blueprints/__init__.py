@@ -7,6 +7,7 @@ from .auth import bp as auth_bp
 from .billing import bp as billing_bp
 from .candidate import bp as candidate_bp
 from .devtools import bp as devtools_bp
+from .integrations import bp as integrations_bp
 from .public import bp as public_bp
 from .recruiter import bp as recruiter_bp
 from .webhooks import bp as webhooks_bp
@@ -17,6 +18,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(candidate_bp)
     app.register_blueprint(recruiter_bp, url_prefix="/recruiter")
+    app.register_blueprint(integrations_bp, url_prefix="/recruiter/integrations")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(billing_bp, url_prefix="/billing")
     app.register_blueprint(webhooks_bp)

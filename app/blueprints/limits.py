@@ -78,3 +78,13 @@ def per_user_and_ip(setting: str):
 def webhooks(view):
     """Providers retry, and send bursts: generous, per sending IP."""
     return limiter.limit(_setting("RATE_LIMIT_WEBHOOKS"), key_func=client_ip, methods=POST)(view)
+
+
+def _company_or_ip() -> str:
+    membership = current_user.membership if current_user.is_authenticated else None
+    return f"company:{membership.company_id}" if membership is not None else client_ip()
+
+
+def per_company(setting: str):
+    """Work that costs a company's outside quota (ATS syncs and connection tests): per company."""
+    return lambda view: limiter.limit(_setting(setting), key_func=_company_or_ip, methods=POST)(view)

@@ -25,7 +25,12 @@ class CircuitOpenError(RuntimeError):
 
 
 class RetryableError(RuntimeError):
-    """A failure worth retrying (429, 5xx, connection problems)."""
+    """A failure worth retrying (429, 5xx, connection problems). `retry_after` is the pause in
+    seconds the provider asked for (a Retry-After header), if it named one."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 @dataclass
@@ -99,11 +104,14 @@ def call_with_retries(
     base_delay: float = 0.5,
     max_delay: float = 8.0,
     sleep: Callable[[float], None] | None = None,
+    max_retry_after: float = 60.0,
 ) -> T:
     """Call fn(); on RetryableError retry with jittered exponential backoff, through the provider's breaker.
 
-    Non-retryable exceptions pass straight through (and do not count against the breaker: a 400 is
-    our bug, not the provider being down).
+    A Retry-After the provider sent is honoured instead of the backoff; one longer than
+    `max_retry_after` ends the retries at once (a job should not hold its worker that long; the
+    queue or the next scheduled run tries again). Non-retryable exceptions pass straight through
+    (and do not count against the breaker: a 400 is our bug, not the provider being down).
     """
     circuit = breaker(provider)
     last_error: Exception | None = None
@@ -115,8 +123,13 @@ def call_with_retries(
             circuit.record_failure()
             last_error = error
             if attempt + 1 < attempts:
-                delay = min(max_delay, base_delay * (2**attempt))
-                (sleep or _sleep)(delay * (0.5 + random.random() / 2))
+                if error.retry_after is not None:
+                    if error.retry_after > max_retry_after:
+                        raise
+                    (sleep or _sleep)(error.retry_after)
+                else:
+                    delay = min(max_delay, base_delay * (2**attempt))
+                    (sleep or _sleep)(delay * (0.5 + random.random() / 2))
             continue
         except BaseException:
             circuit.release_trial()  # the provider answered (our request was wrong): no verdict

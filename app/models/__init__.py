@@ -25,12 +25,17 @@ from .billing import (
 )
 from .companies import Company, Invitation, Membership
 from .documents import Document
+from .integrations import JOB_SOURCES, PROVIDER_LABELS, AtsApplicationLink, AtsConnection, AtsSyncRun
 from .jobs import CURRENCIES, EMPLOYMENT_TYPES, JOB_STATUSES, SALARY_PERIODS, SENIORITIES, WORKPLACES, Job, SavedJob
 from .messages import EmailMessage, EmailSuppression
 from .profiles import CandidateProfile
 from .states import (
     AlertFrequency,
     ApplicationStatus,
+    AtsProvider,
+    AtsRunStatus,
+    AtsSendStatus,
+    AtsStatus,
     AttemptStatus,
     CreditReason,
     EmailStatus,
@@ -65,6 +70,15 @@ __all__ = [
     "EmailSuppression",
     "CandidateProfile",
     "WebhookEvent",
+    "AtsConnection",
+    "AtsSyncRun",
+    "AtsApplicationLink",
+    "JOB_SOURCES",
+    "PROVIDER_LABELS",
+    "AtsProvider",
+    "AtsRunStatus",
+    "AtsSendStatus",
+    "AtsStatus",
     "ALERT_FREQUENCIES",
     "utcnow",
     "PIPELINE_STAGES",

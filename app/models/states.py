@@ -67,6 +67,35 @@ class AlertFrequency(StrEnum):
     WEEKLY = "weekly"
 
 
+class AtsProvider(StrEnum):
+    GREENHOUSE = "greenhouse"
+    GREENHOUSE_BOARD = "greenhouse_board"
+    LEVER = "lever"
+    BAMBOOHR = "bamboohr"
+    WORKDAY = "workday"
+
+
+class AtsStatus(StrEnum):
+    CONNECTED = "connected"
+    SYNCING = "syncing"
+    SYNCED = "synced"
+    ERROR = "error"
+
+
+class AtsRunStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class AtsSendStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
 def one_of(column: str, states: type[StrEnum]) -> CheckConstraint:
     """CHECK (column IN (...)), named ck_<table>_<column> by the naming convention."""
     values = ", ".join(f"'{state.value}'" for state in states)

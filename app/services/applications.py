@@ -18,7 +18,7 @@ from ..models import (
     Job,
     User,
 )
-from . import documents, emails, resumes
+from . import ats_sync, documents, emails, resumes
 
 MAX_COVER_LETTER = 10_000
 MAX_NOTE = 5_000
@@ -67,12 +67,14 @@ def apply(job: Job, candidate: User, resume_upload, cover_letter: str = "", sour
         raise already_applied(previous) from None
     resumes.application_submitted(application)  # parse into the profile if unreviewed; score
     emails.application_received(application)
+    ats_sync.application_submitted(application)  # to the company's ATS, after this commits
     return application
 
 
-def move_application(application: Application, actor: User, to_status: str, note: str = "") -> Application:
+def move_application(application: Application, actor: User | None, to_status: str, note: str = "") -> Application:
     """Recruiter moves an application to another stage; records who, from, to, when. Flushes.
 
+    `actor` is None when the move comes from the company's ATS (the note says from where).
     A tampered stage name is a ValidationError; moving a withdrawn application is refused.
     """
     if to_status not in RECRUITER_STAGES:
@@ -82,7 +84,10 @@ def move_application(application: Application, actor: User, to_status: str, note
     if to_status == application.status:
         return application
     event = ApplicationEvent(
-        actor_id=actor.id, from_status=application.status, to_status=to_status, note=(note or "").strip()[:MAX_NOTE]
+        actor_id=actor.id if actor else None,
+        from_status=application.status,
+        to_status=to_status,
+        note=(note or "").strip()[:MAX_NOTE],
     )
     application.events.append(event)
     application.status = to_status

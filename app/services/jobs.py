@@ -14,7 +14,7 @@ from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..models import Application, Company, Job, User, utcnow
 from ..pagination import MAX_PAGE, Paginated
-from . import audit, credits
+from . import ats, audit, credits
 from .markdown import render_markdown
 from .skills import normalize_skills
 from .slugs import slugify
@@ -57,7 +57,9 @@ def create_job(company: Company, author: User, data: dict) -> Job:
 
 
 def update_job(job: Job, data: dict) -> Job:
-    _apply_fields(job, data)
+    """Edit a job. The fields a connected ATS keeps in sync are left as they are. Flushes."""
+    locked = ats.locked_fields(job)
+    _apply_fields(job, {name: value for name, value in data.items() if name not in locked})
     db.session.flush()
     return job
 
@@ -70,6 +72,7 @@ def publish_job(job: Job, actor: User) -> Job:
     period it was paid for."""
     if job.is_open:
         return job
+    ats.ensure_editable_status(job)
     if actor.verified_at is None and not actor.is_admin:
         raise ValidationError(f"Confirm your email address before publishing: we sent a link to {actor.email}.")
     now = utcnow()
@@ -94,6 +97,7 @@ reopen_job = publish_job
 def close_job(job: Job, actor: User) -> Job:
     if job.status in ("closed", "draft"):
         return job
+    ats.ensure_editable_status(job)
     job.status = "closed"
     job.closed_at = utcnow()
     db.session.flush()

@@ -28,7 +28,7 @@ from ..integrations.payments import PROVIDER_SETTINGS as PAYMENT_SETTINGS
 from ..integrations.webhooks import WebhookRejected
 from ..models import WebhookEvent, utcnow
 from ..tasks import enqueue
-from . import email_events, payments
+from . import ats_sync, email_events, payments
 
 __all__ = ["WebhookRejected", "ingest", "process_event", "provider", "replay"]
 
@@ -36,11 +36,21 @@ __all__ = ["WebhookRejected", "ingest", "process_event", "provider", "replay"]
 @dataclass(frozen=True)
 class Provider:
     """An inbound webhook source: its adapter (verify + parse, built from these settings) and the
-    handler that processes one stored event (event_type, payload) -> "processed" | "ignored"."""
+    handler that processes one stored event (event_type, payload) -> "processed" | "ignored".
+
+    A per-connection source (each company's ATS, with a secret of its own) is reached at
+    /webhooks/<provider>/<connection id>; its adapter is built for that connection,
+    adapter(provider, connection_id), and its events go to `queue`."""
 
     settings: tuple[str, ...]
     adapter: Callable
     handle: Callable[[str, dict], str]
+    per_connection: bool = False
+    queue: str | None = None
+
+
+# ATS events have medium priority: between payments (high) and email events (low).
+_ATS = Provider((), ats_sync.webhook_intake, ats_sync.handle_webhook_event, per_connection=True, queue="default")
 
 
 PROVIDERS: dict[str, Provider] = {
@@ -54,18 +64,24 @@ PROVIDERS: dict[str, Provider] = {
         name: Provider(PAYMENT_SETTINGS[name], adapter, partial(payments.handle_event, name))
         for name, adapter in PAYMENT_PROVIDERS.items()
     },
+    "greenhouse": _ATS,
+    "lever": _ATS,
 }
 _adapters: dict = {}
 
 
-def provider(name: str):
-    """The adapter for a provider name; NotFound for anything else.
+def provider(name: str, connection_id: int | None = None):
+    """The adapter for a provider name (and connection, for per-connection providers); NotFound
+    for anything else.
 
-    Adapters are cached per configuration (parsing a public key on every delivery is wasted work).
+    Adapters are cached per configuration (parsing a public key on every delivery is wasted work);
+    per-connection ones are built for each delivery, from the connection's current secret.
     """
     source = PROVIDERS.get(name)
-    if source is None:
+    if source is None or source.per_connection != (connection_id is not None):
         raise NotFound(f"No webhook endpoint for {name[:40]!r}.")
+    if source.per_connection:
+        return source.adapter(name, connection_id)
     key = (name, *(current_app.config.get(setting) for setting in source.settings))
     if key not in _adapters:
         _adapters[key] = source.adapter(*key[1:])
@@ -78,9 +94,11 @@ class IngestResult:
     duplicates: int
 
 
-def ingest(provider_name: str, body: bytes, headers, content_type: str | None) -> IngestResult:
+def ingest(
+    provider_name: str, body: bytes, headers, content_type: str | None, connection_id: int | None = None
+) -> IngestResult:
     """Verify, store and enqueue a delivery. Raises WebhookRejected (-> 400). The caller commits."""
-    adapter = provider(provider_name)
+    adapter = provider(provider_name, connection_id)
     if (content_type or "").split(";")[0].strip().lower() != "application/json":
         raise WebhookRejected(f"expected Content-Type application/json, got {content_type or 'none'}")
     adapter.verify(body, headers)
@@ -196,7 +214,9 @@ def replay(event_id: int, admin) -> WebhookEvent:
     if event is None:
         raise NotFound("No such webhook event.")
     event.status, event.replayed_by_id, event.last_error = "queued", admin.id, None
-    enqueue("webhooks.process", [event.id], queue=provider(event.provider).queue)
+    source = PROVIDERS.get(event.provider)
+    queue = (source.queue if source is not None else None) or provider(event.provider).queue
+    enqueue("webhooks.process", [event.id], queue=queue)
     db.session.flush()
     return event
 

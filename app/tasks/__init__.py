@@ -30,8 +30,11 @@ from .runtime import Task, redis_connection, registered, run_inline
 
 log = logging.getLogger(__name__)
 # The order a worker reads them in. Resume parsing has a queue (and a worker process) of its own,
-# so a slow or hostile file never holds up emails and webhooks.
-MAIN_QUEUES = ("high", "default", "low")
+# so a slow or hostile file never holds up emails and webhooks. ATS syncs and sends come last: a
+# worker takes them only when nothing more urgent waits (a big tenant can run a worker of its own
+# with `--queues ats`, README).
+ATS_QUEUE = "ats"
+MAIN_QUEUES = ("high", "default", "low", ATS_QUEUE)
 PARSE_QUEUE = "parse"
 QUEUES = MAIN_QUEUES + (PARSE_QUEUE,)
 _PENDING = "jobifies_pending_jobs"

@@ -6,6 +6,7 @@ Also usable as an `rq cron app.tasks.schedule` configuration module.
 from __future__ import annotations
 
 from .alerts import send_alert_digests
+from .ats import ats_tick
 from .emails import sweep_outbox
 from .maintenance import expire_jobs, flush_views
 from .payments import deliver_mock_webhook  # noqa: F401  (registers the task)
@@ -20,6 +21,8 @@ SCHEDULE = [
     (flush_views, "low", 60),
     (sweep_parses, "low", 2 * 60),
     (send_alert_digests, "low", 60 * 60),
+    # Each connection syncs at its own interval (1 h by default); this checks which are due.
+    (ats_tick, "low", 5 * 60),
 ]
 
 

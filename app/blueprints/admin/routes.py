@@ -2,7 +2,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...models import JOB_STATUSES, WEBHOOK_STATUSES
-from ...services import accounts, admin, jobs, queues, webhooks
+from ...services import accounts, admin, ats, jobs, queues, webhooks
 from ..helpers import admin_required, perform, safe_next, save
 from .blueprint import bp
 
@@ -79,6 +79,7 @@ def webhooks_index():
         provider=provider,
         status=status,
         statuses=WEBHOOK_STATUSES,
+        providers=sorted(webhooks.PROVIDERS),
     )
 
 
@@ -88,3 +89,10 @@ def replay_webhook(event_id: int):
     event = perform(lambda: webhooks.replay(event_id, current_user))
     flash(f"Event {event.event_id} was queued for processing again.", "success")
     return redirect(safe_next(request.form.get("next"), url_for("admin.webhooks_index")))
+
+
+@bp.get("/ats")
+@admin_required
+def ats_index():
+    """Every company's ATS connection and the latest syncs (counts, duration, errors)."""
+    return render_template("admin/ats.html", **ats.admin_overview())

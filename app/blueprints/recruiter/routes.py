@@ -2,7 +2,7 @@ from flask import current_app, flash, make_response, redirect, render_template, 
 from flask_login import current_user
 
 from ...errors import AppError
-from ...services import applications, companies, credits, jobs
+from ...services import applications, ats, companies, credits, jobs
 from ...services.markdown import render_markdown
 from .. import limits
 from ..helpers import perform, recruiter_required, safe_next, save, send_document, submit, toast, wants_fragment
@@ -87,7 +87,9 @@ def edit_job(job_id: int):
     outcome = submit(form, lambda: jobs.update_job(job, form.job_data()))
     if outcome.ok:
         return _publish_if_asked(job, f"“{job.title}” was saved.")
-    return render_template("recruiter/job_form.html", form=form, job=job), outcome.status
+    return render_template(
+        "recruiter/job_form.html", form=form, job=job, synced_from=ats.synced_from(job), locked=ats.locked_fields(job)
+    ), outcome.status
 
 
 @bp.post("/jobs/preview")

@@ -8,13 +8,14 @@ from .blueprint import bp
 
 
 @bp.post("/webhooks/<provider>")
+@bp.post("/webhooks/<provider>/<int:connection_id>")  # a company's own ATS, verified with its secret
 @csrf.exempt  # providers authenticate with their signature, not a session
 @limits.webhooks
-def receive(provider: str):
+def receive(provider: str, connection_id: int | None = None):
     """Store a provider's delivery and answer fast; processing happens in a worker."""
     body = request.get_data(cache=False)
     try:
-        result = webhooks.ingest(provider, body, request.headers, request.content_type)
+        result = webhooks.ingest(provider, body, request.headers, request.content_type, connection_id)
     except NotFound as error:
         return error_envelope(404, error.message)
     except webhooks.WebhookRejected as error:
