@@ -17,7 +17,7 @@ from .forms import (
     ResetPasswordForm,
     SignupForm,
 )
-from .sessions import keep_this_device, start_session
+from ..sessions import keep_this_device, start_session
 
 # Links from emails carry a token once; it is parked in the (signed) session and the browser is
 # sent on to a URL without it, so tokens stay out of access logs, Referer headers and history.
