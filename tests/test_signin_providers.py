@@ -51,7 +51,8 @@ def test_buttons_appear_only_for_configured_providers(client, app, provider):
             assert f"Continue with {label}" in html
     app.config["GITHUB_CLIENT_ID"] = app.config["GITHUB_CLIENT_SECRET"] = None
     html = client.get("/login").get_data(as_text=True)
-    assert "Continue with Google" in html and "Continue with GitHub" not in html
+    assert "Continue with Google" in html
+    assert "Continue with GitHub" not in html
     assert client.get("/login/with/github").status_code == 404
 
 
@@ -63,8 +64,10 @@ def test_no_buttons_without_settings(client):
 def test_authorize_request_carries_state_nonce_pkce_and_base_url_redirect(client, app, provider):
     response = client.get("/login/with/google", headers={"Host": "evil.example"})
     query = parse_qs(urlsplit(response.headers["Location"]).query)
-    assert query["state"][0] and query["nonce"][0]
-    assert query["code_challenge_method"] == ["S256"] and query["code_challenge"][0]
+    assert query["state"][0]
+    assert query["nonce"][0]
+    assert query["code_challenge_method"] == ["S256"]
+    assert query["code_challenge"][0]
     assert query["redirect_uri"] == [app.config["BASE_URL"] + "/login/with/google/callback"]
 
 
@@ -72,10 +75,14 @@ def test_authorize_request_carries_state_nonce_pkce_and_base_url_redirect(client
 def test_new_person_signs_up_with_a_verified_address(client, app_ctx, provider, name):
     provider.person = person(sub="77", email="New.Person@Example.com", name="New Person")
     response = sign_in(client, name, next_path="/saved")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/saved")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/saved")
     user = db.session.scalar(select(User).where(User.email == "new.person@example.com"))
-    assert user is not None and user.verified_at is not None and user.name == "New Person"
-    assert not user.has_password and not user.check_password("")
+    assert user is not None
+    assert user.verified_at is not None
+    assert user.name == "New Person"
+    assert not user.has_password
+    assert not user.check_password("")
     identity = db.session.scalar(select(UserIdentity).where(UserIdentity.user_id == user.id))
     assert (identity.provider, identity.subject) == (name, "77")
     assert "new.person@example.com" in client.get("/account").get_data(as_text=True)
@@ -162,7 +169,8 @@ def test_unconfirmed_password_account_loses_its_password_when_a_provider_proves_
     provider.person = person(sub="5", email="owner@example.com")
     assert sign_in(client).status_code == 302
     user = db.session.scalar(select(User).where(User.email == "owner@example.com"))
-    assert user.verified_at is not None and not user.has_password
+    assert user.verified_at is not None
+    assert not user.has_password
     assert squatter.get("/account").status_code == 302  # logged out
     failed = squatter.post("/login", data={"email": "owner@example.com", "password": PASSWORD})
     assert failed.status_code == 422
@@ -172,9 +180,7 @@ def test_provider_account_without_password_can_set_one_by_reset(client, app_ctx,
     provider.person = person(sub="9", email="nopass@example.com")
     sign_in(client)
     # The account page cannot change a password it does not have; it says how to set one.
-    response = client.post(
-        "/account/password", data={"current_password": "a guess", "new_password": "a new password"}
-    )
+    response = client.post("/account/password", data={"current_password": "a guess", "new_password": "a new password"})
     assert response.status_code == 422
     assert "no password yet" in response.get_data(as_text=True)
     client.post("/logout")
@@ -195,10 +201,13 @@ def test_deactivated_account_cannot_sign_in_with_a_provider(client, app_ctx, pro
 
 def test_provider_down_is_a_clear_502(client, app):
     app.config.update(
-        GOOGLE_CLIENT_ID="x", GOOGLE_CLIENT_SECRET="y", GOOGLE_METADATA_URL="http://127.0.0.1:9/.well-known/openid-configuration"
+        GOOGLE_CLIENT_ID="x",
+        GOOGLE_CLIENT_SECRET="y",
+        GOOGLE_METADATA_URL="http://127.0.0.1:9/.well-known/openid-configuration",
     )
     try:
         response = client.get("/login/with/google")
-        assert response.status_code == 502 and "could not reach Google" in response.get_data(as_text=True)
+        assert response.status_code == 502
+        assert "could not reach Google" in response.get_data(as_text=True)
     finally:
         app.config.update(GOOGLE_CLIENT_ID=None, GOOGLE_CLIENT_SECRET=None)

@@ -30,7 +30,11 @@ from ..models import Role, SignInProvider, User, UserIdentity, utcnow
 from . import accounts, audit
 from .notifications import normalize_email
 
-PROVIDER_LABELS = {SignInProvider.GOOGLE: "Google", SignInProvider.GITHUB: "GitHub", SignInProvider.LINKEDIN: "LinkedIn"}
+PROVIDER_LABELS = {
+    SignInProvider.GOOGLE: "Google",
+    SignInProvider.GITHUB: "GitHub",
+    SignInProvider.LINKEDIN: "LinkedIn",
+}
 
 
 @dataclass(frozen=True)

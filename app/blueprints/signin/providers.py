@@ -76,7 +76,11 @@ def _registry() -> OAuth:
                 server_metadata_url=config["LINKEDIN_METADATA_URL"],
                 # LinkedIn wants the client credentials in the token request's body, and refuses
                 # PKCE for web (confidential) apps with invalid_client, so none is sent to it.
-                client_kwargs={"scope": "openid email profile", "token_endpoint_auth_method": "client_secret_post", **timeout},
+                client_kwargs={
+                    "scope": "openid email profile",
+                    "token_endpoint_auth_method": "client_secret_post",
+                    **timeout,
+                },
             )
         else:
             oauth.register(

@@ -83,4 +83,3 @@ def callback(provider: str):
 
 def _failed(message: str, status: int):
     return render_template("signin/failed.html", message=message), status
-
