@@ -211,3 +211,17 @@ def test_provider_down_is_a_clear_502(client, app):
         assert "could not reach Google" in response.get_data(as_text=True)
     finally:
         app.config.update(GOOGLE_CLIENT_ID=None, GOOGLE_CLIENT_SECRET=None)
+
+
+def test_linking_the_same_provider_account_twice_keeps_one_row(app_ctx):
+    """Two callbacks for one provider account racing past the lookup: the second insert is a no-op
+    (ON CONFLICT DO NOTHING), not an error, and both get the same identity."""
+    from app.services import identities
+
+    user = make_user("race@example.com")
+    profile = identities.ProviderProfile("google", "sub-1", "race@example.com", True, "Race")
+    first = identities._link(user, profile)
+    second = identities._link(user, profile)
+    db.session.commit()
+    assert first.id == second.id
+    assert db.session.scalar(select(db.func.count()).select_from(UserIdentity)) == 1
