@@ -22,8 +22,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from joserfc import jwt
 from joserfc.jwk import RSAKey
-
-from .servers import LocalHTTPServer
+from servers import LocalHTTPServer
 
 CLIENT_ID = "jobifies-test-client"
 CLIENT_SECRET = "jobifies-test-secret"  # noqa: S105  (a fake provider's test credential)

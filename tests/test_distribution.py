@@ -9,8 +9,7 @@ from xml.etree import ElementTree
 
 import jsonschema
 import pytest
-
-from tests.factories import make_job, make_recruiter
+from factories import make_job, make_recruiter
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -206,7 +205,7 @@ def test_widget_lists_a_companys_open_jobs_and_may_be_framed(client, app_ctx, ba
 
 
 def test_company_settings_page_offers_the_embed_codes(client, app_ctx, base_url):
-    from tests.factories import login
+    from factories import login
 
     owner = make_recruiter("Acme")
     job = make_job(owner, title="Support engineer")

@@ -7,12 +7,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from factories import PASSWORD, emailed_link, make_user
+from fakes_oidc import FakeSignInProvider, person
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import User, UserIdentity
-from tests.factories import PASSWORD, emailed_link, make_user
-from tests.fakes_oidc import FakeSignInProvider, person
 
 
 @pytest.fixture
