@@ -198,6 +198,33 @@ def _encryption_keys(read: _Reader) -> list[str]:
     return keys
 
 
+# Sign-in providers: name -> (its addresses' settings with their defaults). Google and LinkedIn speak
+# OpenID Connect (discovery document); GitHub is plain OAuth2 plus its REST API. Tests point the
+# addresses at a local fake provider.
+SIGNIN_PROVIDER_URLS = {
+    "GOOGLE": {"GOOGLE_METADATA_URL": "https://accounts.google.com/.well-known/openid-configuration"},
+    "GITHUB": {"GITHUB_OAUTH_URL": "https://github.com/login/oauth", "GITHUB_API_URL": "https://api.github.com"},
+    "LINKEDIN": {"LINKEDIN_METADATA_URL": "https://www.linkedin.com/oauth/.well-known/openid-configuration"},
+}
+
+
+def _signin_settings(read: _Reader) -> dict:
+    """<PROVIDER>_CLIENT_ID / _CLIENT_SECRET (both or neither: a provider is offered only with both)."""
+    settings = {}
+    for provider, urls in SIGNIN_PROVIDER_URLS.items():
+        client_id, secret = read.str(f"{provider}_CLIENT_ID"), read.str(f"{provider}_CLIENT_SECRET")
+        if bool(client_id) != bool(secret):
+            read.problems.append(f"{provider}_CLIENT_ID and {provider}_CLIENT_SECRET go together: set both or neither")
+        settings[f"{provider}_CLIENT_ID"] = client_id
+        settings[f"{provider}_CLIENT_SECRET"] = secret
+        for name, default in urls.items():
+            url = read.str(name, default).rstrip("/")
+            if urlparse(url).scheme not in ("http", "https"):
+                read.problems.append(f"{name} must be an http(s):// address, got {url!r}")
+            settings[name] = url
+    return settings
+
+
 def load_config(env: dict | None = None, instance_path: str | None = None) -> dict:
     """Build the Flask config mapping from `env` (default: os.environ); raise ConfigError if invalid."""
     env = dict(os.environ if env is None else env)
@@ -381,6 +408,7 @@ def load_config(env: dict | None = None, instance_path: str | None = None) -> di
         "MAX_CONTENT_LENGTH": (max_resume_mb + 1) * 1024 * 1024,
     }
     config.update(_payment_settings(read, production, secret))
+    config.update(_signin_settings(read))
     if read.problems:
         raise ConfigError(read.problems)
     return config

@@ -69,7 +69,9 @@ def register_web(app: Flask) -> None:
     def security_headers(response: Response) -> Response:
         headers = response.headers
         headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Frame-Options", "DENY")
+        # A page that allows framing in its own CSP (the jobs widget) must not be denied by the older header.
+        if "frame-ancestors *" not in headers["Content-Security-Policy"]:
+            headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("X-Content-Type-Options", "nosniff")
         # Sends our origin on same-site requests, which Flask-WTF's HTTPS referrer check needs.
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

@@ -148,7 +148,8 @@ def test_open_job_carries_job_posting_json_ld(client, app_ctx):
 def test_onsite_job_json_ld_has_a_job_location(client, app_ctx):
     job = make_job(make_recruiter(), workplace="onsite", location="Pune, India")
     data = _json_ld(client.get(f"/jobs/{job.id}/{job.slug}").text)
-    assert data["jobLocation"]["address"]["addressLocality"] == "Pune, India"
+    assert data["jobLocation"]["address"]["addressLocality"] == "Pune"
+    assert data["jobLocation"]["address"]["addressCountry"] == "India"
     assert "jobLocationType" not in data
 
 

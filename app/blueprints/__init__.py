@@ -7,15 +7,19 @@ from .auth import bp as auth_bp
 from .billing import bp as billing_bp
 from .candidate import bp as candidate_bp
 from .devtools import bp as devtools_bp
+from .distribution import bp as distribution_bp
 from .integrations import bp as integrations_bp
 from .public import bp as public_bp
 from .recruiter import bp as recruiter_bp
+from .signin import bp as signin_bp
 from .webhooks import bp as webhooks_bp
 
 
 def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
+    app.register_blueprint(distribution_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(signin_bp)
     app.register_blueprint(candidate_bp)
     app.register_blueprint(recruiter_bp, url_prefix="/recruiter")
     app.register_blueprint(integrations_bp, url_prefix="/recruiter/integrations")

@@ -25,6 +25,7 @@ from .billing import (
 )
 from .companies import Company, Invitation, Membership
 from .documents import Document
+from .identities import SignInProvider, UserIdentity
 from .integrations import JOB_SOURCES, PROVIDER_LABELS, AtsApplicationLink, AtsConnection, AtsSyncRun
 from .jobs import CURRENCIES, EMPLOYMENT_TYPES, JOB_STATUSES, SALARY_PERIODS, SENIORITIES, WORKPLACES, Job, SavedJob
 from .messages import EmailMessage, EmailSuppression
@@ -54,6 +55,8 @@ from .users import User
 from .webhooks import WEBHOOK_STATUSES, WebhookEvent
 
 __all__ = [
+    "SignInProvider",
+    "UserIdentity",
     "Application",
     "ApplicationEvent",
     "ApplicationNote",

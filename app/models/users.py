@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from flask import current_app
@@ -40,7 +41,17 @@ class User(UserMixin, TimestampMixin, db.Model):
         self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return self.has_password and check_password_hash(self.password_hash, password)
+
+    # An account made through a sign-in provider has no password: its hash is "!" and random
+    # characters, which no password can match (Werkzeug hashes always hold a "$"), and which still
+    # gives the reset link's single-use fingerprint something unique to bind.
+    def set_unusable_password(self) -> None:
+        self.password_hash = "!" + secrets.token_urlsafe(24)
+
+    @property
+    def has_password(self) -> bool:
+        return not (self.password_hash or "!").startswith("!")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses to log in inactive users

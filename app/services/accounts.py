@@ -187,8 +187,20 @@ def reset_password(token: str, password: str) -> User:
     return user
 
 
+def _require_password(user: User, field: str) -> None:
+    """Accounts made through a sign-in provider have no password to confirm a change with: they set
+    one through the reset link first (which also proves they still own the address)."""
+    if not user.has_password:
+        raise ValidationError(
+            "Your account has no password yet: you sign in with Google, GitHub or LinkedIn. To set one, "
+            "use “Forgot your password?” on the log-in page; we will email you a link.",
+            field=field,
+        )
+
+
 def change_password(user: User, current_password: str, new_password: str) -> User:
     """Change the password of a logged-in user. Flushes; ends the other sessions; emails a notice."""
+    _require_password(user, "current_password")
     if not user.check_password(current_password or ""):
         raise ValidationError("Your current password is not correct.", field="current_password")
     _check_new_password(new_password, field="new_password")
@@ -205,6 +217,7 @@ def change_email(user: User, new_email: str, password: str) -> User:
     is confirmed; links sent to the old address stop working (they bind it); the other sessions
     end; the old address is told."""
     new_email = normalize_email(new_email)
+    _require_password(user, "password")
     if not user.check_password(password or ""):
         raise ValidationError("Your current password is not correct.", field="password")
     if new_email == user.email:

@@ -36,13 +36,20 @@ def job_posting_json_ld(job: Job) -> dict | None:
         "identifier": {"@type": "PropertyValue", "name": job.company.name, "value": str(job.id)},
     }
     if job.expires_at:
-        data["validThrough"] = job.expires_at.isoformat()
+        data["validThrough"] = job.expires_at.isoformat(timespec="seconds")
     if job.workplace == "remote":
         data["jobLocationType"] = "TELECOMMUTE"
-    if job.location:
-        data["jobLocation"] = {"@type": "Place", "address": {"@type": "PostalAddress", "addressLocality": job.location}}
+    locality, country = _split_location(job.location)
+    if job.location and job.workplace != "remote":
+        address = {"@type": "PostalAddress", "addressLocality": locality}
+        if country:
+            address["addressCountry"] = country
+        data["jobLocation"] = {"@type": "Place", "address": address}
     if job.workplace == "remote":
-        data["applicantLocationRequirements"] = {"@type": "Country", "name": job.location or "Anywhere"}
+        # Google wants the countries a remote worker may live in; our location field names it.
+        data["applicantLocationRequirements"] = {"@type": "Country", "name": country or job.location or "Anywhere"}
+    # Candidates apply on this site (the job page's own form), not through a third party.
+    data["directApply"] = True
     if job.salary_min is not None or job.salary_max is not None:
         value = {"@type": "QuantitativeValue", "unitText": UNIT_TEXT.get(job.salary_period, "YEAR")}
         if job.salary_min is not None and job.salary_max is not None and job.salary_min != job.salary_max:
@@ -51,3 +58,12 @@ def job_posting_json_ld(job: Job) -> dict | None:
             value["value"] = job.salary_min if job.salary_min is not None else job.salary_max
         data["baseSalary"] = {"@type": "MonetaryAmount", "currency": job.salary_currency, "value": value}
     return data
+
+
+def _split_location(location: str) -> tuple[str, str]:
+    """("Berlin", "Germany") from "Berlin, Germany": the last comma-separated part is the country
+    (how the job form asks for it); one part alone is the locality."""
+    parts = [part.strip() for part in (location or "").split(",") if part.strip()]
+    if len(parts) < 2:
+        return (parts[0] if parts else ""), ""
+    return ", ".join(parts[:-1]), parts[-1]

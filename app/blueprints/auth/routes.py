@@ -6,6 +6,7 @@ from ...models import utcnow
 from ...services import accounts, companies
 from .. import limits
 from ..helpers import safe_next, save, submit
+from ..sessions import keep_this_device, start_session
 from .blueprint import bp
 from .forms import (
     ChangeEmailForm,
@@ -17,7 +18,6 @@ from .forms import (
     ResetPasswordForm,
     SignupForm,
 )
-from .sessions import keep_this_device, start_session
 
 # Links from emails carry a token once; it is parked in the (signed) session and the browser is
 # sent on to a URL without it, so tokens stay out of access logs, Referer headers and history.

@@ -1,4 +1,5 @@
-"""Starting a login session: a fresh session (new CSRF token) every time someone logs in."""
+"""Starting a login session: a fresh session (new CSRF token) every time someone logs in, by
+password (auth) or through a sign-in provider (signin)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,5 @@
+"""The blueprint object, apart from the modules that add routes to it."""
+
+from flask import Blueprint
+
+bp = Blueprint("signin", "app.blueprints.signin")
