@@ -104,6 +104,11 @@ def canonical_skill(name: str) -> str:
     return vocabulary().canonical.get(cleaned.lower(), cleaned)
 
 
+def known_skill(name: str) -> bool:
+    """Whether the vocabulary names this skill (or an alias of it) exactly: "A/B Testing" is one skill."""
+    return _key((name or "").strip(" .;:,")) in vocabulary().canonical
+
+
 def skill_key(name: str) -> str:
     """Compare skills by this: the canonical name, lower-cased."""
     return canonical_skill(name).lower()

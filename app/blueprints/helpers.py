@@ -162,9 +162,15 @@ def content_disposition(filename: str, disposition: str = "attachment") -> str:
     return header
 
 
-def send_document(document) -> Response:
-    """A stored upload as a private attachment (never rendered inline: it is someone's resume)."""
+def send_document(document, inline: bool = False) -> Response:
+    """A stored upload as a private attachment; `inline` (PDF resumes only, for the preview frame
+    on our own pages) lets the browser show it, framed by this origin and nothing else."""
     response = Response(document.data, mimetype=document.content_type)
-    response.headers["Content-Disposition"] = content_disposition(document.filename)
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = content_disposition(document.filename, disposition)
     response.headers["Cache-Control"] = "private, no-store"
+    if inline:
+        # The app's CSP (frame-ancestors 'none') and X-Frame-Options DENY would refuse our own frame.
+        response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
     return response

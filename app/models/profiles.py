@@ -25,6 +25,8 @@ class CandidateProfile(TimestampMixin, db.Model):
     skills: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     experience: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     education: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    # Profile and portfolio URLs (http/https only), shown to recruiters.
+    links: Mapped[list] = mapped_column(JSON, nullable=False, default=list, server_default="[]")
     # The latest parse, kept apart from what the candidate saved until they review it.
     resume_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
     parsed: Mapped[dict | None] = mapped_column(JSON)

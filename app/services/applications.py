@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import Conflict, NotFound, ValidationError
+from ..errors import Conflict, Forbidden, NotFound, ValidationError
 from ..extensions import db
+from ..integrations.documents import PDF
 from ..models import (
     RECRUITER_STAGES,
     STAGE_LABELS,
@@ -18,10 +19,14 @@ from ..models import (
     Job,
     User,
 )
-from . import ats_sync, documents, emails, resumes
+from . import ats_sync, documents, emails, profiles, resumes
 
 MAX_COVER_LETTER = 10_000
 MAX_NOTE = 5_000
+RECRUITERS_CANNOT_APPLY = (
+    "Recruiter accounts cannot apply to jobs: applications come from candidate accounts. "
+    "Sign up with another email address to apply as a candidate."
+)
 
 
 def existing_application(job: Job, candidate: User) -> Application | None:
@@ -35,23 +40,54 @@ def already_applied(application: Application) -> Conflict:
     return Conflict(f"You already applied on {application.created_at:%B %-d, %Y}.")
 
 
-def apply(job: Job, candidate: User, resume_upload, cover_letter: str = "", source: str = "web") -> Application:
+def profile_resume(candidate: User) -> Document | None:
+    """The resume on the candidate's profile, which they can apply with instead of uploading."""
+    profile = profiles.get_profile(candidate)
+    return profile.resume if profile is not None else None
+
+
+def quick_apply_ready(candidate: User) -> bool:
+    """One-click apply: a candidate (not a recruiter) whose profile is reviewed and has a resume."""
+    if not candidate.is_authenticated or candidate.is_recruiter:
+        return False
+    profile = profiles.reviewed_profile(candidate)
+    return profile is not None and profile.resume_id is not None
+
+
+def apply(
+    job: Job,
+    candidate: User,
+    resume_upload,
+    cover_letter: str = "",
+    source: str = "web",
+    use_profile_resume: bool = False,
+) -> Application:
     """Create an application with its first timeline event and stored resume. Flushes.
 
-    Raises ValidationError (closed job, bad file), Conflict (already applied; the unique constraint
-    on (job, candidate) backs this up against two submits racing).
+    `use_profile_resume`: apply with the resume already on the candidate's profile (no upload).
+    Raises Forbidden (a recruiter), ValidationError (closed job, bad file), Conflict (already
+    applied; the unique constraint on (job, candidate) backs this up against two submits racing).
     """
-    if not job.is_open:
-        raise ValidationError("This job is no longer accepting applications.")
     if candidate.membership is not None and candidate.membership.company_id == job.company_id:
         raise ValidationError("You cannot apply to a job at your own company.")
+    if candidate.membership is not None:
+        # Recruiters see their company's pipelines, not a candidate's list: an application made
+        # from their account could be neither followed nor withdrawn.
+        raise Forbidden(RECRUITERS_CANNOT_APPLY)
+    if not job.is_open:
+        raise ValidationError("This job is no longer accepting applications.")
     previous = existing_application(job, candidate)
     if previous is not None:
         raise already_applied(previous)
     cover_letter = (cover_letter or "").strip()
     if len(cover_letter) > MAX_COVER_LETTER:
         raise ValidationError(f"Keep the cover letter under {MAX_COVER_LETTER:,} characters.", field="cover_letter")
-    resume = documents.store_resume(candidate, resume_upload)
+    if use_profile_resume:
+        resume = profile_resume(candidate)
+        if resume is None:
+            raise ValidationError("Your profile has no resume yet: upload one here.", field="resume")
+    else:
+        resume = documents.store_resume(candidate, resume_upload)
     application = Application(
         job=job, candidate=candidate, resume=resume, cover_letter=cover_letter, status="applied", source=source
     )
@@ -134,6 +170,29 @@ def get_company_application(company: Company | None, application_id: int) -> App
     if application is None or company is None or application.job.company_id != company.id:
         raise NotFound("No such application in your company.")
     return application
+
+
+def resume_preview(application: Application) -> dict:
+    """What the recruiter's application page shows of the resume: {"kind": "pdf"} (shown inline by
+    the browser), {"kind": "text", "text": ...} for a DOCX (its extracted text), {"kind": "pending"}
+    while the text is not read yet, or {"kind": "none"} without a resume."""
+    document = application.resume
+    if document is None:
+        return {"kind": "none"}
+    if document.content_type == PDF:
+        return {"kind": "pdf"}
+    if document.extracted_text is None:
+        return {"kind": "pending"}
+    return {"kind": "text", "text": document.extracted_text}
+
+
+def inline_resume(company: Company | None, application_id: int) -> Document:
+    """The PDF resume of an application to one of `company`'s jobs, to show inline; NotFound for
+    anything else (another company's application, no resume, a DOCX)."""
+    application = get_company_application(company, application_id)
+    if application.resume is None or application.resume.content_type != PDF:
+        raise NotFound("This application has no PDF resume to show.")
+    return application.resume
 
 
 def get_company_note(company: Company | None, note_id: int) -> ApplicationNote:

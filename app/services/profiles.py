@@ -4,6 +4,7 @@ resume and saved only when they have reviewed it."""
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +18,8 @@ from .skills import normalize_skills
 log = logging.getLogger(__name__)
 
 MAX_SKILLS = 60
+MAX_LINKS = 10
+MAX_LINK_LENGTH = 300
 MAX_ENTRIES = 30
 FIELD_LIMITS = {"headline": 200, "summary": 5000, "location": 160, "phone": 40}
 ENTRY_LIMITS = {
@@ -32,6 +35,13 @@ ENTRY_LIMITS = {
 
 def get_profile(user: User) -> CandidateProfile | None:
     return db.session.scalar(select(CandidateProfile).where(CandidateProfile.user_id == user.id))
+
+
+def reviewed_profile(user: User) -> CandidateProfile | None:
+    """The profile as the candidate last saved it, for recruiters; None until they have reviewed
+    it (an unreviewed parse is the machine's guess, not what the candidate tells recruiters)."""
+    profile = get_profile(user)
+    return profile if profile is not None and profile.reviewed_at is not None else None
 
 
 def get_or_create_profile(user: User) -> CandidateProfile:
@@ -74,6 +84,7 @@ def review_data(profile: CandidateProfile | None, use_saved: bool = False) -> tu
         "skills": list(profile.skills or []) if profile else [],
         "experience": list(profile.experience or []) if profile else [],
         "education": list(profile.education or []) if profile else [],
+        "links": list(profile.links or []) if profile else [],
     }
     if use_saved or not shows_parse(profile):
         return saved, False
@@ -90,6 +101,7 @@ def review_data(profile: CandidateProfile | None, use_saved: bool = False) -> tu
         "skills": parsed.skills or saved["skills"],
         "experience": [p.model_dump() for p in parsed.experience] or saved["experience"],
         "education": [s.model_dump() for s in parsed.education] or saved["education"],
+        "links": _clean_links(parsed.contact.links, strict=False) or saved["links"],
     }
     return data, True
 
@@ -97,7 +109,8 @@ def review_data(profile: CandidateProfile | None, use_saved: bool = False) -> tu
 def save_reviewed_profile(user: User, data: dict) -> CandidateProfile:
     """Save what the candidate checked: the profile's own fields, marked reviewed now. Flushes.
 
-    `data`: headline, summary, location, phone (str); skills (list or comma-separated str);
+    `data`: headline, summary, location, phone (str); skills (list or comma-separated str); links
+    (list or one per line);
     experience [{company, title, start, end, description}], education [{institution, degree, start,
     end}]. Entries with nothing filled in are dropped. Raises ValidationError naming the field.
     """
@@ -112,6 +125,7 @@ def save_reviewed_profile(user: User, data: dict) -> CandidateProfile:
         data.get("experience"), ("company", "title", "start", "end", "description"), "experience"
     )
     cleaned["education"] = _clean_entries(data.get("education"), ("institution", "degree", "start", "end"), "education")
+    cleaned["links"] = _clean_links(data.get("links"))
     profile = get_or_create_profile(user)
     for name, value in cleaned.items():
         setattr(profile, name, value)
@@ -136,3 +150,32 @@ def _clean_entries(raw, keys: tuple[str, ...], field: str) -> list[dict]:
     if len(entries) > MAX_ENTRIES:
         raise ValidationError(f"List at most {MAX_ENTRIES} entries.", field=field)
     return entries
+
+
+def _clean_links(raw, strict: bool = True) -> list[str]:
+    """Web addresses, one per line or as a list: "linkedin.com/in/x" gets https://, anything that
+    is not http(s) is refused (recruiters click these). `strict=False` (a parse) drops bad ones."""
+    items = raw.splitlines() if isinstance(raw, str) else list(raw or [])
+    links: list[str] = []
+    for item in items:
+        link = str(item or "").strip()
+        if not link:
+            continue
+        if "://" not in link:
+            link = "https://" + link
+        parts = urlsplit(link)
+        valid = parts.scheme in ("http", "https") and "." in parts.netloc and not any(c.isspace() for c in link)
+        if not valid or len(link) > MAX_LINK_LENGTH:
+            if not strict:
+                continue
+            raise ValidationError(
+                f"“{str(item).strip()[:80]}” is not a web address (https://…, under {MAX_LINK_LENGTH} characters).",
+                field="links",
+            )
+        if link not in links:
+            links.append(link)
+    if len(links) > MAX_LINKS:
+        if not strict:
+            return links[:MAX_LINKS]
+        raise ValidationError(f"List at most {MAX_LINKS} links.", field="links")
+    return links

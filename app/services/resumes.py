@@ -151,7 +151,10 @@ def application_submitted(application: Application) -> None:
     score the application. Flushes; jobs run after commit (the scorer reads the resume itself, so it
     does not depend on the parse having finished)."""
     profile = get_profile(application.candidate)
-    if application.resume is not None and (profile is None or profile.reviewed_at is None):
+    unreviewed = profile is None or profile.reviewed_at is None
+    # Applying with the profile's own resume asks for nothing new: it is read (or being read) already.
+    already_read = profile is not None and profile.resume_id == application.resume_id and profile.parse_status != "none"
+    if application.resume is not None and unreviewed and not already_read:
         request_parse(application.candidate, application.resume)
     enqueue("resumes.score", application.id)
 

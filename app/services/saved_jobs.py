@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..errors import Forbidden
 from ..extensions import db
 from ..models import Job, SavedJob, User
 
@@ -23,8 +24,16 @@ def saved_job_ids(user: User) -> set[int]:
     return set(db.session.scalars(select(SavedJob.job_id).where(SavedJob.user_id == user.id)))
 
 
+RECRUITERS_CANNOT_SAVE = "Recruiter accounts cannot save jobs: saved jobs are for candidates looking for work."
+
+
 def set_saved(user: User, job: Job, saved: bool) -> bool:
-    """Save or unsave; idempotent either way (a double click never errors). Returns the new state."""
+    """Save or unsave; idempotent either way (a double click never errors). Returns the new state.
+
+    Raises Forbidden for a recruiter: saved jobs are a candidate's list (a recruiter has no page
+    showing them)."""
+    if user.is_recruiter:
+        raise Forbidden(RECRUITERS_CANNOT_SAVE)
     existing = db.session.scalar(select(SavedJob).where(SavedJob.user_id == user.id, SavedJob.job_id == job.id))
     if saved and existing is None:
         try:

@@ -1,7 +1,8 @@
 from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import TextAreaField
+from wtforms import RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 
@@ -21,4 +22,26 @@ class WithResume(FlaskForm):
 
 
 class ApplyForm(WithResume):
+    # Offered only when the profile has a resume (offer_profile_resume); the upload is then optional.
+    resume_choice = RadioField("Resume", choices=[SelectChoice("upload", "Upload a resume")], default="upload")
     cover_letter = TextAreaField("Cover letter (optional)", validators=[Optional(), Length(max=10_000)])
+
+    def offer_profile_resume(self, document) -> None:
+        """Offer "Use my profile resume (name, date)" as the default choice; without one, only the upload."""
+        if document is None:
+            self.resume_choice.choices = [SelectChoice("upload", "Upload a resume")]
+            self.resume_choice.data = "upload"
+            return
+        self.resume_choice.choices = [
+            SelectChoice(
+                "profile", f"Use my profile resume ({document.filename}, uploaded {document.created_at:%b %-d, %Y})"
+            ),
+            SelectChoice("upload", "Upload a different resume"),
+        ]
+        if not self.is_submitted() or self.resume_choice.data not in ("profile", "upload"):
+            self.resume_choice.data = "profile"
+        self.resume.label.text = self.resume.label.text.replace("Resume", "Different resume", 1)
+
+    @property
+    def uses_profile_resume(self) -> bool:
+        return self.resume_choice.data == "profile"

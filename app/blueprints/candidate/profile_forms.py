@@ -42,6 +42,11 @@ class ProfileForm(FlaskForm):
     skills = TextAreaField(
         "Skills", description="Separate skills with commas", validators=[Optional(), Length(max=4000)]
     )
+    links = TextAreaField(
+        "Links",
+        description="Your LinkedIn, GitHub or portfolio: one web address per line",
+        validators=[Optional(), Length(max=4000)],
+    )
     experience = FieldList(FormField(ExperienceEntryForm), max_entries=MAX_ENTRIES + 1)
     education = FieldList(FormField(EducationEntryForm), max_entries=MAX_ENTRIES + 1)
 
@@ -52,6 +57,7 @@ class ProfileForm(FlaskForm):
             data={
                 **data,
                 "skills": ", ".join(data.get("skills") or []),
+                "links": "\n".join(data.get("links") or []),
                 "experience": list(data.get("experience") or [])[:MAX_ENTRIES],
                 "education": list(data.get("education") or [])[:MAX_ENTRIES],
             }
@@ -74,6 +80,7 @@ class ProfileForm(FlaskForm):
             "phone": self.phone.data,
             "summary": self.summary.data,
             "skills": self.skills.data,
+            "links": self.links.data,
             "experience": kept(self.experience),
             "education": kept(self.education),
         }

@@ -51,18 +51,23 @@ def profile():
 def upload_resume():
     """Store a resume only to fill the profile from it. Without Redis the parse runs right after commit."""
     upload_form = ResumeUploadForm()
-    failed = not save(lambda: resumes.upload_resume(current_user, request.files.get("resume")), upload_form).ok
+    if not save(lambda: resumes.upload_resume(current_user, request.files.get("resume")), upload_form).ok:
+        return upload_refused(upload_form, 422)
     if wants_fragment(PANEL_TARGET):
-        response = make_response(
-            render_template("candidate/_resume_panel.html", upload_form=upload_form, **_status()),
-            422 if failed else 200,
-        )
-        return response if failed else toast(response, "Resume uploaded. We are reading it now.")
-    if failed:
-        data, prefilled = profiles.review_data(profiles.get_profile(current_user))
-        return _page(ProfileForm.for_review(data), prefilled, upload_form=upload_form, status=422)
+        response = make_response(render_template("candidate/_resume_panel.html", upload_form=upload_form, **_status()))
+        return toast(response, "Resume uploaded. We are reading it now.")
     flash("Resume uploaded. We are reading it now.", "success")
     return redirect(url_for("candidate.profile"))
+
+
+def upload_refused(upload_form: ResumeUploadForm, status: int):
+    """The upload panel again with the error beside the field (in place for htmx, else the page)."""
+    if wants_fragment(PANEL_TARGET):
+        return make_response(
+            render_template("candidate/_resume_panel.html", upload_form=upload_form, **_status()), status
+        )
+    data, prefilled = profiles.review_data(profiles.get_profile(current_user))
+    return _page(ProfileForm.for_review(data), prefilled, upload_form=upload_form, status=status)
 
 
 @bp.post("/me/profile/resume/retry")

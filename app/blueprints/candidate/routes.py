@@ -13,20 +13,40 @@ from .forms import ApplyForm
 @limits.per_user_and_ip("RATE_LIMIT_APPLY")
 def apply(job_id: int):
     job = jobs.get_public_job(job_id)
+    if current_user.is_recruiter:  # said on the page, before any form is filled in
+        form = ApplyForm(formdata=None)
+        form.form_errors.append(applications.RECRUITERS_CANNOT_APPLY)
+        return render_apply(job, form, status=403, refused=True)
     form = ApplyForm()
+    form.offer_profile_resume(applications.profile_resume(current_user))
     previous = applications.existing_application(job, current_user)
     if previous is not None:  # said on the page at once, not only after filling the form in
         form.form_errors.append(applications.already_applied(previous).message)
-        return render_template(
-            "candidate/apply.html", job=job, form=form, previous=previous
-        ), 409 if request.method == "POST" else 200
+        return render_apply(job, form, previous, 409 if request.method == "POST" else 200)
     outcome = submit(
-        form, lambda: applications.apply(job, current_user, request.files.get("resume"), form.cover_letter.data)
+        form,
+        lambda: applications.apply(
+            job,
+            current_user,
+            request.files.get("resume"),
+            form.cover_letter.data,
+            use_profile_resume=form.uses_profile_resume,
+        ),
     )
     if outcome.ok:
         flash(f"Your application to {job.title} at {job.company.name} was sent.", "success")
         return redirect(url_for("candidate.my_applications"))
-    return render_template("candidate/apply.html", job=job, form=form, previous=previous), outcome.status
+    return render_apply(job, form, previous, outcome.status)
+
+
+def render_apply(job, form: ApplyForm, previous=None, status: int = 200, refused: bool = False):
+    return render_template(
+        "candidate/apply.html",
+        job=job,
+        form=form,
+        previous=previous,
+        refused=refused,
+    ), status
 
 
 @bp.get("/me/applications")

@@ -62,13 +62,24 @@ def job_detail(job_id: int, slug: str | None = None):
     views.record_view(job.id)  # counted in Redis or memory: a GET never writes
     application = applications.existing_application(job, current_user) if current_user.is_authenticated else None
     saved = saved_jobs.is_saved(current_user, job)
+    quick_apply = applications.quick_apply_ready(current_user)
+    recruiter = getattr(current_user, "is_recruiter", False)  # Apply and Save are hidden for recruiters
     return conditional(
-        (job.updated_at, job.company.updated_at, job.is_open, getattr(application, "status", None), saved),
+        (
+            job.updated_at,
+            job.company.updated_at,
+            job.is_open,
+            getattr(application, "status", None),
+            saved,
+            quick_apply,
+            recruiter,
+        ),
         lambda: render_template(
             "public/job_detail.html",
             job=job,
             application=application,
             saved=saved,
+            quick_apply=quick_apply,
             json_ld=job_posting_json_ld(job) if job.is_open else None,
         ),
         max_age=300,

@@ -2,7 +2,7 @@ from flask import current_app, flash, make_response, redirect, render_template, 
 from flask_login import current_user
 
 from ...errors import AppError
-from ...services import applications, ats, companies, credits, jobs
+from ...services import applications, ats, companies, credits, jobs, profiles
 from ...services.markdown import render_markdown
 from .. import limits
 from ..helpers import perform, recruiter_required, safe_next, save, send_document, submit, toast, wants_fragment
@@ -147,10 +147,26 @@ def _board(job, error: str | None = None) -> dict:
 @bp.get("/applications/<int:application_id>")
 @recruiter_required
 def application_detail(application_id: int):
-    application = applications.get_company_application(_company(), application_id)
+    return _application_page(applications.get_company_application(_company(), application_id), NoteForm())
+
+
+def _application_page(application, note_form, status: int = 200):
+    """The application page: with the candidate's reviewed profile and the resume preview."""
     return render_template(
-        "recruiter/application.html", application=application, move_form=MoveForm(), note_form=NoteForm()
-    )
+        "recruiter/application.html",
+        application=application,
+        move_form=MoveForm(),
+        note_form=note_form,
+        candidate_profile=profiles.reviewed_profile(application.candidate),
+        preview=applications.resume_preview(application),
+    ), status
+
+
+@bp.get("/applications/<int:application_id>/resume/preview")
+@recruiter_required
+def resume_preview(application_id: int):
+    """The PDF resume inline, for the preview frame on the application page."""
+    return send_document(applications.inline_resume(_company(), application_id), inline=True)
 
 
 @bp.post("/applications/<int:application_id>/move")
@@ -202,9 +218,7 @@ def add_note(application_id: int):
         return redirect(url_for("recruiter.application_detail", application_id=application.id))
     if wants_fragment("notes"):
         return render_template("recruiter/_notes.html", application=application, note_form=form), outcome.status
-    return render_template(
-        "recruiter/application.html", application=application, move_form=MoveForm(), note_form=form
-    ), outcome.status
+    return _application_page(application, form, outcome.status)
 
 
 @bp.post("/notes/<int:note_id>/delete")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ...vocabulary import canonical_skill, find_skills, skill_key
+from ...vocabulary import canonical_skill, find_skills, known_skill, skill_key
 from .schema import Contact, Position, ResumeProfile, Schooling
 
 MAX_CHARS = 50_000  # a long resume is ~10,000 characters; past this is not worth the time
@@ -124,7 +124,7 @@ URL = re.compile(
 )
 BULLET = re.compile(r"^\s*(?:[-*•·▪◦‣●○–—>]|\d+[.)])\s+")
 SEPARATORS = re.compile(r"\s+(?:\||·|•|—|–|-)\s+|\s{3,}|\t")
-LOCATION = re.compile(r"^[A-Z][A-Za-zÀ-ÿ.' -]{1,40},\s*[A-Z][A-Za-zÀ-ÿ.' -]{1,40}$")
+LOCATION = re.compile(r"^[^\W\d_][\w.' -]{1,40},\s*[^\W\d_][\w.' -]{1,40}$")
 
 TITLE_WORDS = {
     "engineer",
@@ -244,6 +244,95 @@ def _lines(text: str) -> list[str]:
     return [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in (text or "").replace("\r", "\n").split("\n")]
 
 
+# A line ending in one of these was cut by the column's width, not by the writer.
+_JOINING_WORDS = {"of", "and", "for", "the", "in", "at", "with", "to", "on", "a", "an", "&", "de", "der", "für"}
+_JOINING_WORDS |= {"und", "et", "y", "by", "from", "as", "—", "–", "-"}
+_BULLET_ONLY = re.compile(r"^\s*[-*•·▪◦‣●○–]\s*$")
+
+
+def _unwrap(lines: list[str]) -> list[str]:
+    """Join what a narrow column wrapped back into one line, and a bullet glyph drawn on its own
+    line (pypdf gives "•" then the text) to its text, so a wrapped bullet never reads as a new job.
+
+    A line continues the one before when it starts with a lower-case word, or when the one before
+    ends with a word that cannot end a phrase ("Chalmers University of" + "Technology") or with a
+    comma. Headings and lines with dates are never joined.
+    """
+    out: list[str] = []
+    bullet_pending = False
+    for line in lines:
+        if _BULLET_ONLY.match(line):
+            bullet_pending = True
+            continue
+        if bullet_pending and line:
+            out.append("• " + line)
+            bullet_pending = False
+            continue
+        if out and line and _continues(out[-1], line):
+            previous = out.pop()
+            out.append(previous + line if _hyphenated(previous) else f"{previous} {line}")
+            continue
+        out.append(line)
+    return out
+
+
+def _continues(previous: str, line: str) -> bool:
+    if not previous or _heading(previous) or _heading(line) or BULLET.match(line):
+        return False
+    if DATE_RANGE.search(line) or DATE_RANGE.search(previous) or EMAIL.search(previous):
+        return False
+    first_word = line.split()[0]
+    if first_word[0].islower() and first_word.strip(",.;:").isalpha() and first_word.islower():
+        return True
+    last_word = previous.split()[-1].lower()
+    return last_word in _JOINING_WORDS or previous.endswith(",") or _hyphenated(previous)
+
+
+def _hyphenated(line: str) -> bool:
+    """A word broken at its hyphen ("Lindqvist-" / "Öberg"): joined with no space."""
+    return line.endswith("-") and line[-2:-1].isalpha()
+
+
+_SEGMENTS = re.compile(r"\s+(?:\||·|•|—|–|-)\s+|,\s+(?=[A-Z])")
+
+
+def _is_institution(text: str) -> bool:
+    return any(word in text.lower() for word in INSTITUTION_WORDS)
+
+
+def _unwrap_education(lines: list[str]) -> list[str]:
+    """Education lines cut by a narrow sidebar: "Grado en Ingeniería" + "Informática — Universidad"
+    + "Politécnica de Madrid", "BSc Computing — Trinity" + "College Dublin". A line carries on the
+    one before unless either has a year or a bullet, or the line starts a degree or an institution
+    of its own."""
+    out: list[str] = []
+    for line in lines:
+        previous = out[-1] if out else ""
+        if previous and line and not (SINGLE_YEAR.search(previous) or SINGLE_YEAR.search(line) or BULLET.match(line)):
+            head = _SEGMENTS.split(line, maxsplit=1)[0]
+            tail = _SEGMENTS.split(previous)[-1]
+            carries = len(head.split()) <= 3 and not _is_institution(head) and not DEGREE_WORDS.match(head)
+            finishes = _SEGMENTS.search(previous) and not _is_institution(tail) and not _SEGMENTS.search(line)
+            if carries or finishes:
+                out[-1] = f"{previous} {line}"
+                continue
+        out.append(line)
+    return out
+
+
+def _unwrap_skills(lines: list[str]) -> list[str]:
+    """A comma-separated skills list wrapped over lines ("Penetration Testing, Threat" + "Modeling,
+    SIEM"): one list again. A "Label: items" line or a bullet starts a new one."""
+    out: list[str] = []
+    for line in lines:
+        previous = out[-1] if out else ""
+        if previous and line and "," in previous and ":" not in line and not BULLET.match(line):
+            out[-1] = f"{previous} {line}"
+            continue
+        out.append(line)
+    return out
+
+
 def _heading(line: str) -> str | None:
     """The section a line opens, if it is a heading ("EXPERIENCE", "Work history:", "Skills & Tools")."""
     cleaned = re.sub(r"[^a-z ]", " ", line.lower().replace("&", " and "))
@@ -283,7 +372,10 @@ def _contact(text: str, header: list[str]) -> tuple[Contact, str]:
             phone = match.group(0).strip()
             break
 
-    name = location = headline = ""
+    name, used = _header_name(header)
+    name = name.title() if name.isupper() else name
+    header = header[used:]
+    location = headline = ""
     for line in header[:12]:
         for part in (p.strip(" ,") for p in SEPARATORS.split(line)):
             if not part or EMAIL.search(part) or URL.search(part):
@@ -321,19 +413,61 @@ def looks_like_phone(candidate: str) -> bool:
     return not re.fullmatch(r"(?:\d{1,2}[./-])?(?:19|20)\d\d\s*[-–.]\s*(?:\d{1,2}[./-])?(?:19|20)\d\d", candidate)
 
 
+# Lower-case name particles ("Aḥmad ibn Yūsuf al-Masri", "Ana de la Cruz", "Ludwig van Beethoven").
+NAME_PARTICLES = {"ibn", "bin", "bint", "binti", "al", "el", "de", "del", "della", "der", "den", "la", "le", "van"}
+NAME_PARTICLES |= {"von", "da", "di", "du", "dos", "das", "do", "y", "e", "zu", "ter", "ten", "af", "av", "ap"}
+
+
+def _name_word(word: str) -> bool:
+    """A word of a name in any script: letters (with ' ’ . - inside), starting with a capital, a
+    letter of an uncased script (Han, Arabic, Devanagari...), or a particle such as "ibn" or "al-"."""
+    if not word or not word[0].isalpha() or not all(c.isalpha() or c in "'’.-" for c in word):
+        return False
+    first = word[0]
+    if first.isupper() or not (first.isupper() or first.islower()):
+        return True
+    return word.lower() in NAME_PARTICLES or word.split("-", 1)[0].lower() in NAME_PARTICLES and "-" in word
+
+
 def _looks_like_name(part: str) -> bool:
     words = part.split()
-    if not 2 <= len(words) <= 4 or len(part) > 60:
+    if not 1 <= len(words) <= 6 or len(part) > 60:
         return False
     if any(word.lower().strip(",") in TITLE_WORDS for word in words) or _heading(part):
         return False
-    return all(re.fullmatch(r"[A-ZÀ-Þ][A-Za-zÀ-ÿ'’.-]*", word) for word in words)
+    if not all(_name_word(word) for word in words) or not _name_word(words[0]) or words[0].lower() in NAME_PARTICLES:
+        return False
+    if len(words) == 1:  # one word is a name only in scripts written without spaces ("王小明")
+        return 2 <= len(part) <= 8 and not any(c.isupper() or c.islower() for c in part)
+    return True
 
 
-def _entries(lines: list[str]) -> list[_Entry]:
+def _header_name(header: list[str]) -> tuple[str, int]:
+    """A name a narrow sidebar wrapped over two or three lines ("Nguyễn Thị" / "Minh Anh", "JOSÉ" /
+    "ÁLVAREZ" / "GARCÍA", "Åsa Lindqvist" / "-Öberg"), and how many lines it took; ("", 0) if none."""
+    best, used, joined = "", 0, ""
+    for count, line in enumerate(header[:3], 1):
+        line = line.strip()
+        if not line or SEPARATORS.search(line) or LOCATION.match(line) or EMAIL.search(line) or known_skill(line):
+            break
+        # A third line joins only as one more word in the same case ("GARCÍA"), not a headline.
+        if count == 3 and (len(line.split()) > 1 or line.isupper() != header[0].isupper()):
+            break
+        glue = "" if joined.endswith("-") or line.startswith("-") else " "
+        joined = (joined + glue + line).strip()
+        if count >= 2 and _looks_like_name(joined) and len(joined.split()) >= 2:
+            best, used = joined, count
+        elif count >= 2:
+            break
+    return best, used
+
+
+def _entries(lines: list[str], education: bool = False) -> list[_Entry]:
     """Split a section into entries: a run of short header lines, then description lines.
 
-    A new entry starts at a header line after a description, or at a second date range.
+    A new entry starts at a header line after a description, or at a second date range. In
+    education, where entries have no description, also at a school or degree line after an entry's
+    dates ("MBA — IIM Bangalore" / "2014 – 2016" / "B.Tech — Anna University" / "2010 – 2014").
     """
     entries: list[_Entry] = []
     current: _Entry | None = None
@@ -344,6 +478,8 @@ def _entries(lines: list[str]) -> list[_Entry]:
         dates = DATE_RANGE.search(line)
         is_header = not is_bullet and len(line) <= 100 and not (line.endswith(".") and len(line) > 60)
         starts_new = current is None or (is_header and (current.body or (dates and current.start)))
+        if education and is_header and not dates and current is not None and current.start and current.header:
+            starts_new = starts_new or _is_institution(line) or bool(DEGREE_WORDS.match(line))
         if starts_new:
             current = _Entry()
             entries.append(current)
@@ -400,7 +536,7 @@ def _experience(lines: list[str]) -> list[Position]:
 
 def _education(lines: list[str]) -> list[Schooling]:
     schools = []
-    for entry in _entries(lines):
+    for entry in _entries(lines, education=True):
         texts = [
             p.strip(" ,")
             for line in entry.header + entry.body[:1]
@@ -433,25 +569,27 @@ def _listed_skills(lines: list[str]) -> list[str]:
         line = BULLET.sub("", line)
         if ":" in line and len(line.split(":", 1)[0]) <= 30:
             line = line.split(":", 1)[1]
-        for item in re.split(r"[,;|•·/]|\s+-\s+", line):
-            item = item.strip(" .()")
-            if item and len(item) <= 40 and len(item.split()) <= 4 and not item[0].isdigit():
-                items.append(canonical_skill(item))
+        for listed in re.split(r"[,;|•·]|\s+-\s+", line):
+            # "A/B Testing" and "CI/CD" are one skill each; "Python/Go" is two.
+            for item in [listed] if known_skill(listed) else listed.split("/"):
+                item = item.strip(" .()")
+                if item and len(item) <= 40 and len(item.split()) <= 4 and not item[0].isdigit():
+                    items.append(canonical_skill(item))
     return items
 
 
 def parse_resume(text: str) -> ResumeProfile:
     """Parse plain resume text. Never raises on odd input; an unreadable resume gets a low confidence."""
     text = (text or "")[:MAX_CHARS]
-    lines = _lines(text)
+    lines = _unwrap(_lines(text))
     header, sections = _split_sections(lines)
     contact, headline = _contact(text, [line for line in header if line])
     experience = _experience(sections.get("experience", []))
-    education = _education(sections.get("education", []))
+    education = _education(_unwrap_education(sections.get("education", [])))
     summary = " ".join(line for line in sections.get("summary", []) if line).strip()
 
     skills: dict[str, str] = {}
-    for name in _listed_skills(sections.get("skills", [])) + find_skills(text):
+    for name in _listed_skills(_unwrap_skills(sections.get("skills", []))) + find_skills("\n".join(lines)):
         skills.setdefault(skill_key(name), name)
     if not headline and experience:
         headline = experience[0].title

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 
 import docx
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
@@ -65,15 +67,74 @@ def _docx_text(data: bytes) -> str:
         document = docx.Document(io.BytesIO(data))
         # Contact details often sit in the page header; sections share theirs, so each line once.
         header = dict.fromkeys(p.text for section in document.sections for p in section.header.paragraphs)
-        lines = list(header) + [p.text for p in document.paragraphs]
-        for table in document.tables:  # two-column resume templates are tables
-            for row in table.rows:
-                previous = None
-                for cell in row.cells:
-                    if cell.text == previous:  # a merged cell comes back once per grid column it spans
-                        continue
-                    previous = cell.text
-                    lines += [p.text for p in cell.paragraphs]
+        lines = list(header) + list(_docx_lines(document, _Numbering(document)))
     except Exception as error:  # python-docx raises assorted zip/XML/KeyError types for broken files
         raise DocumentUnreadable(f"python-docx could not read the file: {error}") from error
     return "\n".join(lines)
+
+
+def _docx_lines(container, numbering: _Numbering, depth: int = 0):
+    """Paragraphs and tables in document order (a two-column template is a layout table, and
+    reading its cells after the body put the sidebar's headings in the wrong place)."""
+    for item in container.iter_inner_content():
+        if isinstance(item, Paragraph):
+            yield numbering.marker(item) + item.text
+        elif depth < 5:  # nested layout tables; deeper than this is not a resume
+            for row in item.rows:
+                seen = set()
+                for cell in row.cells:
+                    if cell._tc in seen:  # a merged cell comes back once per grid column it spans
+                        continue
+                    seen.add(cell._tc)
+                    yield from _docx_lines(cell, numbering, depth + 1)
+
+
+class _Numbering:
+    """The marker Word draws in front of a list paragraph: `p.text` leaves it out, and without it a
+    short bullet ("Kotlin modules") reads like a job title. Numbering comes from the paragraph's
+    numPr or its style's; numbered lists count per list and level."""
+
+    def __init__(self, document):
+        self.formats: dict[tuple[str, str], str] = {}
+        self.counters: dict[tuple[str, str], int] = {}
+        try:
+            numbering = document.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):
+            return
+        abstract = {
+            a.get(qn("w:abstractNumId")): {
+                lvl.get(qn("w:ilvl")): fmt.get(qn("w:val"))
+                for lvl in a.iterchildren(qn("w:lvl"))
+                for fmt in lvl.iterchildren(qn("w:numFmt"))
+            }
+            for a in numbering.iterchildren(qn("w:abstractNum"))
+        }
+        for num in numbering.iterchildren(qn("w:num")):
+            for ref in num.iterchildren(qn("w:abstractNumId")):
+                for level, fmt in abstract.get(ref.get(qn("w:val")), {}).items():
+                    self.formats[(num.get(qn("w:numId")), level)] = fmt
+
+    def marker(self, paragraph: Paragraph) -> str:
+        num_pr = _num_pr(paragraph)
+        if num_pr is None or num_pr.numId is None or num_pr.numId.val == 0:
+            return ""
+        key = (str(num_pr.numId.val), str(num_pr.ilvl.val if num_pr.ilvl is not None else 0))
+        if self.formats.get(key, "bullet") in ("bullet", "none", ""):
+            return "• "
+        self.counters[key] = self.counters.get(key, 0) + 1
+        return f"{self.counters[key]}. "
+
+
+def _num_pr(paragraph: Paragraph):
+    p_pr = paragraph._p.pPr
+    if p_pr is not None and p_pr.numPr is not None:
+        return p_pr.numPr
+    style = paragraph.style
+    for _ in range(10):  # the style, then the styles it is based on
+        if style is None:
+            return None
+        style_pr = style.element.pPr
+        if style_pr is not None and style_pr.numPr is not None:
+            return style_pr.numPr
+        style = style.base_style
+    return None

@@ -42,3 +42,71 @@
     showToast("Could not reach the server. Check your connection and try again.", "error");
   });
 })();
+
+// Resume uploads (issue 13, defect 3): check the type and size before sending, so a file over the
+// limit never costs the upload time nor the rest of the form. The server checks again either way.
+(function () {
+  "use strict";
+  var ACCEPTED = /\.(pdf|docx)$/i;
+
+  function problem(input) {
+    var file = input.files && input.files[0];
+    if (!file) return "";
+    var max = parseInt(input.getAttribute("data-max-bytes"), 10);
+    if (!ACCEPTED.test(file.name)) return "“" + file.name + "” is not a PDF or Word (.docx) file.";
+    if (max && file.size > max) {
+      return "This file is " + (file.size / 1048576).toFixed(1) + " MB; resumes can be at most " +
+        Math.floor(max / 1048576) + " MB. Choose a smaller file.";
+    }
+    return "";
+  }
+
+  function show(input, message) {
+    var box = input.closest(".field") || input.parentNode;
+    var id = input.id + "-error";
+    var error = document.getElementById(id);
+    if (!error) {
+      error = document.createElement("p");
+      error.className = "field-error";
+      error.id = id;
+      error.setAttribute("aria-live", "polite");
+      box.appendChild(error);
+    }
+    error.textContent = message;
+    box.classList.toggle("has-error", !!message);
+    var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (x) {
+      return x && x !== id;
+    });
+    if (message) {
+      described.push(id);
+      input.setAttribute("aria-invalid", "true");
+    } else {
+      input.removeAttribute("aria-invalid");
+    }
+    if (described.length) input.setAttribute("aria-describedby", described.join(" "));
+    else input.removeAttribute("aria-describedby");
+  }
+
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[type=file][data-max-bytes]")) return;
+    var message = problem(input);
+    show(input, message);
+    if (message) input.value = "";  // nothing too large is sent; everything else typed stays
+  });
+
+  // In the capture phase, before htmx sends a boosted form.
+  document.addEventListener("submit", function (event) {
+    var inputs = event.target.querySelectorAll ? event.target.querySelectorAll("input[type=file][data-max-bytes]") : [];
+    for (var i = 0; i < inputs.length; i++) {
+      var message = problem(inputs[i]);
+      if (message) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        show(inputs[i], message);
+        inputs[i].focus();
+        return;
+      }
+    }
+  }, true);
+})();
