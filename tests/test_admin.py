@@ -42,7 +42,8 @@ def test_admin_deactivates_a_user_who_can_no_longer_log_in(client, admin):
     login(client, admin)
     # The button leads to a confirmation step; without a reason nothing happens.
     page = client.get(f"/admin/users/{victim.id}/deactivate")
-    assert page.status_code == 200 and "Please confirm" in page.text
+    assert page.status_code == 200
+    assert "Please confirm" in page.text
     assert client.post(f"/admin/users/{victim.id}/deactivate").status_code == 422
     db.session.refresh(victim)
     assert victim.active is True
