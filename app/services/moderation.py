@@ -84,6 +84,12 @@ def check_publishable(job: Job, actor: User) -> bool:
     return True
 
 
+def keeps_down(job: Job) -> bool:
+    """True while the job or its company is taken down (nothing may put it back on the board)."""
+    case = open_case_for(job)
+    return (case is not None and case.state != "awaiting_approval") or open_case_for(job.company) is not None
+
+
 def _first_job(job: Job) -> bool:
     """True when the company has never had a job on the board."""
     return (

@@ -74,11 +74,17 @@ def overview() -> dict:
     return data
 
 
-def retry_failed_job(queue_name: str, job_id: str, admin=None, reason: str = "") -> None:
-    """Put a failed RQ job back on its queue; audit-logged with the admin's reason."""
+def ensure_queue(queue_name: str):
+    """The Redis connection of a known queue; NotFound for an unknown queue or without Redis."""
     connection = redis_connection(current_app)
     if connection is None or queue_name not in QUEUES:
         raise NotFound("No such queue.")
+    return connection
+
+
+def retry_failed_job(queue_name: str, job_id: str, admin=None, reason: str = "") -> None:
+    """Put a failed RQ job back on its queue; audit-logged with the admin's reason."""
+    connection = ensure_queue(queue_name)
     registry = Queue(queue_name, connection=connection).failed_job_registry
     try:
         registry.requeue(job_id)

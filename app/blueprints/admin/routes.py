@@ -110,6 +110,7 @@ def queues_index():
 @bp.route("/queues/<queue>/failed/<job_id>/retry", methods=["GET", "POST"])
 @admin_required
 def retry_job(queue: str, job_id: str):
+    queues.ensure_queue(queue)
     form = ReasonForm()
     outcome = submit(form, lambda: queues.retry_failed_job(queue, job_id[:200], current_user, form.note.data))
     if outcome.ok:
@@ -145,12 +146,12 @@ def webhooks_index():
 @bp.route("/webhooks/<int:event_id>/replay", methods=["GET", "POST"])
 @admin_required
 def replay_webhook(event_id: int):
+    webhooks.get_event(event_id)  # 404 for an unknown event, before offering to replay it
     form = ReasonForm()
     outcome = submit(form, lambda: webhooks.replay(event_id, current_user, form.note.data))
     if outcome.ok:
         flash(f"Event {outcome.value.event_id} was queued for processing again.", "success")
         return redirect(url_for("admin.webhooks_index"))
-    webhooks.get_event(event_id)  # 404 for an unknown event, before offering to replay it
     return confirm_page(
         form,
         "Replay a webhook event",
