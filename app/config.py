@@ -388,6 +388,15 @@ def load_config(env: dict | None = None, instance_path: str | None = None) -> di
         "ATS_STAGE_READS_PER_SYNC": read.int("ATS_STAGE_READS_PER_SYNC", 200, minimum=1),
         "RATE_LIMIT_ATS_SYNC": read.rate("RATE_LIMIT_ATS_SYNC", "12 per hour"),
         "RATE_LIMIT_ATS_CONNECT": read.rate("RATE_LIMIT_ATS_CONNECT", "20 per hour"),
+        # Trust and control (issue 14 A). MODERATE_NEW_COMPANIES: a company's first job waits for
+        # an admin's approval. RETENTION_DAYS: 0 (off) or how long a candidate may stay inactive
+        # before their resumes and profile are deleted (after a warning RETENTION_WARNING_DAYS before).
+        "MODERATE_NEW_COMPANIES": read.bool("MODERATE_NEW_COMPANIES", False),
+        "RETENTION_DAYS": read.int("RETENTION_DAYS", 0),
+        "RETENTION_WARNING_DAYS": read.int("RETENTION_WARNING_DAYS", 14, minimum=1),
+        "ACCOUNT_DELETION_GRACE_DAYS": read.int("ACCOUNT_DELETION_GRACE_DAYS", 14, minimum=0),
+        "DATA_EXPORT_DAYS": read.int("DATA_EXPORT_DAYS", 7, minimum=1),
+        "RATE_LIMIT_REPORTS": read.rate("RATE_LIMIT_REPORTS", "10 per hour"),
         "INSTANCE_DIR": str(instance),
         # whoosh: an index per process in SEARCH_INDEX_DIR; postgres: full-text search in the database.
         "SEARCH_BACKEND": search_backend,

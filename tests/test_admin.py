@@ -40,10 +40,18 @@ def test_admin_lists_users_companies_and_jobs(client, admin):
 def test_admin_deactivates_a_user_who_can_no_longer_log_in(client, admin):
     victim = make_user("spammer@example.com")
     login(client, admin)
-    assert client.post(f"/admin/users/{victim.id}/deactivate").status_code == 302
+    # The button leads to a confirmation step; without a reason nothing happens.
+    page = client.get(f"/admin/users/{victim.id}/deactivate")
+    assert page.status_code == 200
+    assert "Please confirm" in page.text
+    assert client.post(f"/admin/users/{victim.id}/deactivate").status_code == 422
+    db.session.refresh(victim)
+    assert victim.active is True
+    assert client.post(f"/admin/users/{victim.id}/deactivate", data={"note": "Posts spam"}).status_code == 302
     db.session.refresh(victim)
     assert victim.active is False
-    assert db.session.scalar(db.select(AuditLog.action)) == "user.deactivated"
+    entry = db.session.scalar(db.select(AuditLog))
+    assert (entry.action, entry.details["reason"]) == ("user.deactivated", "Posts spam")
     client.post("/logout")
     response = client.post("/login", data={"email": "spammer@example.com", "password": PASSWORD})
     assert response.status_code == 422
@@ -52,7 +60,7 @@ def test_admin_deactivates_a_user_who_can_no_longer_log_in(client, admin):
 
 def test_admin_cannot_deactivate_themself(client, admin):
     login(client, admin)
-    client.post(f"/admin/users/{admin.id}/deactivate")
+    client.post(f"/admin/users/{admin.id}/deactivate", data={"note": "testing"})
     db.session.refresh(admin)
     assert admin.active
 

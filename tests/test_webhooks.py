@@ -172,7 +172,7 @@ def test_processing_failure_is_recorded_and_an_admin_can_replay(app, client, sig
     listing = client.get("/admin/webhooks?status=failed").text
     assert "f-1" in listing
     assert "database hiccup" in listing
-    client.post(f"/admin/webhooks/{event.id}/replay")
+    client.post(f"/admin/webhooks/{event.id}/replay", data={"note": "Bug fixed"})
     [event] = _events()
     assert event.status == "processed"
     assert event.attempts == 2
@@ -267,7 +267,7 @@ def test_admin_sees_queues_and_failed_jobs_and_retries_one(app, client, signer, 
     assert "boom" in page
     job_id = rq.queue("low").failed_job_registry.get_job_ids()[0]
     monkeypatch.undo()
-    client.post(f"/admin/queues/low/failed/{job_id}/retry")
+    client.post(f"/admin/queues/low/failed/{job_id}/retry", data={"note": "Redis is back"})
     assert rq.queued()["low"] == 1
     assert rq.queue("low").failed_job_registry.count == 0
     rq.work()

@@ -12,6 +12,7 @@ from .integrations import bp as integrations_bp
 from .public import bp as public_bp
 from .recruiter import bp as recruiter_bp
 from .signin import bp as signin_bp
+from .trust import bp as trust_bp
 from .webhooks import bp as webhooks_bp
 
 
@@ -26,5 +27,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(billing_bp, url_prefix="/billing")
     app.register_blueprint(webhooks_bp)
+    app.register_blueprint(trust_bp)
     if app.config["APP_ENV"] != "production":  # the dev outbox shows every email: never in production
         app.register_blueprint(devtools_bp)

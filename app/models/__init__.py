@@ -51,6 +51,17 @@ from .states import (
     SubscriptionStatus,
     WebhookStatus,
 )
+from .trust import (
+    MODERATION_OPEN_STATES,
+    MODERATION_REASONS,
+    REPORT_REASONS,
+    AccountDeletion,
+    DataExport,
+    EmailPreference,
+    JobReport,
+    Moderation,
+    RetentionNotice,
+)
 from .users import User
 from .webhooks import WEBHOOK_STATUSES, WebhookEvent
 
@@ -120,4 +131,14 @@ __all__ = [
     "PaymentStatus",
     "PlanInterval",
     "SubscriptionStatus",
+    # Trust and control (issue 14 A)
+    "MODERATION_OPEN_STATES",
+    "MODERATION_REASONS",
+    "REPORT_REASONS",
+    "AccountDeletion",
+    "DataExport",
+    "EmailPreference",
+    "JobReport",
+    "Moderation",
+    "RetentionNotice",
 ]

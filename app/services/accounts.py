@@ -233,13 +233,25 @@ def change_email(user: User, new_email: str, password: str) -> User:
     return user
 
 
-def set_user_active(admin: User, user_id: int, active: bool) -> User:
+def set_user_active(admin: User, user_id: int, active: bool, reason: str = "") -> User:
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound("No such user.")
     if user.id == admin.id and not active:
         raise ValidationError("You cannot deactivate your own account.")
     user.active = active
-    audit.record(admin, "user.activated" if active else "user.deactivated", user, email=user.email)
+    audit.record(admin, "user.activated" if active else "user.deactivated", user, email=user.email, reason=reason)
+    db.session.flush()
+    return user
+
+
+def change_name(user: User, name: str) -> User:
+    """The name companies and emails show. Flushes."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError("Enter your name.", field="name")
+    if len(name) > 120:
+        raise ValidationError("Use at most 120 characters.", field="name")
+    user.name = name
     db.session.flush()
     return user

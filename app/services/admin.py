@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, or_, select
 
+from ..errors import NotFound
 from ..extensions import db
-from ..models import AuditLog, Company, Job, Membership, User
+from ..models import AuditLog, Company, Job, JobReport, Membership, User
 
 PER_PAGE = 50
 
@@ -26,6 +27,34 @@ def list_companies(page: int = 1):
         .order_by(Company.created_at.desc())
     )
     return db.session.execute(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def get_job(job_id: int) -> Job:
+    job = db.session.get(Job, job_id)
+    if job is None:
+        raise NotFound("No such job.")
+    return job
+
+
+def get_company(company_id: int) -> Company:
+    company = db.session.get(Company, company_id)
+    if company is None:
+        raise NotFound("No such company.")
+    return company
+
+
+def get_report(report_id: int) -> JobReport:
+    report = db.session.get(JobReport, report_id)
+    if report is None:
+        raise NotFound("No such report.")
+    return report
 
 
 def list_jobs(status: str = "", page: int = 1):

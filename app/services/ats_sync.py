@@ -42,7 +42,7 @@ from ..models import (
     utcnow,
 )
 from ..tasks import enqueue
-from . import applications, ats, credentials
+from . import applications, ats, credentials, moderation
 from .markdown import html_to_markdown, render_markdown
 from .slugs import slugify
 
@@ -231,7 +231,11 @@ def _apply_jobs(connection: AtsConnection, run: AtsSyncRun, adapter, page: list,
         if changed:
             job.slug = slugify(title, 150)
             job.description_html = render_markdown(job.description)
-        if item.is_open and (job.status != JobStatus.PUBLISHED or job.expires_at is not None):
+        if (
+            item.is_open
+            and (job.status != JobStatus.PUBLISHED or job.expires_at is not None)
+            and not moderation.keeps_down(job)  # a moderator's take-down outranks the ATS
+        ):
             reopened = job.status != JobStatus.PUBLISHED
             job.status, job.closed_at, job.expires_at = JobStatus.PUBLISHED, None, None
             if reopened:

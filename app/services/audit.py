@@ -7,7 +7,7 @@ def record(actor, action: str, subject, **details) -> AuditLog:
     entry = AuditLog(
         actor_id=getattr(actor, "id", None),
         action=action,
-        subject_type=type(subject).__name__.lower(),
+        subject_type=type(subject).__name__.lower() if subject is not None else "system",
         subject_id=getattr(subject, "id", None),
         details=details,
     )

@@ -14,7 +14,7 @@ from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..models import Application, Company, Job, User, utcnow
 from ..pagination import MAX_PAGE, Paginated
-from . import ats, audit, credits
+from . import ats, audit, credits, moderation
 from .markdown import render_markdown
 from .skills import normalize_skills
 from .slugs import slugify
@@ -75,6 +75,8 @@ def publish_job(job: Job, actor: User) -> Job:
     ats.ensure_editable_status(job)
     if actor.verified_at is None and not actor.is_admin:
         raise ValidationError(f"Confirm your email address before publishing: we sent a link to {actor.email}.")
+    if not moderation.check_publishable(job, actor):  # raises while taken down by a moderator
+        return job  # a new company's first job waits for an admin's approval (MODERATE_NEW_COMPANIES)
     now = utcnow()
     if credits.reopens_free(job, now):  # still inside the period it was paid for: no new credit
         job.status, job.closed_at = "published", None

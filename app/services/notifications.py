@@ -16,6 +16,7 @@ from ..extensions import db
 from ..links import absolute_url
 from ..models import EmailMessage, EmailSuppression, utcnow
 from ..tasks import enqueue
+from . import preferences
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +54,12 @@ def queue_email(
     An address that bounced or complained is recorded as 'suppressed' and never sent. `capped`
     (account emails anyone can trigger: verification, reset, invitation...): past
     EMAIL_MAX_PER_ADDRESS_HOUR of this template to this address in the last hour, nothing is
-    queued and None is returned, so no form can be used to flood someone's inbox.
+    queued and None is returned, so no form can be used to flood someone's inbox. An optional kind
+    of email (services.preferences) that `user` turned off is not queued either (None).
     """
     to = normalize_email(to)
+    if not preferences.allows(getattr(user, "id", None), template):
+        return None  # the person turned this kind of email off (account page)
     if capped and _sent_recently(to, template) >= current_app.config["EMAIL_MAX_PER_ADDRESS_HOUR"]:
         log.info("Not queueing another %s email to an address that had enough this hour", template)
         return None

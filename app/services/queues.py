@@ -15,6 +15,7 @@ from ..extensions import db
 from ..models import EmailMessage, WebhookEvent
 from ..tasks import QUEUES
 from ..tasks.runtime import redis_connection
+from . import audit
 
 
 @dataclass
@@ -73,12 +74,20 @@ def overview() -> dict:
     return data
 
 
-def retry_failed_job(queue_name: str, job_id: str) -> None:
+def ensure_queue(queue_name: str):
+    """The Redis connection of a known queue; NotFound for an unknown queue or without Redis."""
     connection = redis_connection(current_app)
     if connection is None or queue_name not in QUEUES:
         raise NotFound("No such queue.")
+    return connection
+
+
+def retry_failed_job(queue_name: str, job_id: str, admin=None, reason: str = "") -> None:
+    """Put a failed RQ job back on its queue; audit-logged with the admin's reason."""
+    connection = ensure_queue(queue_name)
     registry = Queue(queue_name, connection=connection).failed_job_registry
     try:
         registry.requeue(job_id)
     except (NoSuchJobError, InvalidJobOperation):
         raise NotFound("That failed job is no longer there (it may have been retried already).") from None
+    audit.record(admin, "queue.job_retried", None, queue=queue_name, job=job_id, reason=reason)

@@ -28,7 +28,7 @@ from ..integrations.payments import PROVIDER_SETTINGS as PAYMENT_SETTINGS
 from ..integrations.webhooks import WebhookRejected
 from ..models import WebhookEvent, utcnow
 from ..tasks import enqueue
-from . import ats_sync, email_events, payments
+from . import ats_sync, audit, email_events, payments
 
 __all__ = ["WebhookRejected", "ingest", "process_event", "provider", "replay"]
 
@@ -208,11 +208,18 @@ def stale_received_ids(grace: timedelta, limit: int = 500) -> list[int]:
     )
 
 
-def replay(event_id: int, admin) -> WebhookEvent:
-    """Admin: process an event again (for example after fixing a bug). Flushes; caller commits."""
+def get_event(event_id: int) -> WebhookEvent:
     event = db.session.get(WebhookEvent, event_id)
     if event is None:
         raise NotFound("No such webhook event.")
+    return event
+
+
+def replay(event_id: int, admin, reason: str = "") -> WebhookEvent:
+    """Admin: process an event again (for example after fixing a bug). Flushes; caller commits.
+    Audit-logged with the admin's reason."""
+    event = get_event(event_id)
+    audit.record(admin, "webhook.replayed", event, provider=event.provider, reason=reason)
     event.status, event.replayed_by_id, event.last_error = "queued", admin.id, None
     source = PROVIDERS.get(event.provider)
     queue = (source.queue if source is not None else None) or provider(event.provider).queue

@@ -10,6 +10,7 @@ from .ats import ats_tick
 from .emails import sweep_outbox
 from .maintenance import expire_jobs, flush_views
 from .payments import deliver_mock_webhook  # noqa: F401  (registers the task)
+from .privacy import delete_due_accounts, expire_exports, retention_sweep
 from .resumes import sweep_parses
 from .webhooks import sweep_webhooks
 
@@ -23,6 +24,10 @@ SCHEDULE = [
     (send_alert_digests, "low", 60 * 60),
     # Each connection syncs at its own interval (1 h by default); this checks which are due.
     (ats_tick, "low", 5 * 60),
+    # Trust and control: accounts past their grace period, inactive candidates (RETENTION_DAYS), old exports.
+    (delete_due_accounts, "low", 60 * 60),
+    (retention_sweep, "low", 6 * 60 * 60),
+    (expire_exports, "low", 60 * 60),
 ]
 
 

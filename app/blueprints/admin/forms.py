@@ -3,7 +3,7 @@ from wtforms import DecimalField, IntegerField, SelectField, StringField, TextAr
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ...models import PLAN_CURRENCIES, PlanInterval
+from ...models import MODERATION_REASONS, PLAN_CURRENCIES, PlanInterval
 
 INTERVALS = [
     SelectChoice(PlanInterval.ONE_TIME.value, "One-time"),
@@ -58,3 +58,23 @@ class GiftForm(FlaskForm):
     posting_days = IntegerField("Posting days", default=30, validators=[DataRequired(), NumberRange(1, 365)])
     featured_days = IntegerField("Featured days", default=0, validators=[Optional(), NumberRange(0, 365)])
     note = StringField("Note", validators=[Optional(), Length(max=300)])
+
+
+# --- Confirmation steps (issue 14): every admin action asks first and records its reason ----------
+
+
+class ModerateForm(FlaskForm):
+    reason = SelectField("Reason", choices=[SelectChoice(k, v) for k, v in MODERATION_REASONS.items()])
+    note = TextAreaField(
+        "Details for the recruiter",
+        description="They read this on their job and in the email. Required for “Other”.",
+        validators=[Optional(), Length(max=2000)],
+    )
+
+
+class ReasonForm(FlaskForm):
+    note = TextAreaField(
+        "Reason",
+        description="Recorded in the audit log.",
+        validators=[DataRequired("Give a reason: it is recorded in the audit log."), Length(max=2000)],
+    )

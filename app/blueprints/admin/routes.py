@@ -2,9 +2,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...models import JOB_STATUSES, WEBHOOK_STATUSES
-from ...services import accounts, admin, ats, jobs, queues, webhooks
-from ..helpers import admin_required, perform, safe_next, save
+from ...services import accounts, admin, ats, moderation_admin, queues, webhooks
+from ..helpers import admin_required, submit
 from .blueprint import bp
+from .forms import ModerateForm, ReasonForm
 
 
 @bp.get("/")
@@ -20,15 +21,45 @@ def users():
     return render_template("admin/users.html", users=admin.list_users(q), q=q)
 
 
-@bp.post("/users/<int:user_id>/<any(activate, deactivate):action>")
+def confirm_page(form, title: str, explanation: list[str], button: str, back: str, status: int, danger=True):
+    """The confirmation step every admin action goes through (works without JS): the action's
+    button leads here, and only this form, with its reason, does it."""
+    return render_template(
+        "admin/confirm.html",
+        form=form,
+        title=title,
+        explanation=explanation,
+        button=button,
+        back=back,
+        danger=danger,
+    ), status
+
+
+@bp.route("/users/<int:user_id>/<any(activate, deactivate):action>", methods=["GET", "POST"])
 @admin_required
 def set_user_active(user_id: int, action: str):
-    outcome = save(lambda: accounts.set_user_active(current_user, user_id, action == "activate"))
+    user = admin.get_user(user_id)
+    form = ReasonForm()
+    outcome = submit(
+        form, lambda: accounts.set_user_active(current_user, user_id, action == "activate", form.note.data)
+    )
     if outcome.ok:
         flash(f"{outcome.value.email} was {action}d.", "success")
-    else:
-        flash(outcome.error.message, "error")
-    return redirect(safe_next(request.form.get("next"), url_for("admin.users")))
+        return redirect(url_for("admin.users"))
+    explanation = (
+        [f"{user.email} will be logged out everywhere and unable to log in."]
+        if action == "deactivate"
+        else [f"{user.email} will be able to log in again."]
+    )
+    return confirm_page(
+        form,
+        f"{action.capitalize()} {user.email}",
+        explanation,
+        f"{action.capitalize()} {user.email}",
+        url_for("admin.users"),
+        outcome.status,
+        danger=action == "deactivate",
+    )
 
 
 @bp.get("/companies")
@@ -45,12 +76,29 @@ def jobs_index():
     return render_template("admin/jobs.html", jobs=admin.list_jobs(status), status=status, statuses=JOB_STATUSES)
 
 
-@bp.post("/jobs/<int:job_id>/unpublish")
+@bp.route("/jobs/<int:job_id>/unpublish", methods=["GET", "POST"])
 @admin_required
 def unpublish_job(job_id: int):
-    job = perform(lambda: jobs.unpublish_job(current_user, job_id, request.form.get("reason", "")[:500]))
-    flash(f"“{job.title}” was taken off the board.", "success")
-    return redirect(safe_next(request.form.get("next"), url_for("admin.jobs_index")))
+    """Take a job down with a reason: the recruiter is emailed, sees it and cannot reopen the job."""
+    job = admin.get_job(job_id)
+    form = ModerateForm()
+    outcome = submit(
+        form, lambda: moderation_admin.take_down_job(current_user, job_id, form.reason.data, form.note.data)
+    )
+    if outcome.ok:
+        flash(f"“{job.title}” was taken off the board.", "success")
+        return redirect(url_for("admin.jobs_index"))
+    return confirm_page(
+        form,
+        f"Take down “{job.title}”",
+        [
+            f"“{job.title}” at {job.company.name} closes now. Its team is emailed the reason and cannot reopen it:",
+            "they can edit it and ask for a review, which comes back to the moderation queue.",
+        ],
+        f"Take down “{job.title}”",
+        url_for("admin.jobs_index"),
+        outcome.status,
+    )
 
 
 @bp.get("/queues")
@@ -59,12 +107,24 @@ def queues_index():
     return render_template("admin/queues.html", data=queues.overview())
 
 
-@bp.post("/queues/<queue>/failed/<job_id>/retry")
+@bp.route("/queues/<queue>/failed/<job_id>/retry", methods=["GET", "POST"])
 @admin_required
 def retry_job(queue: str, job_id: str):
-    queues.retry_failed_job(queue, job_id)
-    flash("The job was put back on its queue.", "success")
-    return redirect(url_for("admin.queues_index"))
+    queues.ensure_queue(queue)
+    form = ReasonForm()
+    outcome = submit(form, lambda: queues.retry_failed_job(queue, job_id[:200], current_user, form.note.data))
+    if outcome.ok:
+        flash("The job was put back on its queue.", "success")
+        return redirect(url_for("admin.queues_index"))
+    return confirm_page(
+        form,
+        "Retry a failed background job",
+        [f"Job {job_id[:200]} goes back on the {queue[:40]} queue."],
+        "Retry the job",
+        url_for("admin.queues_index"),
+        outcome.status,
+        danger=False,
+    )
 
 
 @bp.get("/webhooks")
@@ -83,12 +143,24 @@ def webhooks_index():
     )
 
 
-@bp.post("/webhooks/<int:event_id>/replay")
+@bp.route("/webhooks/<int:event_id>/replay", methods=["GET", "POST"])
 @admin_required
 def replay_webhook(event_id: int):
-    event = perform(lambda: webhooks.replay(event_id, current_user))
-    flash(f"Event {event.event_id} was queued for processing again.", "success")
-    return redirect(safe_next(request.form.get("next"), url_for("admin.webhooks_index")))
+    webhooks.get_event(event_id)  # 404 for an unknown event, before offering to replay it
+    form = ReasonForm()
+    outcome = submit(form, lambda: webhooks.replay(event_id, current_user, form.note.data))
+    if outcome.ok:
+        flash(f"Event {outcome.value.event_id} was queued for processing again.", "success")
+        return redirect(url_for("admin.webhooks_index"))
+    return confirm_page(
+        form,
+        "Replay a webhook event",
+        ["The event is processed again (processing is idempotent)."],
+        "Replay the event",
+        url_for("admin.webhooks_index"),
+        outcome.status,
+        danger=False,
+    )
 
 
 @bp.get("/ats")

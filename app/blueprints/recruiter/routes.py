@@ -58,7 +58,9 @@ def _publish_if_asked(job, saved_message: str):
         flash(saved_message, "success")
         return redirect(url_for("recruiter.dashboard"))
     outcome = save(lambda: jobs.publish_job(job, current_user))
-    if outcome.ok:
+    if outcome.ok and not job.is_open:  # MODERATE_NEW_COMPANIES: the first job waits for an admin
+        flash(f"{saved_message} It goes live once a moderator approves it: we will email you.", "info")
+    elif outcome.ok:
         flash(f"“{job.title}” is now live on the job board.", "success")
     elif isinstance(outcome.error, credits.NoCredits):
         return _choose_a_plan(job, saved_message)
@@ -114,7 +116,9 @@ def job_action(job_id: int, action: str):
     job = jobs.get_company_job(_company(), job_id)
     operation, done = JOB_ACTIONS[action]
     outcome = save(lambda: operation(job, current_user))
-    if outcome.ok:
+    if outcome.ok and action != "close" and not job.is_open:  # waits for a moderator's approval
+        flash(f"“{job.title}” goes live once a moderator approves it: we will email you.", "info")
+    elif outcome.ok:
         flash(f"“{job.title}” {done}.", "success")
     elif isinstance(outcome.error, credits.NoCredits):
         return _choose_a_plan(job)
