@@ -9,6 +9,7 @@ from .alerts import send_alert_digests
 from .ats import ats_tick
 from .emails import sweep_outbox
 from .maintenance import expire_jobs, flush_views
+from .notify import slack_periodic, sweep_notifications
 from .payments import deliver_mock_webhook  # noqa: F401  (registers the task)
 from .resumes import sweep_parses
 from .webhooks import sweep_webhooks
@@ -23,6 +24,9 @@ SCHEDULE = [
     (send_alert_digests, "low", 60 * 60),
     # Each connection syncs at its own interval (1 h by default); this checks which are due.
     (ats_tick, "low", 5 * 60),
+    # SMS/WhatsApp/Slack: pick up what quiet hours or a Retry-After held back; expiring jobs, digests.
+    (sweep_notifications, "low", 60),
+    (slack_periodic, "low", 60 * 60),
 ]
 
 
