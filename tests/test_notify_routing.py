@@ -25,9 +25,7 @@ def twilio(app):
 def verified_candidate(kinds=("interview_invitation",), channel="sms", quiet=False, **settings):
     user = make_user()
     db.session.add(
-        NotificationSettings(
-            user_id=user.id, phone=PHONE, phone_verified_at=utcnow(), quiet_hours=quiet, **settings
-        )
+        NotificationSettings(user_id=user.id, phone=PHONE, phone_verified_at=utcnow(), quiet_hours=quiet, **settings)
     )
     db.session.flush()
     channels.save_preferences(user, {("interview_invitation", "email")} | {(kind, channel) for kind in kinds})
@@ -61,11 +59,14 @@ def test_interview_invitation_goes_by_sms_through_twilio_with_a_status_callback(
     move(application, recruiter, "interview")
     assert len(twilio.requests) == 1
     sent = twilio.sent()[0]
-    assert sent["To"] == PHONE and sent["From"] == FROM_NUMBER
+    assert sent["To"] == PHONE
+    assert sent["From"] == FROM_NUMBER
     assert "interview" in sent["Body"]
     assert sent["StatusCallback"] == app.config["BASE_URL"] + "/webhooks/twilio"
     [text] = texts(candidate)
-    assert text.status == "sent" and text.provider == "twilio" and text.provider_message_id.startswith("SM")
+    assert text.status == "sent"
+    assert text.provider == "twilio"
+    assert text.provider_message_id.startswith("SM")
     assert len(stage_emails(candidate)) == 1  # email stays on as well
 
 
@@ -74,7 +75,8 @@ def test_whatsapp_uses_whatsapp_addresses(app_ctx, twilio):
     candidate = verified_candidate(channel="whatsapp")
     move(make_application(make_job(recruiter), candidate), recruiter, "interview")
     sent = twilio.sent()[0]
-    assert sent["To"] == f"whatsapp:{PHONE}" and sent["From"] == WHATSAPP_FROM
+    assert sent["To"] == f"whatsapp:{PHONE}"
+    assert sent["From"] == WHATSAPP_FROM
 
 
 def test_email_only_by_default_and_kinds_not_chosen_are_not_texted(app_ctx, twilio):
@@ -107,7 +109,8 @@ def test_a_text_queued_before_the_choice_was_turned_off_is_cancelled(app, app_ct
     candidate = verified_candidate(quiet=True, timezone="UTC", quiet_start=0, quiet_end=23)
     move(make_application(make_job(recruiter), candidate), recruiter, "interview")
     [text] = texts(candidate)
-    assert text.status == "pending" and text.not_before is not None  # held by quiet hours
+    assert text.status == "pending"
+    assert text.not_before is not None
     channels.save_preferences(candidate, set())
     text.not_before = utcnow() - timedelta(seconds=1)
     db.session.commit()
@@ -183,7 +186,8 @@ def test_twilio_refusing_a_stopped_number_mirrors_the_stop(app_ctx, twilio):
     twilio.script.append((400, 21610))
     move(make_application(make_job(recruiter), candidate), recruiter, "interview")
     [text] = texts(candidate)
-    assert text.status == "failed" and "21610" in text.last_error
+    assert text.status == "failed"
+    assert "21610" in text.last_error
     assert db.session.get(NotificationSettings, 1).sms_stopped_at is not None
 
 
@@ -193,7 +197,9 @@ def test_twilio_5xx_is_retried_later(app_ctx, twilio):
     twilio.script.append((503, 20500))
     move(make_application(make_job(recruiter), candidate), recruiter, "interview")
     [text] = texts(candidate)
-    assert text.status == "pending" and text.not_before > utcnow() and text.attempts == 1
+    assert text.status == "pending"
+    assert text.not_before > utcnow()
+    assert text.attempts == 1
     assert "503" in text.last_error
 
 
@@ -221,5 +227,6 @@ def test_dev_outbox_shows_whatsapp_marked(client, app_ctx):
     candidate = verified_candidate(channel="whatsapp")
     move(make_application(make_job(recruiter), candidate), recruiter, "interview")
     page = client.get("/dev/outbox").get_data(as_text=True)
-    assert "WhatsApp" in page and PHONE in page
+    assert "WhatsApp" in page
+    assert PHONE in page
     assert texts(candidate)[0].provider == "outbox"
