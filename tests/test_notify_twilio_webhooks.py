@@ -57,11 +57,14 @@ def test_status_callbacks_are_stored_once_and_never_go_backwards(client, app, ap
     storm = [status_params(sid, s) for s in ("queued", "sent", "delivered")] * 4
     random.Random(7).shuffle(storm)
     storm.append(status_params(sid, "sent"))  # a late "sent" after "delivered"
+    storm.append(status_params(sid, "undelivered", error_code="30003"))  # a final status is never overwritten
     for params in storm:
         assert post(client, app, params).status_code == 200
     db.session.expire_all()
     events = db.session.scalars(select(WebhookEvent).where(WebhookEvent.provider == "twilio")).all()
-    assert sorted(e.event_id for e in events) == sorted(f"{sid}:{s}" for s in ("queued", "sent", "delivered"))
+    assert sorted(e.event_id for e in events) == sorted(
+        f"{sid}:{s}" for s in ("queued", "sent", "delivered", "undelivered")
+    )
     assert all(e.status == "processed" and e.attempts == 1 for e in events)
     text = db.session.get(Notification, text.id)
     assert text.status == "delivered"
