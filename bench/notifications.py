@@ -4,9 +4,10 @@ slack_sdk) to local fakes of Twilio and of a Slack webhook.
 
     .venv/bin/python bench/notifications.py [--n 10000] [--workers 2] [--channels sms,whatsapp,slack]
 
-Uses its own database (jobifies_bench_notify on the local PostgreSQL) and Redis DB 9; both are
-wiped. For each channel it prints how long the workers took from the first enqueue until every
-row was recorded as sent, the rate, and checks that the fake received each message exactly once.
+Uses its own database (jobifies_bench_notify on the local PostgreSQL, wiped) and a redis-server
+of its own on a free port (BENCH_REDIS_URL to use another, which is flushed). For each channel it
+prints how long the workers took from the first enqueue until every row was recorded as sent, the
+rate, and checks that the fake received each message exactly once.
 The figure is our pipeline's capacity: real Slack accepts about one message per second per
 webhook (429 with Retry-After beyond that, which the senders honour), and Twilio queues by sender.
 """
@@ -27,14 +28,15 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from fakes_twilio import FakeSlack, FakeTwilio, twilio_config  # noqa: E402
+from servers import PrivateRedis  # noqa: E402
 
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/jobifies_bench_notify")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL")
 RECIPIENTS = 200
 
 
-def prepare(env: dict) -> None:
+def prepare(env: dict, redis_url: str) -> None:
     from sqlalchemy import create_engine, text
 
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
@@ -53,7 +55,7 @@ def prepare(env: dict) -> None:
     )
     import redis
 
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    redis.Redis.from_url(redis_url).flushdb()
 
 
 def seed(app, slack_url: str) -> tuple[list[tuple[int, str]], int, int]:
@@ -166,18 +168,31 @@ def main() -> int:
     parser.add_argument("--channels", default="sms,whatsapp,slack")
     args = parser.parse_args()
 
+    private = None
+    if REDIS_URL is None:
+        private = PrivateRedis()
+        private.start()
+    redis_url = REDIS_URL or private.url
+    try:
+        return run(args, redis_url)
+    finally:
+        if private is not None:
+            private.stop()
+
+
+def run(args, redis_url: str) -> int:
     with FakeTwilio() as twilio, FakeSlack() as slack:
         env = {
             **os.environ,
             "APP_ENV": "development",
             "DATABASE_URL": DB_URL,
-            "REDIS_URL": REDIS_URL,
+            "REDIS_URL": redis_url,
             "EMBEDDED_SCHEDULER": "false",
             "ENCRYPTION_KEY": Fernet.generate_key().decode(),
             "SLACK_WEBHOOK_PREFIXES": slack.url + "/",
             **twilio_config(twilio),
         }
-        prepare(env)
+        prepare(env, redis_url)
         from app import create_app
 
         app = create_app(env=env)

@@ -20,6 +20,8 @@ from ..webhooks import IncomingEvent, WebhookRejected, clean_text
 from .base import OutgoingText, PermanentTextError, TextResult
 
 log = logging.getLogger(__name__)
+# The client logs every request's headers at INFO (ten lines per text): keep its warnings only.
+logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 TWILIO_API = "https://api.twilio.com"
 # Twilio error 21610: the recipient replied STOP; every later message to them is refused.
 UNSUBSCRIBED_RECIPIENT = 21610
