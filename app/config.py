@@ -225,6 +225,39 @@ def _signin_settings(read: _Reader) -> dict:
     return settings
 
 
+def _notify_settings(read: _Reader) -> dict:
+    """Notifications beyond email (issue 16): Twilio SMS/WhatsApp, phone verification, Slack.
+    Without TWILIO_ACCOUNT_SID SMS and WhatsApp go to the dev outbox."""
+    settings = {
+        "TWILIO_ACCOUNT_SID": _prefixed(read, "TWILIO_ACCOUNT_SID", ("AC",)),
+        "TWILIO_AUTH_TOKEN": read.str("TWILIO_AUTH_TOKEN"),
+        "TWILIO_PHONE_NUMBER": read.str("TWILIO_PHONE_NUMBER"),
+        "TWILIO_MESSAGING_SERVICE_SID": _prefixed(read, "TWILIO_MESSAGING_SERVICE_SID", ("MG",)),
+        "TWILIO_WHATSAPP_FROM": _prefixed(read, "TWILIO_WHATSAPP_FROM", ("whatsapp:+",)),
+        # Twilio's API address is fixed in its client; tests point it at a local fake through this.
+        "TWILIO_API_BASE": read.str("TWILIO_API_BASE"),
+        # Numbers typed without a +country code are read as numbers of this region (ISO 3166 code).
+        "PHONE_DEFAULT_REGION": (read.str("PHONE_DEFAULT_REGION", "US") or "US").upper(),
+        "PHONE_CODE_MINUTES": read.int("PHONE_CODE_MINUTES", 10, minimum=1),
+        "PHONE_CODE_MAX_ATTEMPTS": read.int("PHONE_CODE_MAX_ATTEMPTS", 5, minimum=1),
+        "RATE_LIMIT_PHONE_CODE_PER_NUMBER": read.rate("RATE_LIMIT_PHONE_CODE_PER_NUMBER", "3 per hour"),
+        "RATE_LIMIT_PHONE_CODE_PER_IP": read.rate("RATE_LIMIT_PHONE_CODE_PER_IP", "10 per hour"),
+        # A Slack webhook URL typed by a company owner is fetched by the server: only these prefixes.
+        "SLACK_WEBHOOK_PREFIXES": read.list("SLACK_WEBHOOK_PREFIXES") or ["https://hooks.slack.com/"],
+        "SLACK_DISABLE_AFTER_404S": read.int("SLACK_DISABLE_AFTER_404S", 3, minimum=1),
+        "NOTIFY_MAX_ATTEMPTS": read.int("NOTIFY_MAX_ATTEMPTS", 8, minimum=1),
+        "NOTIFY_EXPIRING_DAYS": read.int("NOTIFY_EXPIRING_DAYS", 3, minimum=1),
+    }
+    twilio = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")
+    if any(settings[name] for name in twilio) and not all(settings[name] for name in twilio):
+        read.problems.append("Twilio is half configured: set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
+    if settings["TWILIO_ACCOUNT_SID"] and not (
+        settings["TWILIO_PHONE_NUMBER"] or settings["TWILIO_MESSAGING_SERVICE_SID"]
+    ):
+        read.problems.append("Twilio needs a sender: set TWILIO_PHONE_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
+    return settings
+
+
 def load_config(env: dict | None = None, instance_path: str | None = None) -> dict:
     """Build the Flask config mapping from `env` (default: os.environ); raise ConfigError if invalid."""
     env = dict(os.environ if env is None else env)
@@ -418,6 +451,7 @@ def load_config(env: dict | None = None, instance_path: str | None = None) -> di
     }
     config.update(_payment_settings(read, production, secret))
     config.update(_signin_settings(read))
+    config.update(_notify_settings(read))
     if read.problems:
         raise ConfigError(read.problems)
     return config

@@ -29,6 +29,14 @@ from .identities import SignInProvider, UserIdentity
 from .integrations import JOB_SOURCES, PROVIDER_LABELS, AtsApplicationLink, AtsConnection, AtsSyncRun
 from .jobs import CURRENCIES, EMPLOYMENT_TYPES, JOB_STATUSES, SALARY_PERIODS, SENIORITIES, WORKPLACES, Job, SavedJob
 from .messages import EmailMessage, EmailSuppression
+from .notifications import (
+    Notification,
+    NotificationChannel,
+    NotificationPreference,
+    NotificationSettings,
+    NotificationStatus,
+    SlackConnection,
+)
 from .profiles import CandidateProfile
 from .states import (
     AlertFrequency,
@@ -82,6 +90,12 @@ __all__ = [
     "JobAlert",
     "EmailMessage",
     "EmailSuppression",
+    "Notification",
+    "NotificationChannel",
+    "NotificationPreference",
+    "NotificationSettings",
+    "NotificationStatus",
+    "SlackConnection",
     "CandidateProfile",
     "WebhookEvent",
     "AtsConnection",

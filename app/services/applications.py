@@ -19,7 +19,7 @@ from ..models import (
     Job,
     User,
 )
-from . import ats_sync, documents, emails, profiles, resumes
+from . import ats_sync, channels, documents, profiles, resumes
 
 MAX_COVER_LETTER = 10_000
 MAX_NOTE = 5_000
@@ -102,7 +102,7 @@ def apply(
             raise
         raise already_applied(previous) from None
     resumes.application_submitted(application)  # parse into the profile if unreviewed; score
-    emails.application_received(application)
+    channels.application_submitted(application)  # emails, and the company's Slack
     ats_sync.application_submitted(application)  # to the company's ATS, after this commits
     return application
 
@@ -128,7 +128,7 @@ def move_application(application: Application, actor: User | None, to_status: st
     application.events.append(event)
     application.status = to_status
     db.session.flush()
-    emails.stage_changed(application)
+    channels.application_moved(application, actor, event.id)  # email, SMS/WhatsApp, Slack
     return application
 
 

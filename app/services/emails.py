@@ -79,7 +79,9 @@ def email_changed(user: User, old_email: str):
     )
 
 
-def application_received(application: Application) -> None:
+def application_received(application: Application, recruiters=None, headers_for=None) -> None:
+    """The candidate's receipt, and a note to each of `recruiters` (default: the whole company;
+    services/channels.py passes those who keep that choice, and their unsubscribe headers)."""
     job, candidate = application.job, application.candidate
     queue_email(
         candidate.email,
@@ -90,12 +92,14 @@ def application_received(application: Application) -> None:
         company=job.company.name,
         link=external_url("candidate.my_applications"),
     )
-    for membership in job.company.memberships:
-        recruiter = membership.user
+    if recruiters is None:
+        recruiters = [membership.user for membership in job.company.memberships]
+    for recruiter in recruiters:
         queue_email(
             recruiter.email,
             "new_applicant",
             user=recruiter,
+            headers=headers_for(recruiter) if headers_for else None,
             name=recruiter.display_name,
             candidate=candidate.display_name,
             job_title=job.title,
@@ -103,7 +107,7 @@ def application_received(application: Application) -> None:
         )
 
 
-def stage_changed(application: Application) -> None:
+def stage_changed(application: Application, headers: dict | None = None) -> None:
     if application.status not in STAGE_MESSAGES:
         return
     job, candidate = application.job, application.candidate
@@ -112,6 +116,7 @@ def stage_changed(application: Application) -> None:
         candidate.email,
         "stage_changed",
         user=candidate,
+        headers=headers,
         name=candidate.display_name,
         job_title=job.title,
         stage=STAGE_LABELS[application.status],

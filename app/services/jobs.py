@@ -14,7 +14,7 @@ from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..models import Application, Company, Job, User, utcnow
 from ..pagination import MAX_PAGE, Paginated
-from . import ats, audit, credits, moderation
+from . import ats, audit, channels, credits, moderation
 from .markdown import render_markdown
 from .skills import normalize_skills
 from .slugs import slugify
@@ -81,6 +81,7 @@ def publish_job(job: Job, actor: User) -> Job:
     if credits.reopens_free(job, now):  # still inside the period it was paid for: no new credit
         job.status, job.closed_at = "published", None
         db.session.flush()
+        channels.job_published(job)
         return job
     paid = credits.pay_for_publishing(job, actor)  # raises NoCredits; None when postings are free
     job.status = "published"
@@ -90,6 +91,7 @@ def publish_job(job: Job, actor: User) -> Job:
         job.featured_until = now + timedelta(days=paid.featured_days)
     job.closed_at = None
     db.session.flush()
+    channels.job_published(job)  # the company's Slack, if it asked
     return job
 
 

@@ -25,10 +25,11 @@ from ..extensions import db
 from ..integrations.email.sendgrid_events import SendGridEventWebhook
 from ..integrations.payments import PROVIDER_CLASSES as PAYMENT_PROVIDERS
 from ..integrations.payments import PROVIDER_SETTINGS as PAYMENT_SETTINGS
+from ..integrations.sms import TwilioWebhook
 from ..integrations.webhooks import WebhookRejected
 from ..models import WebhookEvent, utcnow
 from ..tasks import enqueue
-from . import ats_sync, audit, email_events, payments
+from . import ats_sync, audit, channels, email_events, payments
 
 __all__ = ["WebhookRejected", "ingest", "process_event", "provider", "replay"]
 
@@ -66,6 +67,8 @@ PROVIDERS: dict[str, Provider] = {
     },
     "greenhouse": _ATS,
     "lever": _ATS,
+    # SMS/WhatsApp status callbacks and inbound STOP/START (form-encoded; stored per MessageSid + status).
+    "twilio": Provider(("TWILIO_AUTH_TOKEN", "BASE_URL"), TwilioWebhook, channels.handle_twilio_event),
 }
 _adapters: dict = {}
 
@@ -99,8 +102,9 @@ def ingest(
 ) -> IngestResult:
     """Verify, store and enqueue a delivery. Raises WebhookRejected (-> 400). The caller commits."""
     adapter = provider(provider_name, connection_id)
-    if (content_type or "").split(";")[0].strip().lower() != "application/json":
-        raise WebhookRejected(f"expected Content-Type application/json, got {content_type or 'none'}")
+    expected = getattr(adapter, "content_type", "application/json")  # Twilio posts forms
+    if (content_type or "").split(";")[0].strip().lower() != expected:
+        raise WebhookRejected(f"expected Content-Type {expected}, got {content_type or 'none'}")
     adapter.verify(body, headers)
     # Most providers put the event id in the body; those that send it in a header (Razorpay's
     # x-razorpay-event-id) say so with `reads_headers` and get the headers too.

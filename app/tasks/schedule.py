@@ -9,6 +9,7 @@ from .alerts import send_alert_digests
 from .ats import ats_tick
 from .emails import sweep_outbox
 from .maintenance import expire_jobs, flush_views
+from .notify import slack_periodic, sweep_notifications
 from .payments import deliver_mock_webhook  # noqa: F401  (registers the task)
 from .privacy import delete_due_accounts, expire_exports, retention_sweep
 from .resumes import sweep_parses
@@ -28,6 +29,9 @@ SCHEDULE = [
     (delete_due_accounts, "low", 60 * 60),
     (retention_sweep, "low", 6 * 60 * 60),
     (expire_exports, "low", 60 * 60),
+    # SMS/WhatsApp/Slack: pick up what quiet hours or a Retry-After held back; expiring jobs, digests.
+    (sweep_notifications, "low", 60),
+    (slack_periodic, "low", 60 * 60),
 ]
 
 

@@ -4,6 +4,7 @@ from sqlalchemy import select
 from ...errors import NotFound
 from ...extensions import db
 from ...models import EmailMessage
+from ...services import channels
 from .blueprint import bp
 
 
@@ -14,7 +15,9 @@ def outbox():
     query = select(EmailMessage).order_by(EmailMessage.id.desc()).limit(100)
     if to:
         query = query.where(EmailMessage.to_address == to)
-    return render_template("devtools/outbox.html", messages=db.session.scalars(query).all(), to=to)
+    # Texts (SMS, WhatsApp) land here too while Twilio is not configured.
+    texts = channels.recent_texts()
+    return render_template("devtools/outbox.html", messages=db.session.scalars(query).all(), to=to, texts=texts)
 
 
 @bp.get("/dev/outbox/<int:message_id>")

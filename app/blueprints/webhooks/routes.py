@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from flask import current_app, jsonify, request
 
 from ...errors import NotFound, error_envelope
@@ -14,6 +16,10 @@ from .blueprint import bp
 def receive(provider: str, connection_id: int | None = None):
     """Store a provider's delivery and answer fast; processing happens in a worker."""
     body = request.get_data(cache=False)
+    if not body and request.mimetype == "application/x-www-form-urlencoded":
+        # A form body (Twilio) was parsed already by the hostile-input check in app/web.py; its
+        # signature covers the parameters, not their byte order, so re-encoding them is exact.
+        body = urlencode(list(request.form.items(multi=True))).encode()
     try:
         result = webhooks.ingest(provider, body, request.headers, request.content_type, connection_id)
     except NotFound as error:
