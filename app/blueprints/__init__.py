@@ -8,6 +8,7 @@ from .billing import bp as billing_bp
 from .candidate import bp as candidate_bp
 from .devtools import bp as devtools_bp
 from .integrations import bp as integrations_bp
+from .ops import bp as ops_bp
 from .public import bp as public_bp
 from .recruiter import bp as recruiter_bp
 from .webhooks import bp as webhooks_bp
@@ -22,5 +23,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(billing_bp, url_prefix="/billing")
     app.register_blueprint(webhooks_bp)
+    app.register_blueprint(ops_bp)  # /health, /metrics, /admin/system
     if app.config["APP_ENV"] != "production":  # the dev outbox shows every email: never in production
         app.register_blueprint(devtools_bp)
