@@ -18,6 +18,7 @@ from ..models import (
     Job,
     User,
 )
+from ..telemetry import metrics
 from . import ats_sync, documents, emails, resumes
 
 MAX_COVER_LETTER = 10_000
@@ -65,6 +66,7 @@ def apply(job: Job, candidate: User, resume_upload, cover_letter: str = "", sour
         if previous is None:
             raise
         raise already_applied(previous) from None
+    metrics.application(job.employment_type, "submitted")
     resumes.application_submitted(application)  # parse into the profile if unreviewed; score
     emails.application_received(application)
     ats_sync.application_submitted(application)  # to the company's ATS, after this commits

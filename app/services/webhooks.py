@@ -28,6 +28,7 @@ from ..integrations.payments import PROVIDER_SETTINGS as PAYMENT_SETTINGS
 from ..integrations.webhooks import WebhookRejected
 from ..models import WebhookEvent, utcnow
 from ..tasks import enqueue
+from ..telemetry import metrics
 from . import ats_sync, email_events, payments
 
 __all__ = ["WebhookRejected", "ingest", "process_event", "provider", "replay"]
@@ -120,6 +121,7 @@ def ingest(
         for e in events
     ]
     accepted = _insert_new(rows)
+    metrics.webhook(adapter.name, "received", len(accepted))
     if accepted:
         enqueue("webhooks.process", accepted, queue=adapter.queue)
     return IngestResult(accepted=accepted, duplicates=len(rows) - len(accepted))
@@ -180,6 +182,7 @@ def process_event(event_id: int) -> str:
         if outcome == "ignored":
             event.status = "ignored"
         db.session.commit()
+        metrics.webhook(event.provider, event.status)
         return event.status
     except Exception as error:
         db.session.rollback()
@@ -193,6 +196,7 @@ def process_event(event_id: int) -> str:
             )
         )
         db.session.commit()
+        metrics.webhook(event.provider, "failed")
         raise
 
 

@@ -166,9 +166,10 @@ def payment(provider: str, status: str, currency: str | None) -> None:
     PAYMENTS.labels(provider, status, (currency or "").upper()).inc()
 
 
-def webhook(provider: str, stage: str) -> None:
+def webhook(provider: str, stage: str, count: int = 1) -> None:
     """stage: received, processed, ignored or failed."""
-    WEBHOOKS.labels(provider, stage).inc()
+    if count:
+        WEBHOOKS.labels(provider, stage).inc(count)
 
 
 def email(status: str) -> None:
