@@ -21,6 +21,8 @@ _SECRET = re.compile(
     re.I,
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+# name=value pairs of secret-looking names inside strings (query strings in frame variables, URLs).
+_PAIR = re.compile(r"((?:pass(?:word)?|secret|token|api[_-]?key|key|signature|code)=)[^&\s'\"]+", re.I)
 
 
 def _scrub_value(value, depth: int = 0):
@@ -34,7 +36,7 @@ def _scrub_value(value, depth: int = 0):
     if isinstance(value, list | tuple):
         return [_scrub_value(item, depth + 1) for item in value]
     if isinstance(value, str):
-        return _EMAIL.sub(FILTERED, value)
+        return _PAIR.sub(r"\1" + FILTERED, _EMAIL.sub(FILTERED, value))
     return value
 
 
@@ -72,7 +74,7 @@ def init_app(app: Flask) -> None:
         release=app.config.get("RELEASE"),
         environment=app.config.get("APP_ENV"),
         integrations=[FlaskIntegration(), RqIntegration(), SqlalchemyIntegration()],
-        send_default_pii=False,
+        # send_default_pii stays at its default (off): no IP addresses, user emails or cookies.
         before_send=scrub,
         traces_sample_rate=app.config.get("SENTRY_TRACES_SAMPLE_RATE", 0.0),
         max_request_body_size="never",  # request bodies hold passwords, resumes, cover letters
