@@ -27,6 +27,8 @@ import subprocess
 import sys
 import threading
 
+from redis import Redis
+
 from app import create_app
 from app.tasks import MAIN_QUEUES, PARSE_QUEUE, QUEUES
 from app.tasks.runtime import redis_connection, set_worker_app
@@ -118,8 +120,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
 
-    # /health and the "heartbeat missing" alert read these.
-    heartbeats.start(connection, "scheduler" if args.cron else "worker")
+    # /health and the "heartbeat missing" alert read these. The heartbeat and the scheduler lock get
+    # a Redis client of their own: RQ raises the socket timeout of the worker's pool for its
+    # blocking dequeue, but only for connections opened after it starts; one opened earlier by
+    # another thread would keep the short timeout and end the worker at its first idle wait.
+    side_connection = Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=1, socket_timeout=5)
+    heartbeats.start(side_connection, "scheduler" if args.cron else "worker")
     if args.cron:
         from rq.cron import CronScheduler
 
@@ -138,13 +144,14 @@ def main(argv: list[str] | None = None) -> int:
     worker_class = Worker if args.fork else SimpleWorker
     child = _start_parse_worker(args)
     stop_cron = threading.Event()
-    if args.with_cron:
-        _start_locked_scheduler(connection, stop_cron)
+    cron_thread = _start_locked_scheduler(side_connection, stop_cron) if args.with_cron else None
     try:
         worker = worker_class(args.queues, connection=connection)
         worker.work(with_scheduler=PARSE_QUEUE not in args.queues or len(args.queues) > 1, burst=args.burst)
     finally:
         stop_cron.set()
+        if cron_thread is not None:
+            cron_thread.join(5)  # releases the lock: another worker takes over at its next tick
         if args.burst and child is not None:
             child.wait()
         _stop(child)

@@ -64,6 +64,12 @@ class Task:
         self.fn, self.name, self.queue, self.timeout, self.retries = fn, name, queue, timeout, retries
         self.path = f"{fn.__module__}.{fn.__name__}"  # what RQ imports in the worker
 
+    def __reduce__(self):
+        # rq.cron enqueues the Task object itself, which RQ pickles: by its registered name, so the
+        # worker unpickles its own registered Task (pickling the wrapped function by reference
+        # fails: its module attribute is this Task, "not the same object").
+        return (registered, (self.name,))
+
     def retry(self) -> Retry | None:
         if not self.retries:
             return None
