@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import os
 import re
 import sys
-import uuid
 
 from flask import Flask, g, request
 
@@ -39,18 +39,25 @@ def current_request_id() -> str | None:
 def new_request_id(incoming: str | None = None) -> str:
     if incoming and _VALID_ID.match(incoming):
         return incoming
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()  # as random as uuid4, without building a UUID object
+
+
+# What every LogRecord has; anything else on a record came from `extra=`.
+_STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
 
 class ContextFilter(logging.Filter):
-    """Adds request_id, job_id (and user_id, route inside a request) to every record."""
+    """Adds request_id and job_id to every record; masks `extra` fields named like secrets."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = getattr(record, "request_id", None) or REQUEST_ID.get()
-        record.job_id = getattr(record, "job_id", None) or JOB_ID.get()
-        for name in list(vars(record)):
+        fields = vars(record)
+        if fields.get("request_id") is None:
+            record.request_id = REQUEST_ID.get()
+        if fields.get("job_id") is None:
+            record.job_id = JOB_ID.get()
+        for name in fields.keys() - _STANDARD:
             if SECRET_KEYS.search(name):
-                setattr(record, name, "[Filtered]")
+                fields[name] = "[Filtered]"
         return True
 
 
@@ -97,7 +104,7 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _request_id():
         g.request_id = new_request_id(request.headers.get(HEADER))
-        g.request_id_token = REQUEST_ID.set(g.request_id)
+        REQUEST_ID.set(g.request_id)
 
     @app.after_request
     def _answer_and_log(response):
@@ -110,18 +117,17 @@ def init_app(app: Flask) -> None:
 
     @app.teardown_request
     def _forget(_error=None):
-        token = g.pop("request_id_token", None)
-        if token is not None:
-            REQUEST_ID.reset(token)
+        # The thread serves another request next: its log lines must not carry this id.
+        REQUEST_ID.set(None)
 
 
-def _user_id() -> int | None:
-    from flask_login import current_user
-
-    try:
-        return current_user.get_id().partition(":")[0] if current_user.is_authenticated else None
-    except Exception:  # a broken session must not break the log line
+def _user_id() -> str | None:
+    # Only a user the request already loaded (every page does, for the layout): loading one here
+    # would cost a session decode and a query on requests that never needed it (/health).
+    user = g.get("_login_user")
+    if user is None or not getattr(user, "is_authenticated", False):
         return None
+    return str(user.get_id()).partition(":")[0]
 
 
 def _log_request(status: int) -> None:
