@@ -8,7 +8,7 @@ PORT ?= 5000
 # Links in emails (sent by requests and by the periodic jobs alike) point where `make run` serves.
 BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test lint lock test-postgres test-sqlite worker clean-venv
+.PHONY: run test check lint lock test-postgres test-sqlite worker clean-venv
 
 # Reinstall only when a requirements file changes.
 $(BIN)/.runtime-installed: requirements.txt
@@ -33,6 +33,10 @@ run: $(BIN)/.runtime-installed
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	TEST_DB=sqlite $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+
+# Everything CI checks, in one command: lint, the whole suite on PostgreSQL then SQLite (the suite
+# includes the render.yaml schema validation, the alert rules under promtool and the deploy files).
+check: test
 
 # ruff (lint + format, pyproject.toml) and import-linter (the layering contracts, pyproject.toml).
 lint: $(BIN)/.dev-installed

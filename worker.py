@@ -4,6 +4,8 @@
                                       one child process working the `parse` queue (resume parsing)
     python worker.py --queues parse   only the given queues (e.g. a separate parse worker)
     python worker.py --cron           the one process that enqueues periodic jobs
+    python worker.py --with-cron      a worker that also schedules, while it holds a Redis lock (any
+                                      number of them run exactly one scheduler: the cheap layout)
 
 Resume parsing has a worker process of its own so that a slow or hostile file never holds up
 emails and webhook events; the reading itself runs in a forked child with a memory limit and a
@@ -23,10 +25,14 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+
+from redis import Redis
 
 from app import create_app
 from app.tasks import MAIN_QUEUES, PARSE_QUEUE, QUEUES
 from app.tasks.runtime import redis_connection, set_worker_app
+from app.telemetry import heartbeats
 
 CHILD_SHUTDOWN_SECONDS = 25  # within Render's 30 s shutdown window
 
@@ -59,9 +65,32 @@ def _stop(child: subprocess.Popen | None) -> None:
         child.wait()
 
 
+def _start_locked_scheduler(connection, stop: threading.Event) -> threading.Thread:
+    from app.tasks.schedule import run_locked_scheduler
+
+    holder = heartbeats.process_name()
+
+    def acquired():
+        logging.getLogger("jobifies.scheduler").info("scheduler lock taken by %s: scheduling here", holder)
+
+    thread = threading.Thread(
+        target=run_locked_scheduler,
+        args=(connection, holder, stop),
+        kwargs={"on_acquire": acquired, "while_holding": lambda: heartbeats.beat(connection, "scheduler", holder)},
+        daemon=True,
+    )
+    thread.start()
+    return thread
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cron", action="store_true", help="run the periodic-job scheduler instead of a worker")
+    parser.add_argument(
+        "--with-cron",
+        action="store_true",
+        help="also run the scheduler while this worker holds the scheduler lock (one among all workers)",
+    )
     parser.add_argument("--burst", action="store_true", help="exit when the queues are empty")
     parser.add_argument(
         "--queues",
@@ -79,8 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app()
+    app = create_app()  # configures logging (LOG_FORMAT: json lines in production)
     set_worker_app(app)
     # Import every job module once here, so each forked work-horse starts with them loaded.
     importlib.import_module("app.tasks.schedule")
@@ -92,6 +120,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
 
+    # /health and the "heartbeat missing" alert read these. The heartbeat and the scheduler lock get
+    # a Redis client of their own: RQ raises the socket timeout of the worker's pool for its
+    # blocking dequeue, but only for connections opened after it starts; one opened earlier by
+    # another thread would keep the short timeout and end the worker at its first idle wait.
+    side_connection = Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=1, socket_timeout=5)
+    heartbeats.start(side_connection, "scheduler" if args.cron else "worker")
     if args.cron:
         from rq.cron import CronScheduler
 
@@ -109,10 +143,15 @@ def main(argv: list[str] | None = None) -> int:
     # of the process leaves the job to RQ's abandoned-job handling and our sweepers.
     worker_class = Worker if args.fork else SimpleWorker
     child = _start_parse_worker(args)
+    stop_cron = threading.Event()
+    cron_thread = _start_locked_scheduler(side_connection, stop_cron) if args.with_cron else None
     try:
         worker = worker_class(args.queues, connection=connection)
         worker.work(with_scheduler=PARSE_QUEUE not in args.queues or len(args.queues) > 1, burst=args.burst)
     finally:
+        stop_cron.set()
+        if cron_thread is not None:
+            cron_thread.join(5)  # releases the lock: another worker takes over at its next tick
         if args.burst and child is not None:
             child.wait()
         _stop(child)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 
 from flask import Flask
@@ -18,6 +17,7 @@ from .extensions import compress, csrf, db, htmx, limiter, login_manager, migrat
 from .models import User
 from .search import init_search
 from .tasks.embedded import init_embedded_scheduler
+from .telemetry import init_telemetry
 from .web import register_web, unauthorized
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
@@ -30,9 +30,8 @@ def create_app(overrides: dict | None = None, env: dict | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
     os.makedirs(app.config["INSTANCE_DIR"], exist_ok=True)
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
+    init_telemetry(app)  # first: its hooks time, count and log every request (JSON logs in production)
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     csrf.init_app(app)

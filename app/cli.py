@@ -20,6 +20,8 @@ from .tasks.embedded import run_due
 
 
 def register_cli(app: Flask) -> None:
+    _register_backup_commands()
+
     @app.cli.command("create-admin")
     @click.argument("email")
     @click.option("--password", help="Password for a new account (default: a random one, printed once).")
@@ -145,3 +147,36 @@ def register_ats_cli(app: Flask) -> None:
         click.echo(f"Re-encrypted the credentials of {count} ATS connection(s) with the newest key.")
 
     app.cli.add_command(ats_cli)
+
+
+def _register_backup_commands() -> None:
+    """`flask db backup FILE` and `flask db restore FILE`, next to Flask-Migrate's `db upgrade`."""
+    from flask_migrate.cli import db as db_cli
+
+    from .services import backups
+
+    if "backup" in db_cli.commands:
+        return
+
+    @db_cli.command("backup")
+    @click.argument("path")
+    def backup_command(path):
+        """Write the whole database to PATH (PostgreSQL: pg_dump custom format; SQLite: a copy)."""
+        try:
+            backups.backup(path)
+        except backups.BackupError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"Backed up to {path}")
+
+    @db_cli.command("restore")
+    @click.argument("path")
+    @click.option("--yes", is_flag=True, help="do not ask: every table is replaced by the backup's")
+    def restore_command(path, yes):
+        """Replace every table with the backup in PATH (in one transaction)."""
+        if not yes:
+            click.confirm("This replaces every table with the backup's. Continue?", abort=True)
+        try:
+            backups.restore(path)
+        except backups.BackupError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"Restored from {path}")

@@ -258,6 +258,38 @@ def _notify_settings(read: _Reader) -> dict:
     return settings
 
 
+def _operations_settings(read: _Reader, production: bool) -> dict:
+    """Health, metrics, logs and Sentry (README "Operating Jobifies")."""
+    import ipaddress
+
+    log_format = (read.str("LOG_FORMAT", "json" if production else "text") or "").lower()
+    if log_format not in ("json", "text"):
+        read.problems.append(f"LOG_FORMAT must be json or text, got {log_format!r}")
+        log_format = "text"
+    networks = []
+    for item in read.list("METRICS_ALLOW_IPS"):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            read.problems.append(f"METRICS_ALLOW_IPS: {item!r} is not an IP address or network (e.g. 10.0.0.0/8)")
+    token = read.str("METRICS_TOKEN")
+    if token and len(token) < 16:
+        read.problems.append("METRICS_TOKEN is too short: use at least 16 random characters")
+    dsn = read.str("SENTRY_DSN")
+    if dsn and urlparse(dsn).scheme not in ("http", "https"):
+        read.problems.append("SENTRY_DSN must be an http(s):// DSN from your Sentry project's settings")
+    return {
+        "LOG_FORMAT": log_format,
+        "SENTRY_DSN": dsn,
+        "METRICS_TOKEN": token,
+        "METRICS_ALLOW_IPS": networks,
+        # /health answers from a cache this old at most: load balancers poll it often.
+        "HEALTH_CACHE_SECONDS": read.int("HEALTH_CACHE_SECONDS", 2, minimum=0),
+        # A worker or scheduler heartbeat older than this is reported stale.
+        "HEARTBEAT_STALE_SECONDS": read.int("HEARTBEAT_STALE_SECONDS", 30, minimum=5),
+    }
+
+
 def load_config(env: dict | None = None, instance_path: str | None = None) -> dict:
     """Build the Flask config mapping from `env` (default: os.environ); raise ConfigError if invalid."""
     env = dict(os.environ if env is None else env)
@@ -452,6 +484,7 @@ def load_config(env: dict | None = None, instance_path: str | None = None) -> di
     config.update(_payment_settings(read, production, secret))
     config.update(_signin_settings(read))
     config.update(_notify_settings(read))
+    config.update(_operations_settings(read, production))
     if read.problems:
         raise ConfigError(read.problems)
     return config

@@ -10,6 +10,7 @@ from .devtools import bp as devtools_bp
 from .distribution import bp as distribution_bp
 from .integrations import bp as integrations_bp
 from .notifications import bp as notifications_bp
+from .ops import bp as ops_bp
 from .public import bp as public_bp
 from .recruiter import bp as recruiter_bp
 from .signin import bp as signin_bp
@@ -30,5 +31,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(trust_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(ops_bp)  # /health, /metrics, /admin/system
     if app.config["APP_ENV"] != "production":  # the dev outbox shows every email: never in production
         app.register_blueprint(devtools_bp)

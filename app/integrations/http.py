@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from ..telemetry import outside
+
 T = TypeVar("T")
 
 # The pause between retries. Tests replace this, not time.sleep, which every thread shares.
@@ -70,14 +72,16 @@ class CircuitBreaker:
     def record_success(self) -> None:
         with self._lock:
             self.failures, self.opened_at, self.trial_in_flight = 0, None, False
+        outside.record(self.name, True, breaker_state="closed")  # Admin -> System status
 
-    def record_failure(self) -> None:
+    def record_failure(self, error: str | None = None) -> None:
         with self._lock:
             self.trial_in_flight = False
             self.failures += 1
             # A failed trial call in half-open re-opens at once; otherwise open at the threshold.
             if self.opened_at is not None or self.failures >= self.failure_threshold:
                 self.opened_at = self.clock()
+        outside.record(self.name, False, error, self.state)
 
 
 _breakers: dict[str, CircuitBreaker] = {}
@@ -89,6 +93,12 @@ def breaker(name: str, **settings) -> CircuitBreaker:
         if name not in _breakers:
             _breakers[name] = CircuitBreaker(name, **settings)
         return _breakers[name]
+
+
+def existing_breaker(name: str) -> CircuitBreaker | None:
+    """This process's breaker of that name, if any call has made one (Admin -> System status)."""
+    with _breakers_lock:
+        return _breakers.get(name)
 
 
 def reset_breakers() -> None:
@@ -120,7 +130,7 @@ def call_with_retries(
         try:
             result = fn()
         except RetryableError as error:
-            circuit.record_failure()
+            circuit.record_failure(str(error))
             last_error = error
             if attempt + 1 < attempts:
                 if error.retry_after is not None:

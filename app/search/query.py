@@ -18,6 +18,7 @@ from markupsafe import escape
 
 from ..models import Job, utcnow
 from ..pagination import Paginated
+from ..telemetry import metrics
 from . import highlight
 from .backend import POSTED, SALARY_STEPS, Hit, SearchOutcome, SearchUnavailable, featured
 from .documents import plain_text
@@ -104,6 +105,7 @@ def search_jobs(params: SearchParams, per_page: int | None = None) -> SearchResu
     except SearchUnavailable:
         results = _search_database(params, request, notices)
     results.took_ms = (time.perf_counter() - started) * 1000
+    metrics.search(app.config["SEARCH_BACKEND"], results.took_ms / 1000)
     return results
 
 

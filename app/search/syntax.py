@@ -22,6 +22,7 @@ from whoosh import fields, qparser
 from whoosh import query as wq
 from whoosh.analysis import LowercaseFilter, RegexTokenizer
 
+from ..telemetry import metrics
 from ..vocabulary import canonical_skill
 
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE"}
@@ -120,7 +121,9 @@ class _Parser:
         with self._lock:
             if text in self._cache:
                 self._cache.move_to_end(text)
+                metrics.cache("search_query", "hit")
                 return self._cache[text]
+            metrics.cache("search_query", "miss")
             tree = self._parse(text)
             self._cache[text] = tree
             if len(self._cache) > 2000:

@@ -19,6 +19,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..errors import NotFound, RateLimited, ValidationError, human_wait
 from ..extensions import db
 from ..models import User, utcnow
+from ..telemetry import metrics
 from . import audit, emails, throttle, tokens
 from .notifications import normalize_email
 
@@ -53,6 +54,7 @@ def register_user(
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
+    metrics.registration(role, "signup" if verify else "invitation")
     if verify:
         emails.send_verification(user, next_path)
     return user

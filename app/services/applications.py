@@ -19,6 +19,7 @@ from ..models import (
     Job,
     User,
 )
+from ..telemetry import metrics
 from . import ats_sync, channels, documents, profiles, resumes
 
 MAX_COVER_LETTER = 10_000
@@ -101,6 +102,7 @@ def apply(
         if previous is None:
             raise
         raise already_applied(previous) from None
+    metrics.application(job.employment_type, "submitted")
     resumes.application_submitted(application)  # parse into the profile if unreviewed; score
     channels.application_submitted(application)  # emails, and the company's Slack
     ats_sync.application_submitted(application)  # to the company's ATS, after this commits

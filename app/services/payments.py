@@ -50,6 +50,7 @@ from ..models import (
     utcnow,
 )
 from ..tasks import enqueue
+from ..telemetry import metrics
 from . import audit, credits, jobs
 from .notifications import queue_email
 
@@ -401,6 +402,7 @@ def _paid(provider_name: str, event: PaymentEvent) -> str:
         return "processed"
     payment = _payment(provider_name, event.payment_id)
     payment.receipt_number = _next_receipt_number()
+    metrics.payment(provider_name, "paid", payment.currency)
     credits.grant_for_payment(payment, plan.posting_credits, plan.posting_days, plan.featured_days, event.renewal)
     if order is not None and order.status != OrderStatus.PAID:
         order.status, order.paid_at, order.failure_message = OrderStatus.PAID, now, None
@@ -459,6 +461,7 @@ def _failed(provider_name: str, event: PaymentEvent) -> str:
     if order is None or order.status == OrderStatus.PAID:
         return "ignored"  # Razorpay: a failed attempt may well be followed by a capture
     order.status = OrderStatus.FAILED
+    metrics.payment(provider_name, "failed", order.currency)
     order.failure_message = f"The payment did not go through ({event.detail or 'declined'}). Nothing was charged."
     db.session.flush()
     return "processed"
@@ -499,6 +502,7 @@ def _reversed(provider_name: str, event: PaymentEvent) -> str:
         if not disputed:
             payment.amount_refunded = event.amount if event.amount is not None else payment.amount
     credits.revoke_for_payment(payment, CreditReason.DISPUTE if disputed else CreditReason.REFUND)
+    metrics.payment(provider_name, str(status), payment.currency)
     db.session.flush()
     return "processed"
 

@@ -29,6 +29,7 @@ from ..integrations.sms import TwilioWebhook
 from ..integrations.webhooks import WebhookRejected
 from ..models import WebhookEvent, utcnow
 from ..tasks import enqueue
+from ..telemetry import metrics
 from . import ats_sync, audit, channels, email_events, payments
 
 __all__ = ["WebhookRejected", "ingest", "process_event", "provider", "replay"]
@@ -124,6 +125,7 @@ def ingest(
         for e in events
     ]
     accepted = _insert_new(rows)
+    metrics.webhook(adapter.name, "received", len(accepted))
     if accepted:
         enqueue("webhooks.process", accepted, queue=adapter.queue)
     return IngestResult(accepted=accepted, duplicates=len(rows) - len(accepted))
@@ -184,6 +186,7 @@ def process_event(event_id: int) -> str:
         if outcome == "ignored":
             event.status = "ignored"
         db.session.commit()
+        metrics.webhook(event.provider, event.status)
         return event.status
     except Exception as error:
         db.session.rollback()
@@ -197,6 +200,7 @@ def process_event(event_id: int) -> str:
             )
         )
         db.session.commit()
+        metrics.webhook(event.provider, "failed")
         raise
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..extensions import db
+from ..telemetry.logs import current_request_id
 from .runtime import Task, redis_connection, registered, run_inline
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,7 @@ def _dispatch(jobs: list[PendingJob]) -> bool:
                 failure_ttl=7 * 24 * 3600,
                 result_ttl=3600,
                 description=f"{job.task.name}{job.args}",
+                meta={"request_id": current_request_id()},  # the job's log lines carry the request's id
             )
         except RedisError as error:
             ok = False

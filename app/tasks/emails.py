@@ -13,6 +13,7 @@ from ..integrations.email import OutgoingEmail, PermanentEmailError, provider_fo
 from ..integrations.http import CircuitOpenError, RetryableError
 from ..models import EmailMessage, utcnow
 from ..services import notifications
+from ..telemetry import metrics
 from . import enqueue_now
 from .runtime import task
 
@@ -26,6 +27,12 @@ def _backoff(attempts: int) -> timedelta:
 
 @task("emails.send", queue="default", timeout=60, retries=())
 def send_email(message_id: int) -> str:
+    outcome = _send_email(message_id)
+    metrics.email(outcome)  # email_sends_total{status}
+    return outcome
+
+
+def _send_email(message_id: int) -> str:
     """Send one outbox message. Idempotent: a message already sent (or being sent) is left alone.
 
     A temporary failure puts it back to 'pending' with a later next_attempt_at (the sweeper

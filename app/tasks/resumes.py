@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..extensions import db
 from ..services import matching, resumes
+from ..telemetry import metrics
 from . import enqueue_now
 from .runtime import task
 
@@ -14,7 +15,9 @@ from .runtime import task
 @task("resumes.parse", queue="parse", timeout=300, retries=())
 def parse_resume(profile_id: int) -> str:
     """Parse the profile's resume into profile.parsed. Idempotent (see services.resumes.run_parse)."""
-    return resumes.run_parse(profile_id)
+    outcome = resumes.run_parse(profile_id)
+    metrics.resume_parse(outcome)  # resume_parses_total{outcome}
+    return outcome
 
 
 @task("resumes.score", queue="low", timeout=120, retries=(30, 120, 600))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from contextlib import contextmanager
 from functools import update_wrapper
 
@@ -13,6 +14,8 @@ from redis import Redis
 from rq import Retry
 
 from ..extensions import db
+from ..telemetry import metrics
+from ..telemetry.logs import JOB_ID, REQUEST_ID
 
 log = logging.getLogger(__name__)
 _worker_app: Flask | None = None
@@ -61,14 +64,44 @@ class Task:
         self.fn, self.name, self.queue, self.timeout, self.retries = fn, name, queue, timeout, retries
         self.path = f"{fn.__module__}.{fn.__name__}"  # what RQ imports in the worker
 
+    def __reduce__(self):
+        # rq.cron enqueues the Task object itself, which RQ pickles: by its registered name, so the
+        # worker unpickles its own registered Task (pickling the wrapped function by reference
+        # fails: its module attribute is this Task, "not the same object").
+        return (registered, (self.name,))
+
     def retry(self) -> Retry | None:
         if not self.retries:
             return None
         return Retry(max=len(self.retries), interval=list(self.retries))
 
     def __call__(self, *args, **kwargs):
-        with task_context():
-            return self.fn(*args, **kwargs)
+        with task_context(), _job_ids():
+            start, status = time.perf_counter(), "failed"
+            try:
+                result = self.fn(*args, **kwargs)
+                status = "ok"
+                return result
+            finally:
+                metrics.job(self.name, status, time.perf_counter() - start)
+
+
+@contextmanager
+def _job_ids():
+    """While an RQ job runs, log lines carry its id and the id of the request that enqueued it."""
+    from rq import get_current_job
+
+    job = get_current_job()
+    if job is None:
+        yield
+        return
+    job_token = JOB_ID.set(job.id)
+    request_token = REQUEST_ID.set(job.meta.get("request_id") or REQUEST_ID.get())
+    try:
+        yield
+    finally:
+        REQUEST_ID.reset(request_token)
+        JOB_ID.reset(job_token)
 
 
 def task(name: str, queue: str = "default", timeout: int = 60, retries: tuple[int, ...] = (10, 30, 120, 600, 1800)):

@@ -46,3 +46,45 @@ try:  # `rq cron app.tasks.schedule` loads this module and reads rq.cron's regis
     register_with(_rq_cron)
 except ImportError:  # pragma: no cover
     pass
+
+
+LOCK_KEY = "jobifies:scheduler-lock"
+LOCK_SECONDS = 30
+# Renew the lock if we still hold it (compare-and-expire): a process that lost it (paused past the
+# TTL) must not extend another's.
+_RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('expire', KEYS[1], ARGV[2]) else return 0 end"
+
+
+def run_locked_scheduler(connection, holder: str, stop, tick: float = 5.0, on_acquire=None, while_holding=None) -> None:
+    """`python worker.py --with-cron`: schedule only while holding a Redis lock, so any number of
+    workers started with the flag run exactly one scheduler between them. Polls every `tick`
+    seconds to take a free lock (the holder died: its TTL ran out) or renew ours. Runs until
+    `stop` (a threading.Event) is set, then releases the lock at once for another worker."""
+    from rq.cron import CronScheduler
+
+    scheduler = None
+    try:
+        while not stop.is_set():
+            held = bool(connection.set(LOCK_KEY, holder, nx=True, ex=LOCK_SECONDS)) or bool(
+                connection.eval(_RENEW, 1, LOCK_KEY, holder, LOCK_SECONDS)
+            )
+            if held and scheduler is None:
+                scheduler = CronScheduler(connection=connection)
+                register_with(scheduler)
+                if on_acquire is not None:
+                    on_acquire()
+            elif not held:
+                scheduler = None  # another process took over; it schedules from now on
+            if scheduler is not None:
+                if scheduler.enqueue_jobs():
+                    scheduler.save()
+                if while_holding is not None:
+                    while_holding()  # the scheduler's heartbeat, only from the holder
+            stop.wait(tick)
+    finally:
+        connection.eval(
+            "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
+            1,
+            LOCK_KEY,
+            holder,
+        )
