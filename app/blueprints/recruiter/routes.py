@@ -174,8 +174,10 @@ def move(application_id: int):
         )
         return toast(response, message, "error" if error else "success")
     if wants_fragment("application-stage"):
+        # The timeline (with the move's note) is swapped out of band, so the page is never stale.
         response = make_response(
-            render_template("recruiter/_stage_panel.html", application=application, move_form=MoveForm(), error=error),
+            render_template("recruiter/_stage_panel.html", application=application, move_form=MoveForm(), error=error)
+            + render_template("recruiter/_timeline.html", application=application, oob=True),
             status,
         )
         return toast(response, message, "error" if error else "success")
