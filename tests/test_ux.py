@@ -25,7 +25,8 @@ def test_make_run_with_a_port_sets_base_url_to_match():
         ["make", "-n", "run", "PORT=8123", "HOST=127.0.0.1"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
     serve = [line for line in out.splitlines() if " run --host" in line]
-    assert serve and "BASE_URL=http://127.0.0.1:8123" in serve[0]
+    assert serve
+    assert "BASE_URL=http://127.0.0.1:8123" in serve[0]
     assert "--port 8123" in serve[0]
 
 
@@ -53,3 +54,40 @@ def test_a_stage_move_on_the_application_page_also_swaps_the_timeline(client, ow
     assert "Strong portfolio" in timeline
     # The full page has the same element, so the out-of-band swap finds its target.
     assert '<section id="timeline"' in client.get(f"/recruiter/applications/{application.id}").text
+
+
+# --- Defect 7: every htmx action shows progress and cannot be sent twice ------------------------------
+
+
+ACTION_TAG = r"<(form|button|a|div|section|textarea)\b[^>]*?\bhx-(post|get|put|delete|patch)=[^>]*>"
+
+
+def _htmx_actions():
+    """(template, tag) for every element that sends a request when the user acts on it: hx-post/-get
+    etc. without an automatic trigger (polls every Ns and the live preview are not user actions)."""
+    found = []
+    for path in TEMPLATES.rglob("*.html"):
+        text = path.read_text()
+        for match in re.finditer(ACTION_TAG, text, re.S):
+            tag = match.group(0)
+            if "every " in tag or "'hx-trigger'" in text[match.start() - 200 : match.end()]:
+                continue
+            found.append((path.relative_to(TEMPLATES).as_posix(), tag))
+    return found
+
+
+def test_every_htmx_action_has_an_indicator_and_disables_its_button():
+    actions = _htmx_actions()
+    assert len(actions) >= 9  # the walk finds them (save, notes, moves, withdraw, upload, retry, sync, search)
+    missing = [(name, tag) for name, tag in actions if "hx-indicator=" not in tag or "hx-disabled-elt=" not in tag]
+    # The live search is the one exception for hx-disabled-elt: typing must never be blocked.
+    missing = [
+        (name, tag[:150]) for name, tag in missing if not (name == "public/jobs.html" and "hx-indicator=" in tag)
+    ]
+    assert missing == []
+
+
+def test_the_script_disables_plain_forms_on_submit():
+    script = (ROOT / "app" / "static" / "js" / "app.js").read_text()
+    assert 'document.addEventListener("submit"' in script
+    assert "setBusy(form, true)" in script

@@ -130,7 +130,7 @@ def pipeline(job_id: int):
     return render_template("recruiter/pipeline.html", **_board(job))
 
 
-def _board(job, error: str | None = None) -> dict:
+def _board(job, error: str | None = None, moved: int | None = None) -> dict:
     sort = request.args.get("sort", "newest")
     return {
         "job": job,
@@ -138,6 +138,7 @@ def _board(job, error: str | None = None) -> dict:
         "sort": sort,
         "move_form": MoveForm(),
         "error": error,
+        "moved": moved,  # the card that keeps the keyboard focus after an in-place move
     }
 
 
@@ -170,13 +171,20 @@ def move(application_id: int):
     message = error or f"{application.candidate.display_name} moved to {application.status_label}."
     if wants_fragment("pipeline"):
         response = make_response(
-            render_template("recruiter/_pipeline_board.html", **_board(application.job, error)), status
+            render_template("recruiter/_pipeline_board.html", **_board(application.job, error, application.id)),
+            status,
         )
         return toast(response, message, "error" if error else "success")
     if wants_fragment("application-stage"):
         # The timeline (with the move's note) is swapped out of band, so the page is never stale.
         response = make_response(
-            render_template("recruiter/_stage_panel.html", application=application, move_form=MoveForm(), error=error)
+            render_template(
+                "recruiter/_stage_panel.html",
+                application=application,
+                move_form=MoveForm(),
+                error=error,
+                moved=not error,
+            )
             + render_template("recruiter/_timeline.html", application=application, oob=True),
             status,
         )
@@ -197,7 +205,11 @@ def add_note(application_id: int):
         form = NoteForm(formdata=None)
         if wants_fragment("notes"):
             return toast(
-                make_response(render_template("recruiter/_notes.html", application=application, note_form=form)),
+                make_response(
+                    render_template(
+                        "recruiter/_notes.html", application=application, note_form=form, focus_note=outcome.value.id
+                    )
+                ),
                 "Note added.",
             )
         flash("Note added.", "success")

@@ -26,15 +26,61 @@
   document.addEventListener("DOMContentLoaded", function () { focusFirstInvalid(document); });
   document.body.addEventListener("htmx:afterSettle", function (event) { focusFirstInvalid(event.target); });
 
-  // Full-page forms that start something costly (a checkout) say so and cannot be sent twice.
+  // Every plain (or boosted) form disables its submit buttons while it is being sent, so a slow
+  // answer shows progress and a second click cannot send it twice. htmx forms do the same with
+  // hx-disabled-elt. Forms that start something costly (a checkout) also say so in words.
+  function setBusy(form, busy) {
+    form.querySelectorAll("button[type=submit], button:not([type]), input[type=submit]").forEach(function (button) {
+      button.disabled = busy;
+    });
+    if (busy) form.setAttribute("aria-busy", "true"); else form.removeAttribute("aria-busy");
+  }
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.matches || !form.matches("[data-submit-once]")) return;
-    var button = form.querySelector("button[type=submit]");
+    if (!form.matches || event.defaultPrevented && !form.closest("[hx-boost=true]")) return;
+    if (form.hasAttribute("hx-post") || form.hasAttribute("hx-get")) return;  // hx-disabled-elt does it
     var progress = form.querySelector(".submit-progress");
     if (progress) progress.textContent = "Working on it…";
-    // After this event, so the button's own name and value still go with the form.
-    if (button) setTimeout(function () { button.disabled = true; }, 0);
+    // After this event, so the submit button's own name and value still go with the form.
+    setTimeout(function () { setBusy(form, true); }, 0);
+    // A download (no navigation) or a lost connection must not leave the form dead.
+    setTimeout(function () { if (document.body.contains(form)) setBusy(form, false); }, 10000);
+  });
+  // A boosted form answered in place (an error, a 204) is usable again; so is a page from the cache.
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (form && form.tagName === "FORM" && !form.hasAttribute("hx-post")) setBusy(form, false);
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) document.querySelectorAll("form[aria-busy]").forEach(function (f) { setBusy(f, false); });
+  });
+
+  // htmx actions: mark the element busy for assistive technology while the request runs.
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.elt && event.detail.elt.setAttribute) event.detail.elt.setAttribute("aria-busy", "true");
+  });
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.elt && event.detail.elt.removeAttribute) event.detail.elt.removeAttribute("aria-busy");
+  });
+
+  // After an in-place update the keyboard stays where the user expects it: the server marks that
+  // element (the moved card, the new note, the toggled button) with data-focus-after-swap. If the
+  // element the user was on disappeared, focus goes to the main region instead of <body>.
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    if (document.querySelector("[aria-invalid='true']") && event.target.querySelector &&
+        event.target.querySelector("[aria-invalid='true']")) return;  // focusFirstInvalid has it
+    var marked = document.querySelector("[data-focus-after-swap]");
+    if (marked) {
+      marked.removeAttribute("data-focus-after-swap");
+      marked.focus();
+    } else {
+      // Only for an action the user took (a form that is gone now), never for a poll or a boosted page.
+      var config = event.detail.requestConfig;
+      var source = config && !config.boosted && config.elt;
+      var lost = !document.activeElement || document.activeElement === document.body;
+      var main = document.getElementById("main");
+      if (source && source.tagName === "FORM" && !document.body.contains(source) && lost && main) main.focus();
+    }
   });
 
   // A network failure must not look like nothing happened.
