@@ -91,3 +91,129 @@ def test_the_script_disables_plain_forms_on_submit():
     script = (ROOT / "app" / "static" / "js" / "app.js").read_text()
     assert 'document.addEventListener("submit"' in script
     assert "setBusy(form, true)" in script
+
+
+# --- Recruiter workspace: the pipeline board ------------------------------------------------------
+
+
+def _emails(to: str, template: str = "stage_changed"):
+    from app.extensions import db
+    from app.models import EmailMessage
+
+    return db.session.scalars(
+        db.select(EmailMessage).where(EmailMessage.to_address == to, EmailMessage.template == template)
+    ).all()
+
+
+def test_pipeline_cards_have_a_one_click_move_to_the_next_stage(client, owner):
+    job = make_job(owner)
+    application = make_application(job, make_user(name="Nora Next"), status="screening")
+    hired = make_application(job, make_user(name="Hana Hired"), status="hired")
+    login(client, owner)
+    html = client.get(f"/recruiter/jobs/{job.id}/pipeline").text
+    card = html.split(f'id="card-{application.id}"', 1)[1].split("</li>", 1)[0]
+    advance = card.split('class="advance-form"', 1)[1].split("</form>", 1)[0]
+    assert 'name="status" value="interview"' in advance
+    assert "Move to Interview" in advance
+    assert "<details" in card  # every other stage stays reachable without JavaScript
+    assert "advance-form" not in html.split(f'id="card-{hired.id}"', 1)[1].split("</li>", 1)[0]  # the end
+    response = client.post(
+        f"/recruiter/applications/{application.id}/move", data={"status": "interview"}, headers=hx("pipeline")
+    )
+    assert f'id="card-{application.id}" data-move-url' not in response.text  # it carries the focus marker
+    moved = response.text.split(f'id="card-{application.id}"', 1)[1].split(">", 1)[0]
+    assert "data-focus-after-swap" in moved
+    # Drag and drop: the vendored Sortable and the script that posts the move, on the page itself.
+    assert "vendor/Sortable-1.15.7.min.js" in html
+    assert "js/pipeline.js" in html
+    assert 'data-stage="interview"' in html
+
+
+def test_rejecting_with_a_reason_and_no_email(client, owner):
+    from app.extensions import db
+
+    candidate = make_user(name="Rex Reject")
+    application = make_application(make_job(owner), candidate)
+    login(client, owner)
+    response = client.post(
+        f"/recruiter/applications/{application.id}/move",
+        data={"status": "rejected", "reason": "Chose another candidate", "email": "none", "note": "Close call"},
+    )
+    assert response.status_code == 302
+    db.session.refresh(application)
+    assert application.status == "rejected"
+    assert application.events[-1].note == "Reason: Chose another candidate. Close call"
+    assert _emails(candidate.email) == []
+    # The candidate's own view never shows the private reason.
+    login(client, candidate)
+    assert "Chose another candidate" not in client.get("/me/applications").text
+
+
+def test_rejecting_with_the_keep_in_touch_email(client, owner):
+    candidate = make_user()
+    application = make_application(make_job(owner), candidate)
+    login(client, owner)
+    client.post(f"/recruiter/applications/{application.id}/move", data={"status": "rejected", "email": "keep_in_touch"})
+    (email,) = _emails(candidate.email)
+    assert "keep your details on file" in email.text_body
+
+
+@pytest.mark.parametrize("data", [{"reason": "You smell"}, {"email": "insult"}])
+def test_a_tampered_reason_or_email_is_a_clear_422(client, owner, data):
+    application = make_application(make_job(owner), make_user())
+    login(client, owner)
+    response = client.post(f"/recruiter/applications/{application.id}/move", data={"status": "rejected", **data})
+    assert response.status_code == 422
+    assert "from the list" in response.text
+
+
+def test_bulk_reject_moves_only_the_selected_and_skips_withdrawn(client, owner):
+    from app.extensions import db
+
+    job = make_job(owner)
+    picked = [make_application(job, make_user()) for _ in range(2)]
+    withdrawn = make_application(job, make_user(), status="withdrawn")
+    untouched = make_application(job, make_user())
+    login(client, owner)
+    response = client.post(
+        f"/recruiter/jobs/{job.id}/pipeline/bulk",
+        data={
+            "ids": [str(a.id) for a in [*picked, withdrawn]],
+            "status": "rejected",
+            "reason": "Other",
+            "email": "none",
+        },
+        headers=hx("pipeline"),
+    )
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<div id="pipeline"')
+    assert "2 candidates moved to Rejected. 1 skipped" in response.headers["HX-Trigger"]
+    for application in [*picked, withdrawn, untouched]:
+        db.session.refresh(application)
+    assert [a.status for a in picked] == ["rejected", "rejected"]
+    assert withdrawn.status == "withdrawn"
+    assert untouched.status == "applied"
+
+
+def test_bulk_move_refuses_another_companys_application_and_moves_nothing(client, owner):
+    from app.extensions import db
+
+    job = make_job(owner)
+    mine = make_application(job, make_user())
+    theirs = make_application(make_job(make_recruiter("Other")), make_user())
+    login(client, owner)
+    response = client.post(
+        f"/recruiter/jobs/{job.id}/pipeline/bulk", data={"ids": [str(mine.id), str(theirs.id)], "status": "offer"}
+    )
+    assert response.status_code == 404
+    db.session.refresh(mine)
+    db.session.refresh(theirs)
+    assert (mine.status, theirs.status) == ("applied", "applied")
+
+
+def test_bulk_move_with_nothing_selected_says_so(client, owner):
+    job = make_job(owner)
+    login(client, owner)
+    response = client.post(f"/recruiter/jobs/{job.id}/pipeline/bulk", data={"status": "offer"})
+    assert response.status_code == 302
+    assert "Select at least one candidate first." in client.get(response.headers["Location"]).text

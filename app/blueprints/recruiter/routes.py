@@ -2,6 +2,7 @@ from flask import current_app, flash, make_response, redirect, render_template, 
 from flask_login import current_user
 
 from ...errors import AppError
+from ...models import STAGE_LABELS
 from ...services import applications, ats, companies, credits, jobs
 from ...services.markdown import render_markdown
 from .. import limits
@@ -138,7 +139,8 @@ def _board(job, error: str | None = None, moved: int | None = None) -> dict:
         "sort": sort,
         "move_form": MoveForm(),
         "error": error,
-        "moved": moved,  # the card that keeps the keyboard focus after an in-place move
+        "moved": moved,
+        "next_stage": applications.next_stage,  # the card that keeps the keyboard focus after an in-place move
     }
 
 
@@ -161,7 +163,9 @@ def move(application_id: int):
     application = applications.get_company_application(_company(), application_id)
     form = MoveForm()
     outcome = save(
-        lambda: applications.move_application(application, current_user, form.status.data or "", form.note.data)
+        lambda: applications.move_application(
+            application, current_user, form.status.data or "", form.note.data, **form.move_options()
+        )
     )
     in_place = wants_fragment("pipeline") or wants_fragment("application-stage")
     if not outcome.ok and not in_place:
@@ -193,6 +197,37 @@ def move(application_id: int):
     return redirect(
         safe_next(request.form.get("next"), url_for("recruiter.application_detail", application_id=application.id))
     )
+
+
+@bp.post("/jobs/<int:job_id>/pipeline/bulk")
+@recruiter_required
+def bulk_move(job_id: int):
+    """Move or reject the selected candidates at once: htmx swaps the board; without JS, a redirect."""
+    job = jobs.get_company_job(_company(), job_id)
+    form = MoveForm()
+    ids = [int(value) for value in request.form.getlist("ids") if value.isdigit() and len(value) < 12]
+    outcome = save(
+        lambda: applications.bulk_move(
+            _company(), job, ids, current_user, form.status.data or "", **form.move_options()
+        )
+    )
+    if outcome.ok:
+        moved, skipped = outcome.value
+        stage = STAGE_LABELS.get(form.status.data, "")
+        message = f"{moved} candidate{'s' if moved != 1 else ''} moved to {stage}."
+        if skipped:
+            message += f" {skipped} skipped (withdrawn or already there)."
+        level, error = "success", None
+    else:
+        message = error = outcome.error.message
+        level = "error"
+    if wants_fragment("pipeline"):
+        response = make_response(
+            render_template("recruiter/_pipeline_board.html", **_board(job, error)), outcome.status
+        )
+        return toast(response, message, level)
+    flash(message, level)
+    return redirect(url_for("recruiter.pipeline", job_id=job.id, sort=request.args.get("sort", "newest")))
 
 
 @bp.post("/applications/<int:application_id>/notes")
