@@ -20,7 +20,7 @@
         // Mouse and touch events rather than native drag and drop: works the same on phones.
         forceFallback: true,
         fallbackTolerance: 4,
-        animation: 120,
+        animation: 0,
         onAdd: function (event) {
           var card = event.item;
           htmx.ajax("POST", card.getAttribute("data-move-url"), {
@@ -38,6 +38,14 @@
     window.jobifiesPipeline = { init: init };
     // The board is replaced after every move: make the new columns sortable too.
     document.body.addEventListener("htmx:load", function (event) { init(event.detail.elt); });
+    // Sortable styles the cards it moves through the DOM's style property, which our CSP allows;
+    // but htmx copies an old element's style attribute onto its replacement while settling, which
+    // CSP forbids. Drop those attributes before the new board is swapped in.
+    document.body.addEventListener("htmx:beforeSwap", function () {
+      document.querySelectorAll("#pipeline [style], #pipeline[style]").forEach(function (element) {
+        element.removeAttribute("style");
+      });
+    });
   }
   init(document);
 })();
