@@ -217,3 +217,25 @@ def test_bulk_move_with_nothing_selected_says_so(client, owner):
     response = client.post(f"/recruiter/jobs/{job.id}/pipeline/bulk", data={"status": "offer"})
     assert response.status_code == 302
     assert "Select at least one candidate first." in client.get(response.headers["Location"]).text
+
+
+# --- Defect 10/11: the jobs page on phones; no empty filter groups -----------------------------------
+
+
+def test_a_search_with_no_results_shows_no_empty_filter_groups(client, owner):
+    make_job(owner, title="Python Developer")
+    html = client.get("/jobs?q=zzzqqqxxx").text
+    assert "No open jobs match" in html
+    groups = html.split('<fieldset class="facet">')[1:]
+    assert all("facet-option" in group.split("</fieldset>", 1)[0] for group in groups)
+
+
+def test_jobs_filters_fold_into_a_filters_summary_with_the_count(client, owner):
+    make_job(owner, title="Python Developer", workplace="remote")
+    html = client.get("/jobs?workplace=remote&workplace=hybrid").text
+    details = html.split('<details class="filters-toggle"', 1)[1].split("</details>", 1)[0]
+    assert '<span id="filter-count"> (2)</span>' in details
+    assert 'id="search-filters"' in details
+    # htmx updates of the results update the count too.
+    fragment = client.get("/jobs?workplace=remote", headers=hx("job-results")).text
+    assert '<span id="filter-count" hx-swap-oob="innerHTML"> (1)</span>' in fragment

@@ -38,7 +38,7 @@ def log_in(page: Page, email: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
     page.get_by_role("button", name="Log in", exact=True).click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Welcome back, "))).to_be_visible()
 
 
 def status_of(app, application_id: int) -> str:
@@ -116,4 +116,91 @@ def test_a_plain_form_disables_its_button_while_it_is_sent(page: Page, board, pa
     page.get_by_role("button", name="Log in", exact=True).click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     assert page.evaluate("window.__loginDisabled") is True  # boosted: the window survives the swap
+    assert page_errors == []
+
+
+# --- Phones (390 px) and axe-core ------------------------------------------------------------------
+
+PHONE = {"width": 390, "height": 844}
+
+
+def main_pages(board) -> dict[str, list[str]]:
+    """The main pages, by who sees them."""
+    return {
+        "": ["/", "/jobs", f"/jobs/{board['job']}/{board['slug']}", "/login", "/signup"],
+        "rita@pipeline.example": [
+            "/recruiter/",
+            f"/recruiter/jobs/{board['job']}/pipeline",
+            f"/recruiter/applications/{board['ada']}",
+            "/recruiter/team",
+        ],
+        board["candidate"]: [
+            "/me/applications",
+            "/me/profile",
+            "/me/saved",
+            f"/jobs/{board['job']}/apply",
+        ],
+    }
+
+
+def visit_all(page: Page, board, check) -> None:
+    for who, paths in main_pages(board).items():
+        page.context.clear_cookies()
+        if who:
+            log_in(page, who)
+        for path in paths:
+            response = page.goto(path)
+            assert response.ok, f"{path}: HTTP {response.status}"
+            check(path)
+
+
+def test_no_page_scrolls_sideways_at_390px(page: Page, board, page_errors):
+    page.set_viewport_size(PHONE)
+    wide = []
+
+    def check(path):
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            wide.append(f"{path}: {width}px")
+
+    visit_all(page, board, check)
+    assert wide == []
+    assert page_errors == []
+
+
+def test_phone_jobs_page_shows_results_first_and_the_menu_button(page: Page, board, page_errors):
+    page.set_viewport_size(PHONE)
+    page.goto("/jobs?workplace=hybrid")
+    filters = page.locator("details.filters-toggle")
+    expect(filters).not_to_have_attribute("open", "")
+    expect(filters.locator("summary")).to_have_text("Filters (1)")
+    first_result = page.locator("#job-results a").first
+    assert first_result.bounding_box()["y"] < PHONE["height"], "the first result is not on the first screen"
+    filters.locator("summary").click()
+    expect(page.get_by_role("group", name="Workplace")).to_be_visible()
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Find jobs")).to_be_hidden()
+    page.get_by_role("button", name="Menu").click()
+    expect(page.get_by_role("button", name="Menu")).to_have_attribute("aria-expanded", "true")
+    expect(nav.get_by_role("link", name="Find jobs")).to_be_visible()
+    assert page_errors == []
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, PHONE], ids=["desktop", "phone"])
+def test_axe_finds_no_serious_or_critical_violations(page: Page, board, page_errors, viewport):
+    page.set_viewport_size(viewport)
+    source = AXE.read_text()
+    found = []
+
+    def check(path):
+        # Evaluated through the DevTools protocol, so the page's CSP (no inline scripts) allows it.
+        page.evaluate(source)
+        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        for violation in result["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                targets = [node["target"] for node in violation["nodes"][:3]]
+                found.append(f"{path}: {violation['id']} ({violation['impact']}) {violation['help']} {targets}")
+
+    visit_all(page, board, check)
+    assert found == []
     assert page_errors == []

@@ -83,6 +83,37 @@
     }
   });
 
+  // Phones: the navigation folds behind the Menu button, and the job filters ("Filters (n)") start
+  // closed so the results come first. Without JavaScript both simply stay open.
+  document.documentElement.classList.add("js");
+  var narrow = window.matchMedia("(max-width: 760px)");
+  function setUpMenu() {
+    var button = document.querySelector(".menu-button");
+    var nav = document.getElementById("main-nav");
+    if (!button || !nav || button.hasAttribute("data-ready")) return;
+    button.setAttribute("data-ready", "");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var open = button.getAttribute("aria-expanded") !== "true";
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      nav.classList.toggle("open", open);
+    });
+  }
+  function foldFilters(root) {
+    (root || document).querySelectorAll("details[data-open-wide]").forEach(function (details) {
+      details.open = !narrow.matches;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { setUpMenu(); foldFilters(document); });
+  document.body.addEventListener("htmx:load", function (event) {
+    // A boosted navigation swaps the whole body: set the new page up; search updates leave it be.
+    if (event.detail.elt === document.body || event.detail.elt.querySelector && event.detail.elt.querySelector(".menu-button")) {
+      setUpMenu();
+      foldFilters(event.detail.elt);
+    }
+  });
+  narrow.addEventListener("change", function () { foldFilters(document); });
+
   // A network failure must not look like nothing happened.
   document.body.addEventListener("htmx:sendError", function () {
     showToast("Could not reach the server. Check your connection and try again.", "error");
