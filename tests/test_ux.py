@@ -224,9 +224,12 @@ def test_bulk_move_with_nothing_selected_says_so(client, owner):
 
 def test_a_search_with_no_results_shows_no_empty_filter_groups(client, owner):
     make_job(owner, title="Python Developer")
-    html = client.get("/jobs?q=zzzqqqxxx").text
+    # Filters that match nothing: Employment type and Seniority have no option left to offer.
+    html = client.get("/jobs?workplace=remote&location=Nowhere").text
     assert "No open jobs match" in html
     groups = html.split('<fieldset class="facet">')[1:]
+    assert "Workplace" in html
+    assert "<legend>Seniority</legend>" not in html
     assert all("facet-option" in group.split("</fieldset>", 1)[0] for group in groups)
 
 
