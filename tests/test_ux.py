@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import hx
 from factories import login, make_application, make_job, make_recruiter, make_user
+from search_support import fresh_index  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "app" / "templates"
@@ -222,7 +223,7 @@ def test_bulk_move_with_nothing_selected_says_so(client, owner):
 # --- Defect 10/11: the jobs page on phones; no empty filter groups -----------------------------------
 
 
-def test_a_search_with_no_results_shows_no_empty_filter_groups(client, owner):
+def test_a_search_with_no_results_shows_no_empty_filter_groups(client, owner, fresh_index):
     make_job(owner, title="Python Developer")
     # Filters that match nothing: Employment type and Seniority have no option left to offer.
     html = client.get("/jobs?workplace=remote&location=Nowhere").text
