@@ -242,3 +242,46 @@ def test_jobs_filters_fold_into_a_filters_summary_with_the_count(client, owner):
     # htmx updates of the results update the count too.
     fragment = client.get("/jobs?workplace=remote", headers=hx("job-results")).text
     assert '<span id="filter-count" hx-swap-oob="innerHTML"> (1)</span>' in fragment
+
+
+# --- Recruiter workspace: the dashboard -----------------------------------------------------------
+
+
+def test_dashboard_marks_applications_new_since_the_last_visit(client, owner):
+    from datetime import timedelta
+
+    from app.extensions import db
+    from app.models import utcnow
+
+    job = make_job(owner, title="Counted Role")
+    make_application(job, make_user()).created_at = utcnow() - timedelta(hours=2)
+    db.session.commit()
+    login(client, owner)
+    first = client.get("/recruiter/").text
+    assert "new since your last visit" not in first  # a first visit has no "since"
+    # The recruiter comes back an hour later: two applications arrived meanwhile.
+    owner.membership.dashboard_seen_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    for _ in range(2):
+        make_application(job, make_user())
+    html = client.get("/recruiter/").text
+    row = html.split("Counted Role", 1)[1].split("</tr>", 1)[0]
+    assert '<span class="badge new-badge">2 new</span>' in row
+    # A reload or a filter within the same visit keeps the same "new".
+    assert "2 new" in client.get("/recruiter/?status=open").text
+    assert '<details class="actions-menu">' in row  # one menu instead of four wrapped buttons
+
+
+def test_dashboard_filters_by_status_and_search(client, owner):
+    make_job(owner, title="Data Engineer", location="Berlin, Germany")
+    make_job(owner, title="Office Manager", location="Paris, France")
+    make_job(owner, status="draft", title="Draft Designer")
+    login(client, owner)
+    drafts = client.get("/recruiter/?status=draft").text
+    assert "Draft Designer" in drafts
+    assert "Data Engineer" not in drafts
+    found = client.get("/recruiter/?q=berlin").text
+    assert "Data Engineer" in found
+    assert "Office Manager" not in found
+    assert "No jobs match these filters." in client.get("/recruiter/?q=nothing+like+this").text
+    assert client.get("/recruiter/?status=<script>").status_code == 200  # unknown: all jobs

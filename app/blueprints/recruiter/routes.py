@@ -18,7 +18,20 @@ def _company():
 @bp.get("/")
 @recruiter_required
 def dashboard():
-    return render_template("recruiter/dashboard.html", company=_company(), rows=jobs.company_dashboard(_company()))
+    status = request.args.get("status", "all")
+    status = status if status in jobs.DASHBOARD_FILTERS else "all"
+    q = request.args.get("q", "")[:100]
+    since = perform(lambda: jobs.dashboard_visit(current_user.membership))
+    return render_template(
+        "recruiter/dashboard.html",
+        company=_company(),
+        rows=jobs.company_dashboard(_company(), status, q, since),
+        status=status,
+        q=q,
+        filters=jobs.DASHBOARD_FILTERS,
+        since=since,
+        filtered=status != "all" or bool(q),
+    )
 
 
 @bp.route("/company", methods=["GET", "POST"])
