@@ -285,3 +285,49 @@ def test_dashboard_filters_by_status_and_search(client, owner):
     assert "Office Manager" not in found
     assert "No jobs match these filters." in client.get("/recruiter/?q=nothing+like+this").text
     assert client.get("/recruiter/?status=<script>").status_code == 200  # unknown: all jobs
+
+
+# --- Defect 12: alerts can be edited and paused; one alert per search --------------------------------
+
+
+def test_alerts_can_be_edited_paused_and_resumed(client, app_ctx):
+    from app.extensions import db
+    from app.models import JobAlert
+    from app.services import alerts
+
+    user = make_user()
+    login(client, user)
+    client.post("/alerts", data={"q": "python", "frequency": "daily"})
+    client.post("/alerts", data={"q": "python", "frequency": "weekly"})  # the same search: merged
+    (alert,) = db.session.scalars(db.select(JobAlert).where(JobAlert.user_id == user.id)).all()
+    response = client.post(f"/me/alerts/{alert.id}/edit", data={"action": "save", "frequency": "daily"})
+    assert response.status_code == 302  # Post/Redirect/Get
+    db.session.refresh(alert)
+    assert alert.frequency == "daily"
+    client.post(f"/me/alerts/{alert.id}/edit", data={"action": "pause"})
+    db.session.refresh(alert)
+    assert alert.paused
+    assert alert.id not in alerts.due_alert_ids()  # no emails while paused
+    page = client.get("/me/alerts").text
+    assert "Paused" in page
+    assert "Resume alert" in page
+    client.post(f"/me/alerts/{alert.id}/edit", data={"action": "resume"})
+    db.session.refresh(alert)
+    assert not alert.paused
+    assert alert.id in alerts.due_alert_ids()
+    bad = client.post(f"/me/alerts/{alert.id}/edit", data={"action": "save", "frequency": "hourly"})
+    assert "Choose daily or weekly." in client.get(bad.headers["Location"]).text
+
+
+def test_someone_elses_alert_cannot_be_edited(client, app_ctx):
+    from app.extensions import db
+    from app.models import JobAlert
+
+    owner = make_user()
+    login(client, owner)
+    client.post("/alerts", data={"q": "golang", "frequency": "daily"})
+    alert = db.session.scalar(db.select(JobAlert).where(JobAlert.user_id == owner.id))
+    login(client, make_user())
+    assert client.post(f"/me/alerts/{alert.id}/edit", data={"action": "pause"}).status_code == 404
+    db.session.refresh(alert)
+    assert not alert.paused

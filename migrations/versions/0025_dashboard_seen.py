@@ -1,4 +1,4 @@
-"""recruiter dashboard: when each member last opened it ("new since your last visit")
+"""recruiter dashboard: when each member last opened it ("new since your last visit"); job alerts can be paused
 
 Revision ID: 0025
 Revises: 0012
@@ -15,6 +15,8 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('job_alerts') as batch_op:
+        batch_op.add_column(sa.Column('paused', sa.Boolean(), server_default=sa.false(), nullable=False))
     with op.batch_alter_table('memberships') as batch_op:
         batch_op.add_column(sa.Column('dashboard_seen_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('dashboard_since', sa.DateTime(timezone=True), nullable=True))
@@ -24,3 +26,5 @@ def downgrade():
     with op.batch_alter_table('memberships') as batch_op:
         batch_op.drop_column('dashboard_since')
         batch_op.drop_column('dashboard_seen_at')
+    with op.batch_alter_table('job_alerts') as batch_op:
+        batch_op.drop_column('paused')
