@@ -204,3 +204,32 @@ def test_axe_finds_no_serious_or_critical_violations(page: Page, board, page_err
     visit_all(page, board, check)
     assert found == []
     assert page_errors == []
+
+
+# --- Defect 13: times in the viewer's time zone, relative times in job lists ---------------------------
+
+
+def test_times_show_in_the_viewers_time_zone_and_job_lists_say_how_long_ago(browser, live_server, app, board):
+    from datetime import timedelta
+
+    from app.models import Job, utcnow
+
+    with app.app_context():
+        job = db.session.get(Job, board["job"])
+        job.published_at = utcnow() - timedelta(days=3, hours=1)
+        db.session.commit()
+        db.session.remove()
+    context = browser.new_context(base_url=live_server.url, locale="en-US", timezone_id="Asia/Tokyo")
+    try:
+        page = context.new_page()
+        page.goto("/")
+        posted = page.locator("time[data-relative]").first
+        expect(posted).to_have_text("3 days ago")
+        expect(posted).to_have_attribute("title", re.compile(r"GMT\+9$"))
+        log_in(page, "rita@pipeline.example")
+        page.goto(f"/recruiter/applications/{board['ada']}")
+        first_event = page.locator("#timeline time").first
+        expect(first_event).to_have_text(re.compile(r"GMT\+9$"))  # not "UTC"
+    finally:
+        context.close()
+        live_server.wait_idle()

@@ -114,6 +114,43 @@
   });
   narrow.addEventListener("change", function () { foldFilters(document); });
 
+  // Times in the viewer's own time zone. The server writes UTC ("Dec 7, 2026 14:05 UTC") inside
+  // <time datetime="ISO">; here they become local ("Dec 7, 2026, 3:05 PM CET"). In job lists,
+  // <time data-relative> says "3 days ago" (the exact local time stays in its tooltip).
+  var fullFormat = window.Intl && new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+  var zoneFormat = window.Intl && new Intl.DateTimeFormat(undefined, { timeZoneName: "short" });
+  var relativeFormat = window.Intl && Intl.RelativeTimeFormat && new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+  function zoneName(date) {
+    var part = zoneFormat.formatToParts(date).filter(function (p) { return p.type === "timeZoneName"; })[0];
+    return part ? " " + part.value : "";
+  }
+  function relative(date) {
+    var seconds = (date.getTime() - Date.now()) / 1000;
+    var units = [["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400], ["hour", 3600], ["minute", 60]];
+    for (var i = 0; i < units.length; i++) {
+      if (Math.abs(seconds) >= units[i][1]) return relativeFormat.format(Math.round(seconds / units[i][1]), units[i][0]);
+    }
+    return relativeFormat.format(0, "minute");
+  }
+  function localizeTimes(root) {
+    if (!fullFormat || !root.querySelectorAll) return;
+    root.querySelectorAll("time[datetime]:not([data-localized])").forEach(function (element) {
+      var value = element.getAttribute("datetime");
+      var date = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : value + "Z");
+      if (isNaN(date.getTime())) return;
+      element.setAttribute("data-localized", "");
+      var local = fullFormat.format(date) + zoneName(date);
+      if (element.hasAttribute("data-relative") && relativeFormat) {
+        element.title = local;
+        element.textContent = relative(date);
+      } else if (/ UTC$/.test(element.textContent.trim())) {
+        element.textContent = local;
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { localizeTimes(document); });
+  document.body.addEventListener("htmx:load", function (event) { localizeTimes(event.detail.elt); });
+
   // A network failure must not look like nothing happened.
   document.body.addEventListener("htmx:sendError", function () {
     showToast("Could not reach the server. Check your connection and try again.", "error");
