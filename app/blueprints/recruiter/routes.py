@@ -218,7 +218,9 @@ def bulk_move(job_id: int):
     """Move or reject the selected candidates at once: htmx swaps the board; without JS, a redirect."""
     job = jobs.get_company_job(_company(), job_id)
     form = MoveForm()
-    ids = [int(value) for value in request.form.getlist("ids") if value.isdigit() and len(value) < 12]
+    # Ids as the database can hold them (a 32-bit integer); anything else cannot be an application.
+    ids = [int(value) for value in request.form.getlist("ids") if value.isdigit() and len(value) < 11]
+    ids = [value for value in ids if value < 2**31]
     outcome = save(
         lambda: applications.bulk_move(
             _company(), job, ids, current_user, form.status.data or "", **form.move_options()
