@@ -125,7 +125,7 @@ def test_dashboard_counts_views_and_applicants_per_stage(client, owner):
     login(client, owner)
     html = client.get("/recruiter/").text
     row = html.split("Counted Role", 1)[1].split("</tr>", 1)[0]
-    cells = [c.split("</td>")[0].strip() for c in row.split("<td>")[1:]]
+    cells = [c.split("</td>")[0].split(">", 1)[1].strip() for c in row.split("<td")[1:]]
     # views, applied, screening, interview, offer, hired, rejected, withdrawn
     assert cells[1:9] == ["17", "2", "0", "1", "0", "0", "1", "0"]
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String, UniqueConstraint, true
+from sqlalchemy import JSON, Boolean, ForeignKey, String, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -26,6 +26,8 @@ class JobAlert(db.Model):
     query_key: Mapped[str] = mapped_column(String(64), nullable=False)
     frequency: Mapped[str] = mapped_column(String(10), nullable=False, default=AlertFrequency.DAILY)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())
+    # Paused by its owner from the alerts page: kept (and listed), but no emails until resumed.
+    paused: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
     unsubscribe_token: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

@@ -38,6 +38,10 @@ class Membership(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, unique=True)
     role: Mapped[str] = mapped_column(String(20), nullable=False, default=MemberRole.RECRUITER)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    # "New since your last visit" on the dashboard: a visit is a run of views less than
+    # VISIT_GAP apart; `dashboard_since` is where the current visit's "new" starts.
+    dashboard_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    dashboard_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     company = relationship("Company", back_populates="memberships", lazy="joined")
     user = relationship("User", back_populates="membership")

@@ -73,6 +73,11 @@ class SearchParams:
     def has_filters(self) -> bool:
         return any(getattr(self, name) for name in GROUPS) or bool(self.salary_min or self.posted)
 
+    @property
+    def filter_count(self) -> int:
+        """How many filter values are chosen (the "Filters (n)" button on phones)."""
+        return sum(len(getattr(self, name)) for name in GROUPS) + bool(self.salary_min) + bool(self.posted)
+
     def words(self) -> list[str]:
         """The plain words of q (no quotes, operators or wildcards), for the database fallback."""
         cleaned = re.sub(r'["()*^]', " ", self.q)

@@ -98,7 +98,7 @@ def create_alert(user: User, query: dict, frequency: str) -> tuple[JobAlert, boo
         existing = _alert_for(user, key)
         if created:
             return existing, False
-    existing.frequency, existing.active = frequency, True
+    existing.frequency, existing.active, existing.paused = frequency, True, False
     db.session.flush()
     return existing, True
 
@@ -125,6 +125,19 @@ def get_user_alert(user: User, alert_id: int) -> JobAlert:
     alert = db.session.get(JobAlert, alert_id)
     if alert is None or alert.user_id != user.id or not alert.active:
         raise NotFound("No such alert.")
+    return alert
+
+
+def update_alert(user: User, alert_id: int, frequency: str | None = None, paused: bool | None = None) -> JobAlert:
+    """Edit one of the user's alerts: how often it comes, and paused or not. Flushes."""
+    alert = get_user_alert(user, alert_id)
+    if frequency is not None:
+        if frequency not in ALERT_FREQUENCIES:
+            raise ValidationError("Choose daily or weekly.", field="frequency")
+        alert.frequency = frequency
+    if paused is not None:
+        alert.paused = paused
+    db.session.flush()
     return alert
 
 
@@ -161,7 +174,11 @@ def due_alert_ids(now: datetime | None = None) -> list[int]:
     conditions = [JobAlert.last_sent_at.is_(None)]
     for frequency, period in PERIODS.items():
         conditions.append((JobAlert.frequency == frequency) & (JobAlert.last_sent_at <= now - period + SLACK))
-    return list(db.session.scalars(select(JobAlert.id).where(JobAlert.active, or_(*conditions)).order_by(JobAlert.id)))
+    return list(
+        db.session.scalars(
+            select(JobAlert.id).where(JobAlert.active, ~JobAlert.paused, or_(*conditions)).order_by(JobAlert.id)
+        )
+    )
 
 
 def new_jobs_for(alert: JobAlert, since: datetime) -> list:

@@ -9,6 +9,7 @@ from ..errors import Conflict, Forbidden, NotFound, ValidationError
 from ..extensions import db
 from ..integrations.documents import PDF
 from ..models import (
+    PIPELINE_STAGES,
     RECRUITER_STAGES,
     STAGE_LABELS,
     Application,
@@ -20,7 +21,7 @@ from ..models import (
     User,
 )
 from ..telemetry import metrics
-from . import ats_sync, channels, documents, profiles, resumes
+from . import ats_sync, channels, documents, emails, profiles, resumes
 
 MAX_COVER_LETTER = 10_000
 MAX_NOTE = 5_000
@@ -28,6 +29,18 @@ RECRUITERS_CANNOT_APPLY = (
     "Recruiter accounts cannot apply to jobs: applications come from candidate accounts. "
     "Sign up with another email address to apply as a candidate."
 )
+
+# Why a candidate was rejected: private to the team (recorded in the timeline note, which candidates
+# never see), so the team can look back at its decisions.
+REJECTION_REASONS = (
+    "Not enough relevant experience",
+    "Skills do not match the role",
+    "Chose another candidate",
+    "Position filled or closed",
+    "Candidate not reachable",
+    "Other",
+)
+MAX_BULK = 200
 
 
 def existing_application(job: Job, candidate: User) -> Application | None:
@@ -109,29 +122,85 @@ def apply(
     return application
 
 
-def move_application(application: Application, actor: User | None, to_status: str, note: str = "") -> Application:
+def move_application(
+    application: Application,
+    actor: User | None,
+    to_status: str,
+    note: str = "",
+    *,
+    reason: str = "",
+    email: str = emails.DEFAULT_STAGE_EMAIL,
+) -> Application:
     """Recruiter moves an application to another stage; records who, from, to, when. Flushes.
 
     `actor` is None when the move comes from the company's ATS (the note says from where).
     A tampered stage name is a ValidationError; moving a withdrawn application is refused.
+    Rejecting takes an optional `reason` (one of REJECTION_REASONS, kept in the private timeline
+    note) and `email`: which message the candidate gets (emails.STAGE_EMAILS), or "none".
     """
-    if to_status not in RECRUITER_STAGES:
-        raise ValidationError(f"Unknown stage {to_status!r}.", field="status")
+    _check_move(to_status, reason, email)
     if application.status == "withdrawn":
         raise ValidationError("The candidate withdrew this application; it can no longer be moved.")
     if to_status == application.status:
         return application
+    note = (note or "").strip()
+    if to_status == "rejected" and reason:
+        note = f"Reason: {reason}" + (f". {note}" if note else "")
     event = ApplicationEvent(
         actor_id=actor.id if actor else None,
         from_status=application.status,
         to_status=to_status,
-        note=(note or "").strip()[:MAX_NOTE],
+        note=note[:MAX_NOTE],
     )
     application.events.append(event)
     application.status = to_status
     db.session.flush()
-    channels.application_moved(application, actor, event.id)  # email, SMS/WhatsApp, Slack
+    channels.application_moved(application, actor, event.id, email)  # email, SMS/WhatsApp, Slack
     return application
+
+
+def _check_move(to_status: str, reason: str, email: str) -> None:
+    if to_status not in RECRUITER_STAGES:
+        raise ValidationError(f"Unknown stage {to_status!r}.", field="status")
+    if reason and reason not in REJECTION_REASONS:
+        raise ValidationError("Choose a rejection reason from the list.", field="reason")
+    if email not in emails.STAGE_EMAILS:
+        raise ValidationError("Choose an email from the list.", field="email")
+
+
+def next_stage(application: Application) -> str | None:
+    """The stage after this one in the pipeline (the board's one-click move), or None at the end."""
+    if application.status not in PIPELINE_STAGES or application.status == PIPELINE_STAGES[-1]:
+        return None
+    return PIPELINE_STAGES[PIPELINE_STAGES.index(application.status) + 1]
+
+
+def bulk_move(
+    company: Company, job: Job, application_ids: list[int], actor: User, to_status: str, **options
+) -> tuple[int, int]:
+    """Move several of one job's applications at once: (moved, skipped). Every id must be an
+    application to `job` of `company` (else NotFound, nothing moved); withdrawn ones are skipped."""
+    _check_move(to_status, options.get("reason", ""), options.get("email", emails.DEFAULT_STAGE_EMAIL))
+    ids = list(dict.fromkeys(application_ids))
+    if not ids:
+        raise ValidationError("Select at least one candidate first.", field="ids")
+    if len(ids) > MAX_BULK:
+        raise ValidationError(f"Move at most {MAX_BULK} candidates at once.", field="ids")
+    if job.company_id != company.id:
+        raise NotFound("No such job in your company.")
+    found = db.session.scalars(
+        select(Application).where(Application.id.in_(ids), Application.job_id == job.id).order_by(Application.id)
+    ).all()
+    if len(found) != len(ids):
+        raise NotFound("Some of those applications are not in this job's pipeline.")
+    moved = skipped = 0
+    for application in found:
+        if application.status == "withdrawn" or application.status == to_status:
+            skipped += 1
+            continue
+        move_application(application, actor, to_status, **options)
+        moved += 1
+    return moved, skipped
 
 
 def withdraw(application: Application, candidate: User) -> Application:

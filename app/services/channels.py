@@ -497,17 +497,20 @@ def application_submitted(application: Application) -> None:
     )
 
 
-def application_moved(application: Application, actor: User | None, event_id: int | None) -> None:
-    """A stage change: the candidate by email and by the texts they chose; the company's Slack when
-    a teammate made it (a move from the ATS has no actor). Flushes."""
+def application_moved(
+    application: Application, actor: User | None, event_id: int | None, email: str = emails.DEFAULT_STAGE_EMAIL
+) -> None:
+    """A stage change: the candidate by email and by the texts they chose (`email` is the recruiter's
+    choice of message, emails.STAGE_EMAILS; "none" tells the candidate nothing); the company's Slack
+    when a teammate made it (a move from the ATS has no actor). Flushes."""
     candidate, job = application.candidate, application.job
     kind = kind_for_stage(application.status)
     cause = f"stage:{event_id or application.id}:{application.status}"
-    if application.status in emails.STAGE_MESSAGES and "email" in channels_for(candidate, kind):
-        emails.stage_changed(application, headers=_unsubscribe_headers(candidate, kind))
-    if application.status in emails.STAGE_MESSAGES:
-        text = emails.STAGE_MESSAGES[application.status].format(company=job.company.name, job=job.title)
-        notify_user(candidate, kind, f"{text} {absolute_url('candidate.my_applications')}", cause)
+    message = emails.stage_message(application, email)
+    if message is not None and "email" in channels_for(candidate, kind):
+        emails.stage_changed(application, email, headers=_unsubscribe_headers(candidate, kind))
+    if message is not None:
+        notify_user(candidate, kind, f"{message} {absolute_url('candidate.my_applications')}", cause)
     if actor is not None:
         stage = STAGE_LABELS.get(application.status, application.status)
         notify_slack(

@@ -107,11 +107,34 @@ def application_received(application: Application, recruiters=None, headers_for=
         )
 
 
-def stage_changed(application: Application, headers: dict | None = None) -> None:
-    if application.status not in STAGE_MESSAGES:
+# Which email a stage move sends (the recruiter chooses when rejecting): the stage's standard
+# message, a warmer "we keep your details" rejection, or nothing at all.
+DEFAULT_STAGE_EMAIL = "standard"
+STAGE_EMAILS = {
+    "standard": "Standard message for the stage",
+    "keep_in_touch": "Rejection: we keep your details for future roles",
+    "none": "Do not email the candidate",
+}
+KEEP_IN_TOUCH = (
+    "Thank you for applying for {job}. {company} has decided not to move forward this time, but would "
+    "like to keep your details on file and may contact you about future roles."
+)
+
+
+def stage_message(application: Application, email: str = DEFAULT_STAGE_EMAIL) -> str | None:
+    """What the candidate is told of a move (by email or text), or None for nothing at all."""
+    if application.status not in STAGE_MESSAGES or email == "none":
+        return None
+    job = application.job
+    template = KEEP_IN_TOUCH if email == "keep_in_touch" and application.status == "rejected" else None
+    return (template or STAGE_MESSAGES[application.status]).format(company=job.company.name, job=job.title)
+
+
+def stage_changed(application: Application, email: str = DEFAULT_STAGE_EMAIL, headers: dict | None = None) -> None:
+    message = stage_message(application, email)
+    if message is None:
         return
     job, candidate = application.job, application.candidate
-    message = STAGE_MESSAGES[application.status].format(company=job.company.name, job=job.title)
     queue_email(
         candidate.email,
         "stage_changed",

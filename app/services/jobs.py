@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import event, func, select, update
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import NotFound, ValidationError
 from ..extensions import db
-from ..models import Application, Company, Job, User, utcnow
+from ..models import Application, Company, Job, Membership, User, utcnow
 from ..pagination import MAX_PAGE, Paginated
 from . import ats, audit, channels, credits, moderation
 from .markdown import render_markdown
@@ -199,11 +199,47 @@ def list_open_jobs(page: int = 1, company: Company | None = None, per_page: int 
     return Page(items=list(items), page=page, per_page=per_page, total=total)
 
 
-def company_dashboard(company: Company) -> list[dict]:
-    """The company's jobs with their applicant counts per stage, newest first."""
+DASHBOARD_FILTERS = {"all": "All jobs", "open": "Open", "draft": "Drafts", "closed": "Closed or expired"}
+VISIT_GAP = timedelta(minutes=30)
+
+
+def dashboard_visit(membership: Membership) -> datetime | None:
+    """Record a dashboard view; return where "new since your last visit" starts (None: first visit).
+
+    Views less than VISIT_GAP apart are one visit, so a reload or a filter keeps the same "new"."""
+    now = utcnow()
+    if membership.dashboard_seen_at is None or now - membership.dashboard_seen_at > VISIT_GAP:
+        membership.dashboard_since = membership.dashboard_seen_at
+    membership.dashboard_seen_at = now
+    db.session.flush()
+    return membership.dashboard_since
+
+
+def company_dashboard(company: Company, status: str = "all", q: str = "", since: datetime | None = None) -> list[dict]:
+    """The company's jobs with their applicant counts per stage and applications `since`, newest
+    first; `status` (DASHBOARD_FILTERS) and `q` (words in the title or location) narrow the list."""
     jobs = db.session.scalars(
         select(Job).where(Job.company_id == company.id).order_by(Job.created_at.desc(), Job.id.desc())
     ).all()
+    if status == "open":
+        jobs = [job for job in jobs if job.is_open]
+    elif status == "draft":
+        jobs = [job for job in jobs if job.status == "draft"]
+    elif status == "closed":
+        jobs = [job for job in jobs if job.effective_status in ("closed", "expired")]
+    words = (q or "").casefold().split()[:10]
+    if words:
+        jobs = [job for job in jobs if all(w in f"{job.title} {job.location}".casefold() for w in words)]
+    new: dict[int, int] = {}
+    if since is not None:
+        new = dict(
+            db.session.execute(
+                select(Application.job_id, func.count())
+                .join(Job, Job.id == Application.job_id)
+                .where(Job.company_id == company.id, Application.created_at > since)
+                .group_by(Application.job_id)
+            ).all()
+        )
     counts: dict[int, dict[str, int]] = {}
     rows = db.session.execute(
         select(Application.job_id, Application.status, func.count())
@@ -214,5 +250,11 @@ def company_dashboard(company: Company) -> list[dict]:
     for job_id, status, n in rows:
         counts.setdefault(job_id, {})[status] = n
     return [
-        {"job": job, "counts": counts.get(job.id, {}), "total": sum(counts.get(job.id, {}).values())} for job in jobs
+        {
+            "job": job,
+            "counts": counts.get(job.id, {}),
+            "total": sum(counts.get(job.id, {}).values()),
+            "new": new.get(job.id, 0),
+        }
+        for job in jobs
     ]

@@ -191,6 +191,7 @@ def test_golden_path(page: Page, live_server, app, page_errors):
     expect(card).to_have_count(1)
 
     page.evaluate("window.__noReload = 1")
+    card.locator("summary", has_text="More").click()  # every stage, behind "More" (issue 13)
     card.get_by_label(f"Stage for {CANDIDATE['name']}").select_option(label="Interview")
     card.get_by_role("button", name=f"Move {CANDIDATE['name']}").click()
 

@@ -36,6 +36,25 @@ def my_alerts():
     )
 
 
+@bp.post("/me/alerts/<int:alert_id>/edit")
+@login_required
+def edit_alert(alert_id: int):
+    """Change how often an alert comes; pause or resume it. Post/Redirect/Get back to the list."""
+    action = request.form.get("action", "save")
+    paused = {"pause": True, "resume": False}.get(action)
+    frequency = request.form.get("frequency") if action == "save" else None
+    outcome = save(lambda: alerts.update_alert(current_user, alert_id, frequency=frequency, paused=paused))
+    if not outcome.ok:
+        flash(outcome.error.message, "error")
+    elif action == "pause":
+        flash(f"Alert paused: no emails for {outcome.value.name} until you resume it.", "success")
+    elif action == "resume":
+        flash(f"Alert resumed: {outcome.value.name} comes {outcome.value.frequency} again.", "success")
+    else:
+        flash(f"Alert saved: {outcome.value.name} now comes {outcome.value.frequency}.", "success")
+    return redirect(url_for("candidate.my_alerts"))
+
+
 @bp.post("/me/alerts/<int:alert_id>/delete")
 @login_required
 def delete_alert(alert_id: int):

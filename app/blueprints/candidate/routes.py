@@ -92,7 +92,9 @@ def toggle_save(job_id: int):
     perform(lambda: saved_jobs.set_saved(current_user, job, wanted))
     message = "Saved to your list." if wanted else "Removed from your saved jobs."
     if wants_fragment(f"save-{job.id}"):
-        return toast(make_response(render_template("components/_save_button.html", job=job, saved=wanted)), message)
+        # focus=True: the toggled button keeps the keyboard focus after the swap.
+        button = render_template("components/_save_button.html", job=job, saved=wanted, focus=True)
+        return toast(make_response(button), message)
     if wants_fragment(f"saved-{job.id}"):
         return toast(make_response(""), message)  # the row disappears from the Saved jobs list
     flash(message, "success")

@@ -12,6 +12,8 @@ from ...models import (
     STAGE_LABELS,
     WORKPLACES,
 )
+from ...services.applications import REJECTION_REASONS
+from ...services.emails import DEFAULT_STAGE_EMAIL, STAGE_EMAILS
 from ..forms import CompanyForm
 
 MAX_SALARY = 100_000_000
@@ -80,6 +82,16 @@ class MoveForm(FlaskForm):
         "Move to stage", choices=choices((s, STAGE_LABELS[s]) for s in RECRUITER_STAGES), validate_choice=False
     )  # the service gives the clear message for a tampered stage
     note = StringField("Note for the timeline (optional)", validators=[Optional(), Length(max=500)])
+    # Used when rejecting; the service checks both (a tampered value gets its message).
+    reason = SelectField(
+        "Rejection reason (private to your team)",
+        choices=choices([("", "No reason given"), *((r, r) for r in REJECTION_REASONS)]),
+        validate_choice=False,
+    )
+    email = SelectField("Email to the candidate", choices=choices(STAGE_EMAILS.items()), validate_choice=False)
+
+    def move_options(self) -> dict:
+        return {"reason": self.reason.data or "", "email": self.email.data or DEFAULT_STAGE_EMAIL}
 
 
 class NoteForm(FlaskForm):

@@ -2,6 +2,7 @@ from flask import current_app, flash, make_response, redirect, render_template, 
 from flask_login import current_user
 
 from ...errors import AppError
+from ...models import STAGE_LABELS
 from ...services import applications, ats, companies, credits, jobs, profiles
 from ...services.markdown import render_markdown
 from .. import limits
@@ -17,7 +18,20 @@ def _company():
 @bp.get("/")
 @recruiter_required
 def dashboard():
-    return render_template("recruiter/dashboard.html", company=_company(), rows=jobs.company_dashboard(_company()))
+    status = request.args.get("status", "all")
+    status = status if status in jobs.DASHBOARD_FILTERS else "all"
+    q = request.args.get("q", "")[:100]
+    since = perform(lambda: jobs.dashboard_visit(current_user.membership))
+    return render_template(
+        "recruiter/dashboard.html",
+        company=_company(),
+        rows=jobs.company_dashboard(_company(), status, q, since),
+        status=status,
+        q=q,
+        filters=jobs.DASHBOARD_FILTERS,
+        since=since,
+        filtered=status != "all" or bool(q),
+    )
 
 
 @bp.route("/company", methods=["GET", "POST"])
@@ -134,7 +148,7 @@ def pipeline(job_id: int):
     return render_template("recruiter/pipeline.html", **_board(job))
 
 
-def _board(job, error: str | None = None) -> dict:
+def _board(job, error: str | None = None, moved: int | None = None) -> dict:
     sort = request.args.get("sort", "newest")
     return {
         "job": job,
@@ -142,6 +156,8 @@ def _board(job, error: str | None = None) -> dict:
         "sort": sort,
         "move_form": MoveForm(),
         "error": error,
+        "moved": moved,
+        "next_stage": applications.next_stage,  # the card that keeps the keyboard focus after an in-place move
     }
 
 
@@ -180,7 +196,9 @@ def move(application_id: int):
     application = applications.get_company_application(_company(), application_id)
     form = MoveForm()
     outcome = save(
-        lambda: applications.move_application(application, current_user, form.status.data or "", form.note.data)
+        lambda: applications.move_application(
+            application, current_user, form.status.data or "", form.note.data, **form.move_options()
+        )
     )
     in_place = wants_fragment("pipeline") or wants_fragment("application-stage")
     if not outcome.ok and not in_place:
@@ -190,12 +208,21 @@ def move(application_id: int):
     message = error or f"{application.candidate.display_name} moved to {application.status_label}."
     if wants_fragment("pipeline"):
         response = make_response(
-            render_template("recruiter/_pipeline_board.html", **_board(application.job, error)), status
+            render_template("recruiter/_pipeline_board.html", **_board(application.job, error, application.id)),
+            status,
         )
         return toast(response, message, "error" if error else "success")
     if wants_fragment("application-stage"):
+        # The timeline (with the move's note) is swapped out of band, so the page is never stale.
         response = make_response(
-            render_template("recruiter/_stage_panel.html", application=application, move_form=MoveForm(), error=error),
+            render_template(
+                "recruiter/_stage_panel.html",
+                application=application,
+                move_form=MoveForm(),
+                error=error,
+                moved=not error,
+            )
+            + render_template("recruiter/_timeline.html", application=application, oob=True),
             status,
         )
         return toast(response, message, "error" if error else "success")
@@ -203,6 +230,39 @@ def move(application_id: int):
     return redirect(
         safe_next(request.form.get("next"), url_for("recruiter.application_detail", application_id=application.id))
     )
+
+
+@bp.post("/jobs/<int:job_id>/pipeline/bulk")
+@recruiter_required
+def bulk_move(job_id: int):
+    """Move or reject the selected candidates at once: htmx swaps the board; without JS, a redirect."""
+    job = jobs.get_company_job(_company(), job_id)
+    form = MoveForm()
+    # Ids as the database can hold them (a 32-bit integer); anything else cannot be an application.
+    ids = [int(value) for value in request.form.getlist("ids") if value.isdigit() and len(value) < 11]
+    ids = [value for value in ids if value < 2**31]
+    outcome = save(
+        lambda: applications.bulk_move(
+            _company(), job, ids, current_user, form.status.data or "", **form.move_options()
+        )
+    )
+    if outcome.ok:
+        moved, skipped = outcome.value
+        stage = STAGE_LABELS.get(form.status.data, "")
+        message = f"{moved} candidate{'s' if moved != 1 else ''} moved to {stage}."
+        if skipped:
+            message += f" {skipped} skipped (withdrawn or already there)."
+        level, error = "success", None
+    else:
+        message = error = outcome.error.message
+        level = "error"
+    if wants_fragment("pipeline"):
+        response = make_response(
+            render_template("recruiter/_pipeline_board.html", **_board(job, error)), outcome.status
+        )
+        return toast(response, message, level)
+    flash(message, level)
+    return redirect(url_for("recruiter.pipeline", job_id=job.id, sort=request.args.get("sort", "newest")))
 
 
 @bp.post("/applications/<int:application_id>/notes")
@@ -215,7 +275,11 @@ def add_note(application_id: int):
         form = NoteForm(formdata=None)
         if wants_fragment("notes"):
             return toast(
-                make_response(render_template("recruiter/_notes.html", application=application, note_form=form)),
+                make_response(
+                    render_template(
+                        "recruiter/_notes.html", application=application, note_form=form, focus_note=outcome.value.id
+                    )
+                ),
                 "Note added.",
             )
         flash("Note added.", "success")
