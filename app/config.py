@@ -181,6 +181,17 @@ def _payment_settings(read: _Reader, production: bool, secret: str) -> dict:
     return settings
 
 
+def _api_settings(read: _Reader) -> dict:
+    """REST API v1 (/api/v1): rate limits as in the seed, RATE_LIMIT_MAX_REQUESTS per
+    RATE_LIMIT_WINDOW seconds per token (per IP without one), and a looser one per IP."""
+    max_requests = read.int("RATE_LIMIT_MAX_REQUESTS", 100, minimum=1)
+    window = read.int("RATE_LIMIT_WINDOW", 60, minimum=1)
+    return {
+        "RATE_LIMIT_API": f"{max_requests} per {window} seconds",
+        "RATE_LIMIT_API_PER_IP": read.rate("RATE_LIMIT_API_PER_IP", f"{max_requests * 10} per {window} seconds"),
+    }
+
+
 def _encryption_keys(read: _Reader) -> list[str]:
     """ENCRYPTION_KEY: one Fernet key, or several comma-separated, newest first (key rotation).
     Unset is fine: no ATS can be connected until it is set."""
@@ -381,6 +392,7 @@ def load_config(env: dict | None = None, instance_path: str | None = None) -> di
         "MAX_CONTENT_LENGTH": (max_resume_mb + 1) * 1024 * 1024,
     }
     config.update(_payment_settings(read, production, secret))
+    config.update(_api_settings(read))
     if read.problems:
         raise ConfigError(read.problems)
     return config

@@ -1,6 +1,7 @@
 """All models, importable from one place (Alembic's autogenerate needs them all loaded)."""
 
 from .alerts import ALERT_FREQUENCIES, JobAlert
+from .api_tokens import API_SCOPES, ApiToken
 from .applications import (
     CLOSED_STAGES,
     PIPELINE_STAGES,
@@ -54,6 +55,8 @@ from .users import User
 from .webhooks import WEBHOOK_STATUSES, WebhookEvent
 
 __all__ = [
+    "API_SCOPES",
+    "ApiToken",
     "Application",
     "ApplicationEvent",
     "ApplicationNote",

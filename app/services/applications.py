@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Conflict, NotFound, ValidationError
@@ -35,8 +35,18 @@ def already_applied(application: Application) -> Conflict:
     return Conflict(f"You already applied on {application.created_at:%B %-d, %Y}.")
 
 
-def apply(job: Job, candidate: User, resume_upload, cover_letter: str = "", source: str = "web") -> Application:
+def apply(
+    job: Job,
+    candidate: User,
+    resume_upload,
+    cover_letter: str = "",
+    source: str = "web",
+    stored_resume: Document | None = None,
+) -> Application:
     """Create an application with its first timeline event and stored resume. Flushes.
+
+    `stored_resume`: one of the candidate's earlier uploads (get_candidate_document) instead of a
+    new file (the API's {"resume_id": ...}).
 
     Raises ValidationError (closed job, bad file), Conflict (already applied; the unique constraint
     on (job, candidate) backs this up against two submits racing).
@@ -51,7 +61,9 @@ def apply(job: Job, candidate: User, resume_upload, cover_letter: str = "", sour
     cover_letter = (cover_letter or "").strip()
     if len(cover_letter) > MAX_COVER_LETTER:
         raise ValidationError(f"Keep the cover letter under {MAX_COVER_LETTER:,} characters.", field="cover_letter")
-    resume = documents.store_resume(candidate, resume_upload)
+    if stored_resume is not None and stored_resume.owner_id != candidate.id:
+        raise NotFound("No such file.")
+    resume = stored_resume if stored_resume is not None else documents.store_resume(candidate, resume_upload)
     application = Application(
         job=job, candidate=candidate, resume=resume, cover_letter=cover_letter, status="applied", source=source
     )
@@ -141,6 +153,44 @@ def get_company_note(company: Company | None, note_id: int) -> ApplicationNote:
     if note is None or company is None or note.application.job.company_id != company.id:
         raise NotFound("No such note.")
     return note
+
+
+def get_visible_application(user: User, application_id: int) -> Application:
+    """An application its candidate or its company's recruiters may see; NotFound for anyone else
+    (ids are not confirmed)."""
+    application = db.session.get(Application, application_id)
+    if application is not None and application.candidate_id == user.id:
+        return application
+    return get_company_application(user.company, application_id)
+
+
+def is_company_side(user: User, application: Application) -> bool:
+    """True for a recruiter of the application's company (who sees notes and timeline notes)."""
+    return user.company is not None and application.job.company_id == user.company.id
+
+
+def change_status(application: Application, actor: User, to_status: str, note: str = "") -> Application:
+    """One entry point for "set this application's status": the candidate withdraws their own,
+    the company's recruiters move it through the pipeline. Anyone else: NotFound. Flushes."""
+    if is_company_side(actor, application):
+        return move_application(application, actor, to_status, note)
+    if application.candidate_id == actor.id:
+        if to_status != "withdrawn":
+            raise ValidationError("Candidates can only withdraw an application.", field="status")
+        return withdraw(application, actor)
+    raise NotFound("No such application.")
+
+
+def job_applications(job: Job, stages: list[str], page: int, per_page: int) -> tuple[list[Application], int]:
+    """A page of one job's applications, newest first, optionally only in `stages`."""
+    query = select(Application).where(Application.job_id == job.id)
+    if stages:
+        query = query.where(Application.status.in_(stages))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    items = db.session.scalars(
+        query.order_by(Application.created_at.desc(), Application.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return list(items), total
 
 
 def get_candidate_application(candidate: User, application_id: int) -> Application:

@@ -20,6 +20,11 @@ from .skills import normalize_skills
 from .slugs import slugify
 
 MAX_JOB_SKILLS = 30
+# The limits of a job's fields, for every way in (the recruiter form, the API).
+MAX_TITLE = 160
+MAX_DESCRIPTION = 50_000
+MAX_LOCATION = 160
+MAX_SALARY = 100_000_000
 EDITABLE_FIELDS = (
     "title",
     "description",
@@ -131,6 +136,15 @@ def get_public_job(job_id: int) -> Job:
     if job is None or not job.is_public:
         raise NotFound("This job does not exist or is no longer listed.")
     return job
+
+
+def get_job_for(user: User | None, job_id: int) -> Job:
+    """A job as `user` may see it: their own company's in any state, anyone else's once public."""
+    company = user.company if user is not None else None
+    job = db.session.get(Job, job_id)
+    if job is not None and company is not None and job.company_id == company.id:
+        return job
+    return get_public_job(job_id)
 
 
 def get_company_job(company: Company | None, job_id: int) -> Job:
