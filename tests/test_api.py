@@ -37,8 +37,10 @@ def test_success_envelope_and_request_id_echoed(client, world):
     response = call(client, "GET", f"/api/v1/jobs/{world['ids']['job']}", headers={"X-Request-Id": "abc-123"})
     body = response.get_json()
     assert response.status_code == 200
-    assert body["success"] is True and body["data"]["id"] == world["ids"]["job"]
-    assert body["meta"]["requestId"] == "abc-123" and body["meta"]["version"] == "1.0"
+    assert body["success"] is True
+    assert body["data"]["id"] == world["ids"]["job"]
+    assert body["meta"]["requestId"] == "abc-123"
+    assert body["meta"]["version"] == "1.0"
     assert response.headers["X-Request-Id"] == "abc-123"
     assert body["data"]["url"].startswith("http://127.0.0.1:5000/jobs/")  # BASE_URL, not the request host
 
@@ -46,32 +48,40 @@ def test_success_envelope_and_request_id_echoed(client, world):
 def test_insane_request_id_is_replaced(client, world):
     response = call(client, "GET", "/api/v1/jobs", headers={"X-Request-Id": "x" * 500})
     generated = response.headers["X-Request-Id"]
-    assert len(generated) == 32 and response.get_json()["meta"]["requestId"] == generated
+    assert len(generated) == 32
+    assert response.get_json()["meta"]["requestId"] == generated
 
 
 def test_error_envelope_codes(client, world):
     missing = call(client, "GET", "/api/v1/jobs/999999").get_json()
-    assert missing["success"] is False and missing["error"]["code"] == "RESOURCE_NOT_FOUND"
+    assert missing["success"] is False
+    assert missing["error"]["code"] == "RESOURCE_NOT_FOUND"
     assert missing["meta"]["requestId"]
     assert call(client, "GET", "/api/v1/users/me").get_json()["error"]["code"] == "UNAUTHORIZED"
     assert call(client, "GET", "/api/v1/users/me", token="jbf_nope").get_json()["error"]["code"] == "INVALID_TOKEN"
     huge = call(client, "GET", "/api/v1/jobs/99999999999999999999")
-    assert huge.status_code == 404 and huge.get_json()["error"]["code"] == "RESOURCE_NOT_FOUND"
+    assert huge.status_code == 404
+    assert huge.get_json()["error"]["code"] == "RESOURCE_NOT_FOUND"
 
 
 def test_bad_bodies_are_validation_errors(client, world):
     token = world["tokens"]["recruiter_a"]
     wrong_type = call(client, "POST", "/api/v1/jobs", token, data="title=x", content_type="text/plain")
-    assert wrong_type.status_code == 415 and wrong_type.get_json()["error"]["code"] == "VALIDATION_ERROR"
+    assert wrong_type.status_code == 415
+    assert wrong_type.get_json()["error"]["code"] == "VALIDATION_ERROR"
     malformed = call(client, "POST", "/api/v1/jobs", token, data="{nope", content_type="application/json")
-    assert malformed.status_code == 400 and malformed.get_json()["error"]["code"] == "VALIDATION_ERROR"
+    assert malformed.status_code == 400
+    assert malformed.get_json()["error"]["code"] == "VALIDATION_ERROR"
     unknown = call(client, "POST", "/api/v1/jobs", token, json={**JOB, "owner": "me"})
     assert unknown.status_code == 422
     assert "owner" in unknown.get_json()["error"]["details"]["fields"]
     nul = call(client, "POST", "/api/v1/jobs", token, json={**JOB, "title": "a\x00b"})
     assert nul.status_code == 400
-    too_big = call(client, "POST", "/api/v1/jobs", token, data=b"x" * (7 * 1024 * 1024), content_type="application/json")
-    assert too_big.status_code == 413 and too_big.get_json()["error"]["code"] == "VALIDATION_ERROR"
+    too_big = call(
+        client, "POST", "/api/v1/jobs", token, data=b"x" * (7 * 1024 * 1024), content_type="application/json"
+    )
+    assert too_big.status_code == 413
+    assert too_big.get_json()["error"]["code"] == "VALIDATION_ERROR"
     assert db.session.scalar(db.select(db.func.count(Job.id)).where(Job.title == "Data Engineer")) == 0
 
 
@@ -92,7 +102,9 @@ def test_job_lifecycle(client, world):
     created = call(client, "POST", "/api/v1/jobs", token, json=JOB)
     assert created.status_code == 201
     job = created.get_json()["data"]
-    assert job["status"] == "draft" and job["skills"] == ["Python"] and job["url"] is None
+    assert job["status"] == "draft"
+    assert job["skills"] == ["Python"]
+    assert job["url"] is None
     assert created.headers["Location"] == f"http://127.0.0.1:5000/api/v1/jobs/{job['id']}"
     # A draft is invisible to others, visible to its company.
     assert call(client, "GET", f"/api/v1/jobs/{job['id']}").status_code == 404
@@ -118,7 +130,8 @@ def test_publish_needs_a_confirmed_address_as_on_the_html_side(client, app_ctx):
     db.session.commit()
     job = make_job(owner, status="draft")
     response = call(client, "POST", f"/api/v1/jobs/{job.id}/publish", token_for(owner))
-    assert response.status_code == 422 and "Confirm your email" in response.get_json()["error"]["message"]
+    assert response.status_code == 422
+    assert "Confirm your email" in response.get_json()["error"]["message"]
 
 
 def test_job_search_goes_through_the_search_backend(client, app_ctx):
@@ -131,7 +144,8 @@ def test_job_search_goes_through_the_search_backend(client, app_ctx):
     assert [job["title"] for job in body["data"]] == ["Python Tester"]
     assert body["pagination"] == {"page": 1, "limit": 1, "total": 1, "pages": 1}
     everything = call(client, "GET", "/api/v1/jobs?limit=2&page=2").get_json()
-    assert everything["pagination"] == {"page": 2, "limit": 2, "total": 3, "pages": 2} and len(everything["data"]) == 1
+    assert everything["pagination"] == {"page": 2, "limit": 2, "total": 3, "pages": 2}
+    assert len(everything["data"]) == 1
     assert call(client, "GET", "/api/v1/jobs?limit=101").status_code == 422
     assert call(client, "GET", "/api/v1/jobs?workplace=moon").status_code == 422
 
@@ -146,16 +160,21 @@ def test_apply_with_stored_resume_then_move_and_withdraw(client, app_ctx):
     resume = stored_resume(candidate)
     candidate_token, recruiter_token = token_for(candidate), token_for(owner)
 
-    applied = call(client, "POST", f"/api/v1/jobs/{job.id}/applications", candidate_token, json={"resume_id": resume.id})
+    applied = call(
+        client, "POST", f"/api/v1/jobs/{job.id}/applications", candidate_token, json={"resume_id": resume.id}
+    )
     assert applied.status_code == 201
     application_id = applied.get_json()["data"]["id"]
     assert applied.get_json()["data"]["source"] == "api"
     again = call(client, "POST", f"/api/v1/jobs/{job.id}/applications", candidate_token, json={"resume_id": resume.id})
-    assert again.status_code == 409 and again.get_json()["error"]["code"] == "CONFLICT"
+    assert again.status_code == 409
+    assert again.get_json()["error"]["code"] == "CONFLICT"
 
     listed = call(client, "GET", f"/api/v1/jobs/{job.id}/applications?stage=applied", recruiter_token).get_json()
     assert [a["id"] for a in listed["data"]] == [application_id]
-    moved = call(client, "PATCH", f"/api/v1/applications/{application_id}", recruiter_token, json={"status": "interview"})
+    moved = call(
+        client, "PATCH", f"/api/v1/applications/{application_id}", recruiter_token, json={"status": "interview"}
+    )
     assert moved.get_json()["data"]["status"] == "interview"
     # The candidate cannot move it; they can withdraw it.
     refused = call(client, "PATCH", f"/api/v1/applications/{application_id}", candidate_token, json={"status": "hired"})
@@ -194,7 +213,8 @@ def test_apply_multipart_with_a_file(client, app_ctx):
     )
     assert response.status_code == 201
     application = db.session.get(Application, response.get_json()["data"]["id"])
-    assert application.resume.filename == "cv.pdf" and application.cover_letter == "Hi"
+    assert application.resume.filename == "cv.pdf"
+    assert application.cover_letter == "Hi"
 
 
 # --- Users and companies --------------------------------------------------------------------------
@@ -211,11 +231,14 @@ def test_me_and_rename(client, world):
 
 def test_admin_manages_users(client, world):
     token = world["tokens"]["admin"]
-    created = call(client, "POST", "/api/v1/users", token, json={"email": "new@example.com", "password": "long enough pw"})
+    created = call(
+        client, "POST", "/api/v1/users", token, json={"email": "new@example.com", "password": "long enough pw"}
+    )
     assert created.status_code == 201
     user_id = created.get_json()["data"]["id"]
     listed = call(client, "GET", "/api/v1/users?q=new%40&limit=5", token).get_json()
-    assert [u["id"] for u in listed["data"]] == [user_id] and listed["pagination"]["total"] == 1
+    assert [u["id"] for u in listed["data"]] == [user_id]
+    assert listed["pagination"]["total"] == 1
     assert call(client, "DELETE", f"/api/v1/users/{user_id}", token).get_json()["data"]["active"] is False
     assert call(client, "PATCH", f"/api/v1/users/{user_id}", token, json={"active": True}).get_json()["data"]["active"]
     # An admin cannot deactivate themselves (the same rule as the admin pages).
@@ -228,7 +251,9 @@ def test_company_profile_and_team(client, world):
     assert [j["id"] for j in profile["open_jobs"]] == [world["ids"]["job"]]  # no draft
     team = call(client, "GET", f"/api/v1/companies/{world['ids']['company_a']}/team", world["tokens"]["recruiter_a"])
     assert [m["role"] for m in team.get_json()["data"]] == ["owner"]
-    outsider = call(client, "GET", f"/api/v1/companies/{world['ids']['company_a']}/team", world["tokens"]["recruiter_b"])
+    outsider = call(
+        client, "GET", f"/api/v1/companies/{world['ids']['company_a']}/team", world["tokens"]["recruiter_b"]
+    )
     assert outsider.status_code == 404
 
 
@@ -239,32 +264,37 @@ def test_token_stored_hashed_scoped_expiring_revocable(client, world):
     candidate = world["users"]["candidate"]
     read_only = token_for(candidate, scopes=["jobs:read"])
     row = db.session.scalar(db.select(ApiToken).order_by(ApiToken.id.desc()))
-    assert read_only not in (row.token_hash, row.prefix) and row.token_hash != read_only
+    assert read_only not in (row.token_hash, row.prefix)
+    assert row.token_hash != read_only
     assert row.last_used_at is None
     assert call(client, "GET", "/api/v1/users/me", read_only).status_code == 200
     db.session.refresh(row)
     assert row.last_used_at is not None
     no_scope = call(client, "GET", f"/api/v1/users/{candidate.id}/applications", read_only)
-    assert no_scope.status_code == 403 and no_scope.get_json()["error"]["code"] == "FORBIDDEN"
+    assert no_scope.status_code == 403
+    assert no_scope.get_json()["error"]["code"] == "FORBIDDEN"
 
     row.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
     expired = call(client, "GET", "/api/v1/users/me", read_only)
-    assert expired.status_code == 401 and expired.get_json()["error"]["code"] == "TOKEN_EXPIRED"
+    assert expired.status_code == 401
+    assert expired.get_json()["error"]["code"] == "TOKEN_EXPIRED"
 
     fresh = token_for(candidate)
     fresh_row = db.session.scalar(db.select(ApiToken).order_by(ApiToken.id.desc()))
     login(client, candidate)
     client.post(f"/api/tokens/{fresh_row.id}/revoke")
     revoked = call(client, "GET", "/api/v1/users/me", fresh)
-    assert revoked.status_code == 401 and revoked.get_json()["error"]["code"] == "INVALID_TOKEN"
+    assert revoked.status_code == 401
+    assert revoked.get_json()["error"]["code"] == "INVALID_TOKEN"
 
 
 def test_admin_scope_only_for_admins(client, app_ctx):
     candidate = make_user("plain@example.com")
     login(client, candidate)
     response = client.post("/api/tokens", data={"name": "x", "scopes": ["admin"], "expires_in_days": "30"})
-    assert response.status_code == 422 and "cannot grant admin" in response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "cannot grant admin" in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(ApiToken.id))) == 0
 
 
@@ -278,7 +308,8 @@ def test_tokens_page_shows_the_secret_once(client, app_ctx):
     assert secret.startswith("jbf_")
     assert call(client, "GET", "/api/v1/users/me", secret, headers={"Cookie": ""}).status_code == 200
     listing = client.get("/api/tokens").get_data(as_text=True)
-    assert "nightly" in listing and secret not in listing
+    assert "nightly" in listing
+    assert secret not in listing
 
 
 # --- Session cookies and CSRF ---------------------------------------------------------------------
@@ -288,7 +319,8 @@ def test_session_needs_the_csrf_header_for_writes(client, world):
     login(client, world["users"]["candidate"])
     assert client.get("/api/v1/users/me").get_json()["data"]["email"] == "candidate-a@example.com"
     forged = client.patch("/api/v1/users/me", json={"name": "Mallory"}, csrf=False)
-    assert forged.status_code == 400 and forged.get_json()["error"]["code"] == "VALIDATION_ERROR"
+    assert forged.status_code == 400
+    assert forged.get_json()["error"]["code"] == "VALIDATION_ERROR"
     db.session.refresh(world["users"]["candidate"])
     assert world["users"]["candidate"].name != "Mallory"
     same_origin = client.patch("/api/v1/users/me", json={"name": "Jane"})  # CsrfClient sends X-CSRFToken

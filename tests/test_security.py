@@ -69,6 +69,15 @@ CSRF_ROUTES = [
     "/recruiter/integrations/test",
     "/recruiter/integrations/sync",
     "/recruiter/integrations/disconnect",
+    # REST API v1: token calls are exempt, session calls must carry the header token.
+    "/api/tokens",
+    "/api/tokens/1/revoke",
+    "/api/v1/jobs",
+    "/api/v1/jobs/{job}/publish",
+    "/api/v1/jobs/{job}/close",
+    "/api/v1/jobs/{job}/reopen",
+    "/api/v1/jobs/{job}/applications",
+    "/api/v1/users",
 ]
 # Providers authenticate webhooks with their own signatures, not a session: no CSRF there.
 # RFC 8058 one-click unsubscribe is POSTed by mail clients with no session; the token is the secret.

@@ -188,7 +188,9 @@ def job_applications(job: Job, stages: list[str], page: int, per_page: int) -> t
         query = query.where(Application.status.in_(stages))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     items = db.session.scalars(
-        query.order_by(Application.created_at.desc(), Application.id.desc()).offset((page - 1) * per_page).limit(per_page)
+        query.order_by(Application.created_at.desc(), Application.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
     ).all()
     return list(items), total
 

@@ -16,6 +16,8 @@ import pydantic
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import NotFound as HTTPNotFound
+from werkzeug.routing import BaseConverter
 
 from ...errors import AppError, Forbidden, InvalidToken, Unauthorized, ValidationError, envelope_meta
 from ...extensions import csrf, limiter
@@ -25,9 +27,9 @@ from .. import limits
 
 bp = Blueprint("api", __name__)
 PREFIX = "/api/v1"  # every operation's rule starts here; the docs page sits at /api/docs
-csrf.exempt(bp)  # a bearer token is not sent by browsers on their own; session calls are checked below
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+MAX_ID = 2**31 - 1  # every id column is a 32-bit INTEGER (as app/web.py's bounded <int:>)
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 
@@ -45,8 +47,28 @@ def _echo_request_id(response: Response) -> Response:
     return response
 
 
+class ApiIdConverter(BaseConverter):
+    """<id:…>: any run of digits routes, and one too large for an id column is a 404 (the bounded
+    int converter would not match at all, and Werkzeug would answer 405 for a method that another
+    rule on a similar path serves)."""
+
+    regex = r"\d{1,30}"
+    part_isolating = True
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if number > MAX_ID:
+            raise HTTPNotFound()
+        return number
+
+    def to_url(self, value) -> str:
+        return str(int(value))
+
+
 @bp.record_once
 def _install_request_ids(state) -> None:
+    # Recorded before any rule: the converter exists when the operations' rules are added.
+    state.app.url_map.converters["id"] = ApiIdConverter
     state.app.before_request_funcs.setdefault(None, []).insert(0, _assign_request_id)
     state.app.after_request(_echo_request_id)
 
@@ -251,6 +273,9 @@ def operation(method: str, rule: str, **details):
 
     def decorate(view):
         endpoint = f"{view.__name__}_{method.lower()}"
+        # A bearer token is never sent by a browser on its own: token calls need no CSRF token.
+        # Session calls are checked in _authenticate (the HTML token pages keep the usual check).
+        csrf.exempt(view)
         bp.add_url_rule(PREFIX + rule, endpoint=endpoint, view_func=view, methods=[method])
         OPERATIONS.append(
             Operation(method=method, rule=rule, endpoint=endpoint, description=(view.__doc__ or "").strip(), **details)

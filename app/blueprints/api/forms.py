@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -19,7 +20,7 @@ class TokenForm(FlaskForm):
     )
     scopes = CheckboxesField("Scopes", validate_choice=False)  # the service refuses what you may not grant
     expires_in_days = SelectField(
-        "Expires after", choices=[(str(d), f"{d} days") for d in EXPIRY_DAYS], default="90"
+        "Expires after", choices=[SelectChoice(str(d), f"{d} days") for d in EXPIRY_DAYS], default="90"
     )
 
 

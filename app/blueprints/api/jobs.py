@@ -15,8 +15,16 @@ from .blueprint import RequestInvalid, json_body, ok, operation, paginate, query
 from .blueprint import caller as who
 
 
-@operation("GET", "/jobs", summary="Search open jobs", tag="Jobs", response=list[s.JobOut], query=s.JobsQuery,
-           auth="optional", paginated=True)
+@operation(
+    "GET",
+    "/jobs",
+    summary="Search open jobs",
+    tag="Jobs",
+    response=list[s.JobOut],
+    query=s.JobsQuery,
+    auth="optional",
+    paginated=True,
+)
 def list_jobs():
     """The search page's search (the same SearchBackend), as JSON."""
     args = query(s.JobsQuery)
@@ -31,8 +39,16 @@ def list_jobs():
     )
 
 
-@operation("POST", "/jobs", summary="Create a draft job", tag="Jobs", response=s.JobOut, body=s.JobIn, status=201,
-           scope="jobs:write")
+@operation(
+    "POST",
+    "/jobs",
+    summary="Create a draft job",
+    tag="Jobs",
+    response=s.JobOut,
+    body=s.JobIn,
+    status=201,
+    scope="jobs:write",
+)
 def create_job():
     user = require_recruiter("jobs:write")
     data = json_body(s.JobIn).model_dump()
@@ -40,7 +56,7 @@ def create_job():
     return ok(serialize.job(job), 201, headers={"Location": absolute_url("api.get_job_get", job_id=job.id)})
 
 
-@operation("GET", "/jobs/<int:job_id>", summary="Read a job", tag="Jobs", response=s.JobOut, auth="optional")
+@operation("GET", "/jobs/<id:job_id>", summary="Read a job", tag="Jobs", response=s.JobOut, auth="optional")
 def get_job(job_id: int):
     """Public once published; your own company's jobs in any state."""
     return ok(serialize.job(jobs.get_job_for(who().user, job_id)))
@@ -51,16 +67,30 @@ def _own_job(job_id: int, scope: str = "jobs:write"):
     return user, jobs.get_company_job(user.company, job_id)
 
 
-@operation("PUT", "/jobs/<int:job_id>", summary="Replace a job's fields", tag="Jobs", response=s.JobOut,
-           body=s.JobIn, scope="jobs:write")
+@operation(
+    "PUT",
+    "/jobs/<id:job_id>",
+    summary="Replace a job's fields",
+    tag="Jobs",
+    response=s.JobOut,
+    body=s.JobIn,
+    scope="jobs:write",
+)
 def put_job(job_id: int):
     _, job = _own_job(job_id)
     data = json_body(s.JobIn).model_dump()
     return ok(serialize.job(perform(lambda: jobs.update_job(job, data))))
 
 
-@operation("PATCH", "/jobs/<int:job_id>", summary="Change some of a job's fields", tag="Jobs", response=s.JobOut,
-           body=s.JobPatch, scope="jobs:write")
+@operation(
+    "PATCH",
+    "/jobs/<id:job_id>",
+    summary="Change some of a job's fields",
+    tag="Jobs",
+    response=s.JobOut,
+    body=s.JobPatch,
+    scope="jobs:write",
+)
 def patch_job(job_id: int):
     _, job = _own_job(job_id)
     body = json_body(s.JobPatch)
@@ -77,26 +107,27 @@ def _status_action(job_id: int, action):
     return ok(serialize.job(job))
 
 
-@operation("DELETE", "/jobs/<int:job_id>", summary="Close a job", tag="Jobs", response=s.JobOut, scope="jobs:write")
+@operation("DELETE", "/jobs/<id:job_id>", summary="Close a job", tag="Jobs", response=s.JobOut, scope="jobs:write")
 def delete_job(job_id: int):
     """Jobs are never deleted (their applications stay): DELETE closes it to new applications."""
     return _status_action(job_id, jobs.close_job)
 
 
-@operation("POST", "/jobs/<int:job_id>/publish", summary="Publish a job", tag="Jobs", response=s.JobOut,
-           scope="jobs:write")
+@operation(
+    "POST", "/jobs/<id:job_id>/publish", summary="Publish a job", tag="Jobs", response=s.JobOut, scope="jobs:write"
+)
 def publish_job(job_id: int):
     return _status_action(job_id, jobs.publish_job)
 
 
-@operation("POST", "/jobs/<int:job_id>/close", summary="Close a job", tag="Jobs", response=s.JobOut,
-           scope="jobs:write")
+@operation("POST", "/jobs/<id:job_id>/close", summary="Close a job", tag="Jobs", response=s.JobOut, scope="jobs:write")
 def close_job(job_id: int):
     return _status_action(job_id, jobs.close_job)
 
 
-@operation("POST", "/jobs/<int:job_id>/reopen", summary="Reopen a job", tag="Jobs", response=s.JobOut,
-           scope="jobs:write")
+@operation(
+    "POST", "/jobs/<id:job_id>/reopen", summary="Reopen a job", tag="Jobs", response=s.JobOut, scope="jobs:write"
+)
 def reopen_job(job_id: int):
     return _status_action(job_id, jobs.reopen_job)
 
@@ -104,9 +135,17 @@ def reopen_job(job_id: int):
 # --- Applications ---------------------------------------------------------------------------------
 
 
-@operation("POST", "/jobs/<int:job_id>/applications", summary="Apply to a job", tag="Applications",
-           response=s.ApplicationOut, body=s.ApplyIn, multipart=s.ApplyMultipart, status=201,
-           scope="applications:write")
+@operation(
+    "POST",
+    "/jobs/<id:job_id>/applications",
+    summary="Apply to a job",
+    tag="Applications",
+    response=s.ApplicationOut,
+    body=s.ApplyIn,
+    multipart=s.ApplyMultipart,
+    status=201,
+    scope="applications:write",
+)
 def apply(job_id: int):
     """JSON with a stored resume's id, or multipart/form-data with the file."""
     user = require("applications:write")
@@ -131,8 +170,16 @@ def apply(job_id: int):
     )
 
 
-@operation("GET", "/jobs/<int:job_id>/applications", summary="List a job's applications", tag="Applications",
-           response=list[s.ApplicationOut], query=s.ApplicationsQuery, scope="applications:read", paginated=True)
+@operation(
+    "GET",
+    "/jobs/<id:job_id>/applications",
+    summary="List a job's applications",
+    tag="Applications",
+    response=list[s.ApplicationOut],
+    query=s.ApplicationsQuery,
+    scope="applications:read",
+    paginated=True,
+)
 def job_applications(job_id: int):
     """For the company's recruiters, newest first; `stage` (repeatable) filters."""
     user = require_recruiter("applications:read")
@@ -142,15 +189,28 @@ def job_applications(job_id: int):
     return ok([serialize.application(a) for a in items], pagination=paginate(args.page, args.limit, total))
 
 
-@operation("GET", "/applications/<int:application_id>", summary="Read an application", tag="Applications",
-           response=s.ApplicationOut, scope="applications:read")
+@operation(
+    "GET",
+    "/applications/<id:application_id>",
+    summary="Read an application",
+    tag="Applications",
+    response=s.ApplicationOut,
+    scope="applications:read",
+)
 def get_application(application_id: int):
     user = require("applications:read")
     return ok(serialize.application(applications.get_visible_application(user, application_id)))
 
 
-@operation("PATCH", "/applications/<int:application_id>", summary="Move the stage, or withdraw",
-           tag="Applications", response=s.ApplicationOut, body=s.ApplicationPatch, scope="applications:write")
+@operation(
+    "PATCH",
+    "/applications/<id:application_id>",
+    summary="Move the stage, or withdraw",
+    tag="Applications",
+    response=s.ApplicationOut,
+    body=s.ApplicationPatch,
+    scope="applications:write",
+)
 def patch_application(application_id: int):
     """Recruiters move it to another stage (with an optional timeline note); its candidate
     withdraws it with {"status": "withdrawn"}."""
@@ -161,8 +221,14 @@ def patch_application(application_id: int):
     return ok(serialize.application(application))
 
 
-@operation("GET", "/applications/<int:application_id>/events", summary="An application's timeline",
-           tag="Applications", response=list[s.EventOut], scope="applications:read")
+@operation(
+    "GET",
+    "/applications/<id:application_id>/events",
+    summary="An application's timeline",
+    tag="Applications",
+    response=list[s.EventOut],
+    scope="applications:read",
+)
 def application_events(application_id: int):
     user = require("applications:read")
     application = applications.get_visible_application(user, application_id)
@@ -170,8 +236,14 @@ def application_events(application_id: int):
     return ok([serialize.event(e, company_side) for e in application.events])
 
 
-@operation("GET", "/applications/<int:application_id>/notes", summary="An application's private notes",
-           tag="Applications", response=list[s.NoteOut], scope="applications:read")
+@operation(
+    "GET",
+    "/applications/<id:application_id>/notes",
+    summary="An application's private notes",
+    tag="Applications",
+    response=list[s.NoteOut],
+    scope="applications:read",
+)
 def application_notes(application_id: int):
     """The company's private notes: its recruiters only."""
     user = require_recruiter("applications:read")

@@ -9,7 +9,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ...models import API_SCOPES, CURRENCIES, EMPLOYMENT_TYPES, RECRUITER_STAGES, SALARY_PERIODS, SENIORITIES, WORKPLACES
+from ...models import (
+    API_SCOPES,
+    CURRENCIES,
+    EMPLOYMENT_TYPES,
+    RECRUITER_STAGES,
+    SALARY_PERIODS,
+    SENIORITIES,
+    WORKPLACES,
+)
 from ...search.backend import POSTED, SORTS
 from ...services import jobs as job_rules
 

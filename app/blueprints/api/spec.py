@@ -28,7 +28,7 @@ ERROR_STATUSES = {
 }
 _CONVERTER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 _PATH_SCHEMAS = {
-    "int": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+    "id": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
     "string": {"type": "string", "minLength": 1, "maxLength": 140, "pattern": "^[a-z0-9][a-z0-9-]*$"},
 }
 REF = "#/components/schemas/{model}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from ...models import API_SCOPES
 from ...services import api_tokens
@@ -14,7 +15,7 @@ from .forms import RevokeForm, TokenForm
 
 
 def _page(form: TokenForm, status: int = 200, secret: str | None = None):
-    form.scopes.choices = [(s, f"{s} — {API_SCOPES[s]}") for s in api_tokens.allowed_scopes(current_user)]
+    form.scopes.choices = [SelectChoice(s, f"{s} — {API_SCOPES[s]}") for s in api_tokens.allowed_scopes(current_user)]
     return render_template(
         "api/tokens.html",
         form=form,

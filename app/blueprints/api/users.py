@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from ...errors import NotFound
 from ...links import absolute_url
 from ...services import accounts, admin, applications
 from ..helpers import perform
 from . import schemas as s
 from . import serialize
 from .blueprint import json_body, ok, operation, paginate, query, require, require_admin
-from ...errors import NotFound
 
 
 @operation("GET", "/users/me", summary="The calling user", tag="Users", response=s.UserOut)
@@ -23,8 +23,14 @@ def patch_me():
     return ok(serialize.user(perform(lambda: accounts.rename(user, body.name))))
 
 
-@operation("GET", "/users/<int:user_id>/applications", summary="Your applications", tag="Users",
-           response=list[s.ApplicationOut], scope="applications:read")
+@operation(
+    "GET",
+    "/users/<id:user_id>/applications",
+    summary="Your applications",
+    tag="Users",
+    response=list[s.ApplicationOut],
+    scope="applications:read",
+)
 def user_applications(user_id: int):
     """Your own only: anyone else's id is 404."""
     user = require("applications:read")
@@ -36,8 +42,16 @@ def user_applications(user_id: int):
 # --- Admin ----------------------------------------------------------------------------------------
 
 
-@operation("GET", "/users", summary="List users (admins)", tag="Users", response=list[s.UserOut],
-           query=s.UsersQuery, scope="admin", paginated=True)
+@operation(
+    "GET",
+    "/users",
+    summary="List users (admins)",
+    tag="Users",
+    response=list[s.UserOut],
+    query=s.UsersQuery,
+    scope="admin",
+    paginated=True,
+)
 def list_users():
     require_admin()
     args = query(s.UsersQuery)
@@ -45,8 +59,16 @@ def list_users():
     return ok([serialize.user(u) for u in items], pagination=paginate(args.page, args.limit, total))
 
 
-@operation("POST", "/users", summary="Create a user (admins)", tag="Users", response=s.UserOut, body=s.UserCreate,
-           status=201, scope="admin")
+@operation(
+    "POST",
+    "/users",
+    summary="Create a user (admins)",
+    tag="Users",
+    response=s.UserOut,
+    body=s.UserCreate,
+    status=201,
+    scope="admin",
+)
 def create_user():
     """A candidate account; they are emailed a link to confirm the address."""
     require_admin()
@@ -55,8 +77,7 @@ def create_user():
     return ok(serialize.user(user), 201, headers={"Location": absolute_url("api.get_user_get", user_id=user.id)})
 
 
-@operation("GET", "/users/<int:user_id>", summary="Read a user (admins)", tag="Users", response=s.UserOut,
-           scope="admin")
+@operation("GET", "/users/<id:user_id>", summary="Read a user (admins)", tag="Users", response=s.UserOut, scope="admin")
 def get_user(user_id: int):
     require_admin()
     return ok(serialize.user(admin.get_user(user_id)))
@@ -76,22 +97,42 @@ def _change(user_id: int, changes: dict):
     return ok(serialize.user(perform(action)))
 
 
-@operation("PUT", "/users/<int:user_id>", summary="Replace a user's name and status (admins)", tag="Users",
-           response=s.UserOut, body=s.UserPut, scope="admin")
+@operation(
+    "PUT",
+    "/users/<id:user_id>",
+    summary="Replace a user's name and status (admins)",
+    tag="Users",
+    response=s.UserOut,
+    body=s.UserPut,
+    scope="admin",
+)
 def put_user(user_id: int):
     require_admin()
     return _change(user_id, json_body(s.UserPut).model_dump())
 
 
-@operation("PATCH", "/users/<int:user_id>", summary="Change a user's name or status (admins)", tag="Users",
-           response=s.UserOut, body=s.UserPatch, scope="admin")
+@operation(
+    "PATCH",
+    "/users/<id:user_id>",
+    summary="Change a user's name or status (admins)",
+    tag="Users",
+    response=s.UserOut,
+    body=s.UserPatch,
+    scope="admin",
+)
 def patch_user(user_id: int):
     require_admin()
     return _change(user_id, json_body(s.UserPatch).model_dump(exclude_unset=True))
 
 
-@operation("DELETE", "/users/<int:user_id>", summary="Deactivate a user (admins)", tag="Users",
-           response=s.UserOut, scope="admin")
+@operation(
+    "DELETE",
+    "/users/<id:user_id>",
+    summary="Deactivate a user (admins)",
+    tag="Users",
+    response=s.UserOut,
+    scope="admin",
+)
 def delete_user(user_id: int):
     """Accounts are deactivated, never deleted (their applications and audit trail stay)."""
     return _change(user_id, {"active": False})
