@@ -189,6 +189,8 @@ def _api_settings(read: _Reader) -> dict:
     return {
         "RATE_LIMIT_API": f"{max_requests} per {window} seconds",
         "RATE_LIMIT_API_PER_IP": read.rate("RATE_LIMIT_API_PER_IP", f"{max_requests * 10} per {window} seconds"),
+        # Outbound webhooks refuse private, loopback and link-local addresses unless this is on (tests).
+        "WEBHOOKS_ALLOW_PRIVATE": read.bool("WEBHOOKS_ALLOW_PRIVATE", False),
     }
 
 

@@ -29,6 +29,7 @@ from .documents import Document
 from .integrations import JOB_SOURCES, PROVIDER_LABELS, AtsApplicationLink, AtsConnection, AtsSyncRun
 from .jobs import CURRENCIES, EMPLOYMENT_TYPES, JOB_STATUSES, SALARY_PERIODS, SENIORITIES, WORKPLACES, Job, SavedJob
 from .messages import EmailMessage, EmailSuppression
+from .outbound_webhooks import DELIVERY_STATUSES, OUTBOUND_EVENTS, WebhookDelivery, WebhookEndpoint
 from .profiles import CandidateProfile
 from .states import (
     AlertFrequency,
@@ -57,6 +58,10 @@ from .webhooks import WEBHOOK_STATUSES, WebhookEvent
 __all__ = [
     "API_SCOPES",
     "ApiToken",
+    "DELIVERY_STATUSES",
+    "OUTBOUND_EVENTS",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "Application",
     "ApplicationEvent",
     "ApplicationNote",

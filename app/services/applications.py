@@ -18,7 +18,7 @@ from ..models import (
     Job,
     User,
 )
-from . import ats_sync, documents, emails, resumes
+from . import ats_sync, documents, emails, outbound_webhooks, resumes
 
 MAX_COVER_LETTER = 10_000
 MAX_NOTE = 5_000
@@ -80,7 +80,15 @@ def apply(
     resumes.application_submitted(application)  # parse into the profile if unreviewed; score
     emails.application_received(application)
     ats_sync.application_submitted(application)  # to the company's ATS, after this commits
+    _application_event(application, "application.created")
     return application
+
+
+def _application_event(application: Application, event_type: str, from_status: str | None = None) -> None:
+    data = {"application": {"id": application.id, "job_id": application.job_id, "status": application.status}}
+    if from_status is not None:
+        data["application"]["previous_status"] = from_status
+    outbound_webhooks.emit(application.job.company_id, event_type, data)
 
 
 def move_application(application: Application, actor: User | None, to_status: str, note: str = "") -> Application:
@@ -102,9 +110,11 @@ def move_application(application: Application, actor: User | None, to_status: st
         note=(note or "").strip()[:MAX_NOTE],
     )
     application.events.append(event)
+    from_status = application.status
     application.status = to_status
     db.session.flush()
     emails.stage_changed(application)
+    _application_event(application, "application.stage_changed", from_status)
     return application
 
 
@@ -117,8 +127,10 @@ def withdraw(application: Application, candidate: User) -> Application:
     application.events.append(
         ApplicationEvent(actor_id=candidate.id, from_status=application.status, to_status="withdrawn")
     )
+    previous = application.status
     application.status = "withdrawn"
     db.session.flush()
+    _application_event(application, "application.withdrawn", previous)
     return application
 
 

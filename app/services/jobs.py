@@ -14,7 +14,7 @@ from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..models import Application, Company, Job, User, utcnow
 from ..pagination import MAX_PAGE, Paginated
-from . import ats, audit, credits
+from . import ats, audit, credits, outbound_webhooks
 from .markdown import render_markdown
 from .skills import normalize_skills
 from .slugs import slugify
@@ -84,6 +84,7 @@ def publish_job(job: Job, actor: User) -> Job:
     if credits.reopens_free(job, now):  # still inside the period it was paid for: no new credit
         job.status, job.closed_at = "published", None
         db.session.flush()
+        _job_event(job, "job.published")
         return job
     paid = credits.pay_for_publishing(job, actor)  # raises NoCredits; None when postings are free
     job.status = "published"
@@ -93,10 +94,18 @@ def publish_job(job: Job, actor: User) -> Job:
         job.featured_until = now + timedelta(days=paid.featured_days)
     job.closed_at = None
     db.session.flush()
+    _job_event(job, "job.published")
     return job
 
 
 reopen_job = publish_job
+
+
+def _job_event(job: Job, event_type: str) -> None:
+    """Tell the company's webhook endpoints (a delivery row in this transaction)."""
+    outbound_webhooks.emit(
+        job.company_id, event_type, {"job": {"id": job.id, "title": job.title, "status": job.status}}
+    )
 
 
 def close_job(job: Job, actor: User) -> Job:
@@ -106,6 +115,7 @@ def close_job(job: Job, actor: User) -> Job:
     job.status = "closed"
     job.closed_at = utcnow()
     db.session.flush()
+    _job_event(job, "job.closed")
     return job
 
 

@@ -9,6 +9,7 @@ from .alerts import send_alert_digests
 from .ats import ats_tick
 from .emails import sweep_outbox
 from .maintenance import expire_jobs, flush_views
+from .outbound_webhooks import sweep_outbound_webhooks
 from .payments import deliver_mock_webhook  # noqa: F401  (registers the task)
 from .resumes import sweep_parses
 from .webhooks import sweep_webhooks
@@ -17,6 +18,8 @@ from .webhooks import sweep_webhooks
 SCHEDULE = [
     (sweep_outbox, "low", 60),
     (sweep_webhooks, "low", 60),
+    # Outbound webhooks: retries whose backoff has passed, and deliveries Redis never got.
+    (sweep_outbound_webhooks, "low", 60),
     (expire_jobs, "low", 15 * 60),
     (flush_views, "low", 60),
     (sweep_parses, "low", 2 * 60),

@@ -26,3 +26,12 @@ class TokenForm(FlaskForm):
 
 class RevokeForm(FlaskForm):
     pass
+
+
+class EndpointForm(FlaskForm):
+    url = StringField(
+        "Endpoint URL",
+        description="Where we POST each event (https:// on a public address).",
+        validators=[DataRequired("Enter the URL to send events to."), Length(max=500)],
+    )
+    events = CheckboxesField("Events", validate_choice=False)  # the service keeps only known events
