@@ -78,6 +78,11 @@ CSRF_ROUTES = [
     "/api/v1/jobs/{job}/reopen",
     "/api/v1/jobs/{job}/applications",
     "/api/v1/users",
+    "/api/webhooks",
+    "/api/webhooks/1/delete",
+    "/api/webhooks/1/enable",
+    "/api/webhooks/1/test",
+    "/api/webhooks/deliveries/1/resend",
 ]
 # Providers authenticate webhooks with their own signatures, not a session: no CSRF there.
 # RFC 8058 one-click unsubscribe is POSTed by mail clients with no session; the token is the secret.
