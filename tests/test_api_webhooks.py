@@ -215,3 +215,21 @@ def test_only_the_owner_sees_webhooks(client, app_ctx):
     login(client, other)
     assert client.get(f"/api/webhooks/{endpoint.id}").status_code == 404
     assert client.post(f"/api/webhooks/{endpoint.id}/test").status_code == 404
+
+
+def test_the_readme_verification_snippet_accepts_our_signature_and_refuses_tampering():
+    from pathlib import Path
+
+    from app.integrations.outbound_webhooks import sign
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    snippet = readme.split("Verify it on the raw body", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(snippet, namespace)  # noqa: S102  (our own README's example)
+    verify = namespace["verify"]
+    body = b'{"id":"evt_1","type":"ping"}'
+    header = sign("whsec_abc", body)
+    assert verify(body, header, "whsec_abc")
+    assert not verify(body + b" ", header, "whsec_abc")
+    assert not verify(body, header, "whsec_other")
+    assert not verify(body, sign("whsec_abc", body, timestamp=1), "whsec_abc")  # a replay from 1970
