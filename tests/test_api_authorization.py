@@ -8,6 +8,7 @@ import re
 
 import pytest
 from api_support import ALL_SCOPES, bearer, make_world, token_for
+from factories import PASSWORD
 
 from app.blueprints.api.blueprint import OPERATIONS
 from app.extensions import db
@@ -56,6 +57,9 @@ TABLE = [
     row("PATCH", "/users/{other}", {"name": "N"}, 401, 403, 403, 403, 403, 200),
     row("DELETE", "/users/{other}", None, 401, 403, 403, 403, 403, 200),
     row("GET", "/companies/{company_a}", None, 200, 200, 200, 200, 200, 200),
+    row("POST", "/auth/token", {"email": "candidate-a@example.com", "password": PASSWORD}, *[200] * 6),
+    row("POST", "/auth/refresh", {"refresh_token": "not-a-token"}, *[401] * 6),
+    row("POST", "/auth/logout", {}, 401, 200, 200, 200, 200, 200),
     row("GET", "/companies/{company_a}/team", None, 401, 404, 404, 200, 404, 404),
 ]
 CASES = [(method, path, body, role, expected[role]) for method, path, body, expected in TABLE for role in ROLES]

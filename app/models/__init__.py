@@ -1,7 +1,7 @@
 """All models, importable from one place (Alembic's autogenerate needs them all loaded)."""
 
 from .alerts import ALERT_FREQUENCIES, JobAlert
-from .api_tokens import API_SCOPES, ApiToken
+from .api_tokens import API_SCOPES, ApiToken, RefreshToken
 from .applications import (
     CLOSED_STAGES,
     PIPELINE_STAGES,
@@ -58,6 +58,7 @@ from .webhooks import WEBHOOK_STATUSES, WebhookEvent
 __all__ = [
     "API_SCOPES",
     "ApiToken",
+    "RefreshToken",
     "DELIVERY_STATUSES",
     "OUTBOUND_EVENTS",
     "WebhookDelivery",

@@ -39,3 +39,22 @@ class ApiToken(db.Model):
 
     def is_usable_at(self, now: datetime) -> bool:
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class RefreshToken(db.Model):
+    """One refresh token of the API's JWT login (POST /api/v1/auth/token). Only a hash of its id is
+    kept. Each use rotates it (a new one in the same family); a second use of a spent one means it
+    leaked, and revokes the whole family. Bound to the user's session_version, so a password
+    change or "log out everywhere" voids it."""
+
+    __tablename__ = "api_refresh_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    family: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
+    jti_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    session_version: Mapped[int] = mapped_column(nullable=False)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,4 +1,4 @@
-"""api: personal access tokens (hashed, scoped, expiring, revocable); outbound webhook endpoints and deliveries
+"""api: personal access tokens (hashed, scoped, expiring, revocable), JWT refresh tokens; outbound webhook endpoints and deliveries
 
 Revision ID: 0021
 Revises: 0012
@@ -32,6 +32,24 @@ def upgrade():
     )
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_tokens_user_id'), ['user_id'], unique=False)
+
+    op.create_table('api_refresh_tokens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('family', sa.String(length=32), nullable=False),
+    sa.Column('jti_hash', sa.String(length=64), nullable=False),
+    sa.Column('session_version', sa.Integer(), nullable=False),
+    sa.Column('issued_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_api_refresh_tokens_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_refresh_tokens')),
+    sa.UniqueConstraint('jti_hash', name=op.f('uq_api_refresh_tokens_jti_hash'))
+    )
+    with op.batch_alter_table('api_refresh_tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_api_refresh_tokens_family'), ['family'], unique=False)
+        batch_op.create_index(batch_op.f('ix_api_refresh_tokens_user_id'), ['user_id'], unique=False)
 
     op.create_table('webhook_endpoints',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -72,6 +90,10 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('api_refresh_tokens', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_api_refresh_tokens_user_id'))
+        batch_op.drop_index(batch_op.f('ix_api_refresh_tokens_family'))
+    op.drop_table('api_refresh_tokens')
     with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_webhook_deliveries_endpoint_id'))
         batch_op.drop_index('ix_webhook_deliveries_endpoint_status')

@@ -22,7 +22,7 @@ from werkzeug.routing import BaseConverter
 from ...errors import AppError, Forbidden, InvalidToken, Unauthorized, ValidationError, envelope_meta
 from ...extensions import csrf, limiter
 from ...models import API_SCOPES, User
-from ...services import api_tokens
+from ...services import api_sessions, api_tokens
 from .. import limits
 
 bp = Blueprint("api", __name__)
@@ -101,9 +101,11 @@ def _bearer() -> str | None:
 def _authenticate() -> None:
     g.api_caller = Caller(None)
     secret = _bearer()
-    if secret is not None:
+    if secret is not None and secret.startswith(api_tokens.PREFIX):
         token = api_tokens.authenticate(secret)
         g.api_caller = Caller(token.user, frozenset(token.scopes), "token")
+    elif secret is not None:  # a JWT access token (POST /auth/token): the user's own rights
+        g.api_caller = Caller(api_sessions.user_for_access_token(secret), frozenset(API_SCOPES), "jwt")
     elif current_user.is_authenticated:
         # The browser session counts only with the CSRF header (same-origin pages have it; another
         # site's form or fetch cannot read it), so a logged-in visitor's cookie cannot be ridden.

@@ -136,6 +136,19 @@ class UserPatch(Strict):
     active: bool | None = None
 
 
+class TokenRequest(Strict):
+    email: Annotated[str, Field(min_length=1, max_length=254)]
+    password: Annotated[str, Field(min_length=1, max_length=200)]
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"email": "you@example.com", "password": "…"}]}
+    )
+
+
+class RefreshRequest(Strict):
+    refresh_token: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
 # --- Query strings --------------------------------------------------------------------------------
 
 
@@ -268,6 +281,18 @@ class MemberOut(BaseModel):
     email: str
     role: Literal["owner", "recruiter"]
     joined_at: datetime
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    token_type: Literal["Bearer"]
+    expires_in: int = Field(description="Seconds the access token lives")
+    refresh_token: str
+    refresh_expires_in: int
+
+
+class LoggedOut(BaseModel):
+    logged_out: bool
 
 
 # --- The envelope (seed §7.2, §7.3) ---------------------------------------------------------------

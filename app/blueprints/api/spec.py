@@ -104,7 +104,11 @@ def _operation(op: Operation, refs: dict) -> dict:
     if op.scope:
         doc["x-scope"] = op.scope
         doc["description"] = (doc.get("description", "") + f"\n\nToken scope: `{op.scope}`.").strip()
-    doc["security"] = [{}, {"bearerAuth": []}] if op.auth == "optional" else [{"bearerAuth": []}, {"sessionCookie": []}]
+    doc["security"] = {
+        "none": [{}],
+        "optional": [{}, {"bearerAuth": []}],
+        "required": [{"bearerAuth": []}, {"sessionCookie": []}],
+    }[op.auth]
     if op.body is not None or op.multipart is not None:
         content = {}
         if op.body is not None:
@@ -155,7 +159,11 @@ def build_spec() -> dict:
             "schemas": components,
             "responses": error_responses,
             "securitySchemes": {
-                "bearerAuth": {"type": "http", "scheme": "bearer", "description": "A personal access token"},
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A personal access token (jbf_…) or an access token from /auth/token",
+                },
                 "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "session"},
             },
         },
