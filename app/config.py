@@ -207,6 +207,8 @@ def _api_settings(read: _Reader, secret: str) -> dict:
         "JWT_REFRESH_EXPIRES_IN": _duration(read, "JWT_REFRESH_EXPIRES_IN", "7d"),
         "RATE_LIMIT_API": f"{max_requests} per {window} seconds",
         "RATE_LIMIT_API_PER_IP": read.rate("RATE_LIMIT_API_PER_IP", f"{max_requests * 10} per {window} seconds"),
+        # Origins (scheme://host[:port]) whose pages may call the API with a bearer token; none: CORS off.
+        "CORS_ORIGINS": [origin.rstrip("/") for origin in read.list("CORS_ORIGINS")],
         # Outbound webhooks refuse private, loopback and link-local addresses unless this is on (tests).
         "WEBHOOKS_ALLOW_PRIVATE": read.bool("WEBHOOKS_ALLOW_PRIVATE", False),
     }

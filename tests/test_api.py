@@ -347,3 +347,19 @@ def test_rate_limit_per_token_with_headers(app, client, world):
         assert int(limited.headers["Retry-After"]) > 0
         # Another token has its own allowance.
         assert call(client, "GET", "/api/v1/users/me", world["tokens"]["admin"]).status_code == 200
+
+
+def test_cors_is_off_unless_the_origin_is_listed(app, client, world):
+    plain = call(client, "GET", "/api/v1/jobs", headers={"Origin": "https://elsewhere.example"})
+    assert "Access-Control-Allow-Origin" not in plain.headers
+    with app_config(app, CORS_ORIGINS=["https://app.example"]):
+        listed = call(client, "GET", "/api/v1/jobs", headers={"Origin": "https://app.example"})
+        assert listed.headers["Access-Control-Allow-Origin"] == "https://app.example"
+        assert "Access-Control-Allow-Credentials" not in listed.headers  # tokens only, never cookies
+        preflight = client.options(
+            "/api/v1/jobs",
+            headers={"Origin": "https://app.example", "Access-Control-Request-Method": "POST"},
+        )
+        assert "Authorization" in preflight.headers["Access-Control-Allow-Headers"]
+        other = call(client, "GET", "/api/v1/jobs", headers={"Origin": "https://elsewhere.example"})
+        assert "Access-Control-Allow-Origin" not in other.headers

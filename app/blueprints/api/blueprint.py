@@ -162,6 +162,23 @@ def _rate_limit_headers(response: Response) -> Response:
         response.headers["RateLimit-Remaining"] = str(max(0, current.remaining))
         response.headers["RateLimit-Reset"] = str(max(0, int(current.reset_at - time.time())))
     response.headers["Cache-Control"] = "no-store"
+    return _cors(response)
+
+
+def _cors(response: Response) -> Response:
+    """CORS only for the origins CORS_ORIGINS lists, and never with credentials: another site's
+    page may call the API with a bearer token it holds, never with our visitor's cookies."""
+    response.vary.add("Origin")
+    origin = request.headers.get("Origin", "")
+    if origin and origin in current_app.config["CORS_ORIGINS"]:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Expose-Headers"] = (
+            "X-Request-Id, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After, Location"
+        )
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, PATCH, DELETE"
+            response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type, X-Request-Id"
+            response.headers["Access-Control-Max-Age"] = "600"
     return response
 
 
