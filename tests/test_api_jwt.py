@@ -51,7 +51,9 @@ def test_expired_access_token(app, client, app_ctx):
 def test_a_token_signed_with_another_key_is_invalid(client, app_ctx):
     user = make_user("forged@example.com")
     forged = jwt.encode(
-        {"sub": str(user.id), "sv": 1, "typ": "access", "exp": utcnow() + timedelta(minutes=5)}, "guess", "HS256"
+        {"sub": str(user.id), "sv": 1, "typ": "access", "exp": utcnow() + timedelta(minutes=5)},
+        "a-guessed-key-" + "x" * 32,
+        "HS256",
     )
     response = client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {forged}"})
     assert response.get_json()["error"]["code"] == "INVALID_TOKEN"
