@@ -181,6 +181,39 @@ def _payment_settings(read: _Reader, production: bool, secret: str) -> dict:
     return settings
 
 
+def _duration(read: _Reader, name: str, default: str) -> int:
+    """Seconds from "900", "15m", "12h" or "7d" (the seed's notation)."""
+    raw = (read.str(name, default) or default).strip().lower()
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    number, unit = (raw[:-1], units[raw[-1]]) if raw and raw[-1] in units else (raw, 1)
+    if not number.isdigit() or int(number) == 0:
+        read.problems.append(f"{name} must be a duration such as '15m' or '7d', got {raw!r}")
+        number, unit = default[:-1], units[default[-1]]
+    return int(number) * unit
+
+
+def _api_settings(read: _Reader, secret: str) -> dict:
+    """REST API v1 (/api/v1): rate limits as in the seed, RATE_LIMIT_MAX_REQUESTS per
+    RATE_LIMIT_WINDOW seconds per token (per IP without one), and a looser one per IP."""
+    max_requests = read.int("RATE_LIMIT_MAX_REQUESTS", 100, minimum=1)
+    window = read.int("RATE_LIMIT_WINDOW", 60, minimum=1)
+    return {
+        # JWT login for apps (POST /api/v1/auth/token); the secrets default to ones derived from SECRET_KEY.
+        "JWT_ACCESS_SECRET": read.str("JWT_ACCESS_SECRET")
+        or hashlib.sha256(f"jwt-access:{secret}".encode()).hexdigest(),
+        "JWT_REFRESH_SECRET": read.str("JWT_REFRESH_SECRET")
+        or hashlib.sha256(f"jwt-refresh:{secret}".encode()).hexdigest(),
+        "JWT_ACCESS_EXPIRES_IN": _duration(read, "JWT_ACCESS_EXPIRES_IN", "15m"),
+        "JWT_REFRESH_EXPIRES_IN": _duration(read, "JWT_REFRESH_EXPIRES_IN", "7d"),
+        "RATE_LIMIT_API": f"{max_requests} per {window} seconds",
+        "RATE_LIMIT_API_PER_IP": read.rate("RATE_LIMIT_API_PER_IP", f"{max_requests * 10} per {window} seconds"),
+        # Origins (scheme://host[:port]) whose pages may call the API with a bearer token; none: CORS off.
+        "CORS_ORIGINS": [origin.rstrip("/") for origin in read.list("CORS_ORIGINS")],
+        # Outbound webhooks refuse private, loopback and link-local addresses unless this is on (tests).
+        "WEBHOOKS_ALLOW_PRIVATE": read.bool("WEBHOOKS_ALLOW_PRIVATE", False),
+    }
+
+
 def _encryption_keys(read: _Reader) -> list[str]:
     """ENCRYPTION_KEY: one Fernet key, or several comma-separated, newest first (key rotation).
     Unset is fine: no ATS can be connected until it is set."""
@@ -485,6 +518,7 @@ def load_config(env: dict | None = None, instance_path: str | None = None) -> di
     config.update(_signin_settings(read))
     config.update(_notify_settings(read))
     config.update(_operations_settings(read, production))
+    config.update(_api_settings(read, secret))
     if read.problems:
         raise ConfigError(read.problems)
     return config

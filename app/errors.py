@@ -41,6 +41,22 @@ class NotFound(AppError):
     code = "RESOURCE_NOT_FOUND"
 
 
+class Unauthorized(AppError):
+    """No credentials, or credentials we do not accept (the API; the HTML side redirects to log in)."""
+
+    status_code = 401
+    title = "Please log in"
+    code = "UNAUTHORIZED"
+
+
+class InvalidToken(Unauthorized):
+    code = "INVALID_TOKEN"
+
+
+class TokenExpired(Unauthorized):
+    code = "TOKEN_EXPIRED"
+
+
 class Forbidden(AppError):
     status_code = 403
     title = "Not allowed"
@@ -95,6 +111,22 @@ HTTP_CODES = {
 }
 
 
+def error_details(error: AppError) -> dict:
+    """The envelope's `details`: the field a ValidationError is about, when it names one."""
+    if getattr(error, "details", None):
+        return error.details
+    return {"fields": {error.field: [error.message]}} if error.field else {}
+
+
+def envelope_meta() -> dict:
+    """The `meta` of every API answer, success or error (seed §7.2)."""
+    return {
+        "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "requestId": g.get("request_id"),
+        "version": "1.0",
+    }
+
+
 def error_envelope(status: int, message: str, code: str | None = None, details: dict | None = None) -> Response:
     """The one JSON error shape: {"success": false, "error": {code, message, details}, "meta": ...}."""
     body = {
@@ -104,11 +136,7 @@ def error_envelope(status: int, message: str, code: str | None = None, details: 
             "message": message,
             "details": details or {},
         },
-        "meta": {
-            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "requestId": g.get("request_id"),
-            "version": "1.0",
-        },
+        "meta": envelope_meta(),
     }
     response = jsonify(body)
     response.status_code = status
@@ -127,9 +155,17 @@ def human_wait(seconds: int) -> str:
     return f"about {minutes} minute{'s' if minutes != 1 else ''}"
 
 
-def render_error(status: int, title: str, message: str, *, retry_after: int | None = None, code: str | None = None):
+def render_error(
+    status: int,
+    title: str,
+    message: str,
+    *,
+    retry_after: int | None = None,
+    code: str | None = None,
+    details: dict | None = None,
+):
     if wants_json():
-        response = error_envelope(status, message, code)
+        response = error_envelope(status, message, code, details)
     elif htmx and not htmx.boosted:
         response = Response(render_template("errors/_error.html", status=status, title=title, message=message), status)
         # The message also comes as a toast, and a refused action does not wipe the panel it came from.
@@ -157,7 +193,14 @@ def register_error_handlers(app: Flask) -> None:
     def app_error(error: AppError):
         _rollback()
         retry_after = getattr(error, "retry_after", None)
-        return render_error(error.status_code, error.title, error.message, retry_after=retry_after, code=error.code)
+        return render_error(
+            error.status_code,
+            error.title,
+            error.message,
+            retry_after=retry_after,
+            code=error.code,
+            details=error_details(error),
+        )
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -205,6 +248,6 @@ def register_error_handlers(app: Flask) -> None:
         if app.testing:
             raise error  # let the test suite see the real traceback
         _rollback()
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        app.logger.exception("Unhandled error on %s %s (request %s)", request.method, request.path, g.get("request_id"))
         title, message = HTTP_MESSAGES[500]
         return render_error(500, title, message, code="INTERNAL_SERVER_ERROR")

@@ -31,6 +31,8 @@ class BoundedIntConverter(IntegerConverter):
 
 def unreadable(value: str) -> bool:
     """NUL bytes (PostgreSQL text cannot hold them) or lone surrogates (not encodable as UTF-8)."""
+    if not value:  # also None: a multipart part whose name Werkzeug could not read
+        return False
     if "\x00" in value:
         return True
     try:

@@ -82,6 +82,23 @@ CSRF_ROUTES = [
     "/recruiter/integrations/test",
     "/recruiter/integrations/sync",
     "/recruiter/integrations/disconnect",
+    # REST API v1: token calls are exempt, session calls must carry the header token.
+    "/api/tokens",
+    "/api/tokens/1/revoke",
+    "/api/v1/jobs",
+    "/api/v1/jobs/{job}/publish",
+    "/api/v1/jobs/{job}/close",
+    "/api/v1/jobs/{job}/reopen",
+    "/api/v1/jobs/{job}/applications",
+    "/api/v1/users",
+    "/api/v1/auth/token",
+    "/api/v1/auth/refresh",
+    "/api/v1/auth/logout",
+    "/api/webhooks",
+    "/api/webhooks/1/delete",
+    "/api/webhooks/1/enable",
+    "/api/webhooks/1/test",
+    "/api/webhooks/deliveries/1/resend",
 ]
 # Providers authenticate webhooks with their own signatures, not a session: no CSRF there.
 # RFC 8058 one-click unsubscribe is POSTed by mail clients with no session; the token is the secret.

@@ -3,6 +3,7 @@
 from flask import Flask
 
 from .admin import bp as admin_bp
+from .api import bp as api_bp
 from .auth import bp as auth_bp
 from .billing import bp as billing_bp
 from .candidate import bp as candidate_bp
@@ -32,5 +33,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(trust_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(ops_bp)  # /health, /metrics, /admin/system
+    app.register_blueprint(api_bp)  # its rules carry /api/v1 (and /api/docs) themselves
     if app.config["APP_ENV"] != "production":  # the dev outbox shows every email: never in production
         app.register_blueprint(devtools_bp)

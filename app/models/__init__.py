@@ -1,6 +1,7 @@
 """All models, importable from one place (Alembic's autogenerate needs them all loaded)."""
 
 from .alerts import ALERT_FREQUENCIES, JobAlert
+from .api_tokens import API_SCOPES, ApiToken, RefreshToken
 from .applications import (
     CLOSED_STAGES,
     PIPELINE_STAGES,
@@ -37,6 +38,7 @@ from .notifications import (
     NotificationStatus,
     SlackConnection,
 )
+from .outbound_webhooks import DELIVERY_STATUSES, OUTBOUND_EVENTS, WebhookDelivery, WebhookEndpoint
 from .profiles import CandidateProfile
 from .states import (
     AlertFrequency,
@@ -76,6 +78,13 @@ from .webhooks import WEBHOOK_STATUSES, WebhookEvent
 __all__ = [
     "SignInProvider",
     "UserIdentity",
+    "API_SCOPES",
+    "ApiToken",
+    "RefreshToken",
+    "DELIVERY_STATUSES",
+    "OUTBOUND_EVENTS",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "Application",
     "ApplicationEvent",
     "ApplicationNote",

@@ -257,3 +257,16 @@ def change_name(user: User, name: str) -> User:
     user.name = name
     db.session.flush()
     return user
+
+
+MAX_NAME = 120
+
+
+def rename(user: User, name: str) -> User:
+    """The name shown to recruiters and in emails. Flushes."""
+    name = " ".join((name or "").split())
+    if len(name) > MAX_NAME:
+        raise ValidationError(f"Keep your name under {MAX_NAME} characters.", field="name")
+    user.name = name
+    db.session.flush()
+    return user

@@ -11,12 +11,30 @@ from ..models import AuditLog, Company, Job, JobReport, Membership, User
 PER_PAGE = 50
 
 
-def list_users(q: str = "", page: int = 1):
+def _users_query(q: str):
     query = select(User)
     if q:
         like = f"%{q.lower()}%"
         query = query.where(or_(func.lower(User.email).like(like), func.lower(User.name).like(like)))
-    return _page(query.order_by(User.created_at.desc(), User.id.desc()), page)
+    return query.order_by(User.created_at.desc(), User.id.desc())
+
+
+def list_users(q: str = "", page: int = 1):
+    return _page(_users_query(q), page)
+
+
+def users_page(q: str, page: int, per_page: int) -> tuple[list[User], int]:
+    """A page of users matching q (the API's admin list), with the total."""
+    query = _users_query(q)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    return list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page))), total
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return user
 
 
 def list_companies(page: int = 1):
@@ -27,13 +45,6 @@ def list_companies(page: int = 1):
         .order_by(Company.created_at.desc())
     )
     return db.session.execute(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-
-
-def get_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("No such user.")
-    return user
 
 
 def get_job(job_id: int) -> Job:

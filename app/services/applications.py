@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Conflict, Forbidden, NotFound, ValidationError
@@ -21,7 +21,7 @@ from ..models import (
     User,
 )
 from ..telemetry import metrics
-from . import ats_sync, channels, documents, emails, profiles, resumes
+from . import ats_sync, channels, documents, emails, outbound_webhooks, profiles, resumes
 
 MAX_COVER_LETTER = 10_000
 MAX_NOTE = 5_000
@@ -75,10 +75,14 @@ def apply(
     cover_letter: str = "",
     source: str = "web",
     use_profile_resume: bool = False,
+    stored_resume: Document | None = None,
 ) -> Application:
     """Create an application with its first timeline event and stored resume. Flushes.
 
     `use_profile_resume`: apply with the resume already on the candidate's profile (no upload).
+    `stored_resume`: one of the candidate's earlier uploads (get_candidate_document) instead of a
+    new file (the API's {"resume_id": ...}).
+
     Raises Forbidden (a recruiter), ValidationError (closed job, bad file), Conflict (already
     applied; the unique constraint on (job, candidate) backs this up against two submits racing).
     """
@@ -96,7 +100,11 @@ def apply(
     cover_letter = (cover_letter or "").strip()
     if len(cover_letter) > MAX_COVER_LETTER:
         raise ValidationError(f"Keep the cover letter under {MAX_COVER_LETTER:,} characters.", field="cover_letter")
-    if use_profile_resume:
+    if stored_resume is not None and stored_resume.owner_id != candidate.id:
+        raise NotFound("No such file.")
+    if stored_resume is not None:
+        resume = stored_resume
+    elif use_profile_resume:
         resume = profile_resume(candidate)
         if resume is None:
             raise ValidationError("Your profile has no resume yet: upload one here.", field="resume")
@@ -119,7 +127,15 @@ def apply(
     resumes.application_submitted(application)  # parse into the profile if unreviewed; score
     channels.application_submitted(application)  # emails, and the company's Slack
     ats_sync.application_submitted(application)  # to the company's ATS, after this commits
+    _application_event(application, "application.created")
     return application
+
+
+def _application_event(application: Application, event_type: str, from_status: str | None = None) -> None:
+    data = {"application": {"id": application.id, "job_id": application.job_id, "status": application.status}}
+    if from_status is not None:
+        data["application"]["previous_status"] = from_status
+    outbound_webhooks.emit(application.job.company_id, event_type, data)
 
 
 def move_application(
@@ -153,9 +169,11 @@ def move_application(
         note=note[:MAX_NOTE],
     )
     application.events.append(event)
+    from_status = application.status
     application.status = to_status
     db.session.flush()
     channels.application_moved(application, actor, event.id, email)  # email, SMS/WhatsApp, Slack
+    _application_event(application, "application.stage_changed", from_status)
     return application
 
 
@@ -212,8 +230,10 @@ def withdraw(application: Application, candidate: User) -> Application:
     application.events.append(
         ApplicationEvent(actor_id=candidate.id, from_status=application.status, to_status="withdrawn")
     )
+    previous = application.status
     application.status = "withdrawn"
     db.session.flush()
+    _application_event(application, "application.withdrawn", previous)
     return application
 
 
@@ -271,6 +291,46 @@ def get_company_note(company: Company | None, note_id: int) -> ApplicationNote:
     if note is None or company is None or note.application.job.company_id != company.id:
         raise NotFound("No such note.")
     return note
+
+
+def get_visible_application(user: User, application_id: int) -> Application:
+    """An application its candidate or its company's recruiters may see; NotFound for anyone else
+    (ids are not confirmed)."""
+    application = db.session.get(Application, application_id)
+    if application is not None and application.candidate_id == user.id:
+        return application
+    return get_company_application(user.company, application_id)
+
+
+def is_company_side(user: User, application: Application) -> bool:
+    """True for a recruiter of the application's company (who sees notes and timeline notes)."""
+    return user.company is not None and application.job.company_id == user.company.id
+
+
+def change_status(application: Application, actor: User, to_status: str, note: str = "") -> Application:
+    """One entry point for "set this application's status": the candidate withdraws their own,
+    the company's recruiters move it through the pipeline. Anyone else: NotFound. Flushes."""
+    if is_company_side(actor, application):
+        return move_application(application, actor, to_status, note)
+    if application.candidate_id == actor.id:
+        if to_status != "withdrawn":
+            raise ValidationError("Candidates can only withdraw an application.", field="status")
+        return withdraw(application, actor)
+    raise NotFound("No such application.")
+
+
+def job_applications(job: Job, stages: list[str], page: int, per_page: int) -> tuple[list[Application], int]:
+    """A page of one job's applications, newest first, optionally only in `stages`."""
+    query = select(Application).where(Application.job_id == job.id)
+    if stages:
+        query = query.where(Application.status.in_(stages))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    items = db.session.scalars(
+        query.order_by(Application.created_at.desc(), Application.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return list(items), total
 
 
 def get_candidate_application(candidate: User, application_id: int) -> Application:

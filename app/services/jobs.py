@@ -14,12 +14,17 @@ from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..models import Application, Company, Job, Membership, User, utcnow
 from ..pagination import MAX_PAGE, Paginated
-from . import ats, audit, channels, credits, moderation
+from . import ats, audit, channels, credits, moderation, outbound_webhooks
 from .markdown import render_markdown
 from .skills import normalize_skills
 from .slugs import slugify
 
 MAX_JOB_SKILLS = 30
+# The limits of a job's fields, for every way in (the recruiter form, the API).
+MAX_TITLE = 160
+MAX_DESCRIPTION = 50_000
+MAX_LOCATION = 160
+MAX_SALARY = 100_000_000
 EDITABLE_FIELDS = (
     "title",
     "description",
@@ -82,6 +87,7 @@ def publish_job(job: Job, actor: User) -> Job:
         job.status, job.closed_at = "published", None
         db.session.flush()
         channels.job_published(job)
+        _job_event(job, "job.published")
         return job
     paid = credits.pay_for_publishing(job, actor)  # raises NoCredits; None when postings are free
     job.status = "published"
@@ -92,10 +98,18 @@ def publish_job(job: Job, actor: User) -> Job:
     job.closed_at = None
     db.session.flush()
     channels.job_published(job)  # the company's Slack, if it asked
+    _job_event(job, "job.published")
     return job
 
 
 reopen_job = publish_job
+
+
+def _job_event(job: Job, event_type: str) -> None:
+    """Tell the company's webhook endpoints (a delivery row in this transaction)."""
+    outbound_webhooks.emit(
+        job.company_id, event_type, {"job": {"id": job.id, "title": job.title, "status": job.status}}
+    )
 
 
 def close_job(job: Job, actor: User) -> Job:
@@ -105,6 +119,7 @@ def close_job(job: Job, actor: User) -> Job:
     job.status = "closed"
     job.closed_at = utcnow()
     db.session.flush()
+    _job_event(job, "job.closed")
     return job
 
 
@@ -135,6 +150,15 @@ def get_public_job(job_id: int) -> Job:
     if job is None or not job.is_public:
         raise NotFound("This job does not exist or is no longer listed.")
     return job
+
+
+def get_job_for(user: User | None, job_id: int) -> Job:
+    """A job as `user` may see it: their own company's in any state, anyone else's once public."""
+    company = user.company if user is not None else None
+    job = db.session.get(Job, job_id)
+    if job is not None and company is not None and job.company_id == company.id:
+        return job
+    return get_public_job(job_id)
 
 
 def get_company_job(company: Company | None, job_id: int) -> Job:

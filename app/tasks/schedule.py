@@ -10,6 +10,7 @@ from .ats import ats_tick
 from .emails import sweep_outbox
 from .maintenance import expire_jobs, flush_views
 from .notify import slack_periodic, sweep_notifications
+from .outbound_webhooks import sweep_outbound_webhooks
 from .payments import deliver_mock_webhook  # noqa: F401  (registers the task)
 from .privacy import delete_due_accounts, expire_exports, retention_sweep
 from .resumes import sweep_parses
@@ -19,6 +20,8 @@ from .webhooks import sweep_webhooks
 SCHEDULE = [
     (sweep_outbox, "low", 60),
     (sweep_webhooks, "low", 60),
+    # Outbound webhooks: retries whose backoff has passed, and deliveries Redis never got.
+    (sweep_outbound_webhooks, "low", 60),
     (expire_jobs, "low", 15 * 60),
     (flush_views, "low", 60),
     (sweep_parses, "low", 2 * 60),

@@ -14,9 +14,8 @@ from ...models import (
 )
 from ...services.applications import REJECTION_REASONS
 from ...services.emails import DEFAULT_STAGE_EMAIL, STAGE_EMAILS
+from ...services.jobs import MAX_DESCRIPTION, MAX_LOCATION, MAX_SALARY, MAX_TITLE
 from ..forms import CompanyForm
-
-MAX_SALARY = 100_000_000
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -24,14 +23,14 @@ def choices(pairs) -> list[SelectChoice]:
 
 
 class JobForm(FlaskForm):
-    title = StringField("Job title", validators=[DataRequired("Give the job a title."), Length(max=160)])
+    title = StringField("Job title", validators=[DataRequired("Give the job a title."), Length(max=MAX_TITLE)])
     description = TextAreaField(
-        "Description (Markdown)", validators=[DataRequired("Describe the job."), Length(max=50_000)]
+        "Description (Markdown)", validators=[DataRequired("Describe the job."), Length(max=MAX_DESCRIPTION)]
     )
     location = StringField(
         "Location",
         description="City and country, or the region a remote hire must live in.",
-        validators=[Optional(), Length(max=160)],
+        validators=[Optional(), Length(max=MAX_LOCATION)],
     )
     workplace = SelectField("Workplace", choices=choices(WORKPLACES.items()))
     employment_type = SelectField("Employment type", choices=choices(EMPLOYMENT_TYPES.items()))
