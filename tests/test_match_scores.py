@@ -180,8 +180,9 @@ def test_recruiter_sorts_applicants_by_score_with_unscored_last(app, client, job
     page = client.get(f"/recruiter/jobs/{job.id}/pipeline?sort=score").text
     names = re.findall(r"(High Hana|Low Lou|Nobody Ned)</a>", page)
     assert names == ["High Hana", "Low Lou", "Nobody Ned"]
-    assert "match 90" in page
-    assert "match 20" in page
+    # The card's match badge (issue 13's compact cards): "90 match" to a screen reader.
+    assert '"Match score">90<span class="visually-hidden"> match</span>' in page
+    assert '"Match score">20<span class="visually-hidden"> match</span>' in page
 
 
 # --- OpenAI scoring ---------------------------------------------------------------------------------
