@@ -34,14 +34,14 @@ JOB = {"title": "Data Engineer", "description": "Pipelines.", "location": "Lisbo
 
 
 def test_success_envelope_and_request_id_echoed(client, world):
-    response = call(client, "GET", f"/api/v1/jobs/{world['ids']['job']}", headers={"X-Request-Id": "abc-123"})
+    response = call(client, "GET", f"/api/v1/jobs/{world['ids']['job']}", headers={"X-Request-Id": "req-abc-123"})
     body = response.get_json()
     assert response.status_code == 200
     assert body["success"] is True
     assert body["data"]["id"] == world["ids"]["job"]
-    assert body["meta"]["requestId"] == "abc-123"
+    assert body["meta"]["requestId"] == "req-abc-123"
     assert body["meta"]["version"] == "1.0"
-    assert response.headers["X-Request-Id"] == "abc-123"
+    assert response.headers["X-Request-Id"] == "req-abc-123"
     assert body["data"]["url"].startswith("http://127.0.0.1:5000/jobs/")  # BASE_URL, not the request host
 
 

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import time
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,21 +28,6 @@ PREFIX = "/api/v1"  # every operation's rule starts here; the docs page sits at 
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 MAX_ID = 2**31 - 1  # every id column is a 32-bit INTEGER (as app/web.py's bounded <int:>)
-_SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
-
-
-# --- Request ids (every request, so errors and logs anywhere carry one) --------------------------
-
-
-def _assign_request_id() -> None:
-    sent = request.headers.get("X-Request-Id", "")
-    g.request_id = sent if _SANE_REQUEST_ID.match(sent) else uuid.uuid4().hex
-
-
-def _echo_request_id(response: Response) -> Response:
-    if g.get("request_id"):
-        response.headers["X-Request-Id"] = g.request_id
-    return response
 
 
 class ApiIdConverter(BaseConverter):
@@ -66,11 +49,11 @@ class ApiIdConverter(BaseConverter):
 
 
 @bp.record_once
-def _install_request_ids(state) -> None:
-    # Recorded before any rule: the converter exists when the operations' rules are added.
+def _install_id_converter(state) -> None:
+    # Recorded before any rule: the converter exists when the operations' rules are added. (Request
+    # ids, in meta.requestId and the X-Request-ID header, come from app/telemetry/logs.py, the one
+    # place that also puts them on every log line and into the jobs a request enqueues.)
     state.app.url_map.converters["id"] = ApiIdConverter
-    state.app.before_request_funcs.setdefault(None, []).insert(0, _assign_request_id)
-    state.app.after_request(_echo_request_id)
 
 
 # --- Who is calling ------------------------------------------------------------------------------
