@@ -1,0 +1,125 @@
+"""Issue 9, search side: how stale a search may be (the catch-up interval), where an index is built
+(never in a web process serving requests, unless embedded) and how it is stored (separate segment
+files, read through memory maps). Real Whoosh on disk, real PostgreSQL/SQLite; the interval's clock
+is moved by the test instead of sleeping."""
+
+import os
+import threading
+
+import pytest
+from conftest import app_config
+from factories import make_job, make_recruiter
+from search_support import fresh_index, titles  # noqa: F401  (fixture)
+from sqlalchemy import update
+
+from app.extensions import db
+from app.models import Job, utcnow
+from app.search import sync
+from app.search.index import MmapStorage, get_index
+from app.tasks.search import ensure_index
+
+
+@pytest.fixture
+def owner(app_ctx, fresh_index):
+    return make_recruiter("Fresh Co")
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """sync's interval clock, moved by hand."""
+    now = [1000.0]
+    monkeypatch.setattr(sync, "clock", lambda: now[0])
+    return now
+
+
+def change_elsewhere(job_id: int, title: str) -> None:
+    """A commit the way another process makes it: no session of this process sees it."""
+    with db.engine.begin() as conn:
+        conn.execute(update(Job).where(Job.id == job_id).values(title=title, updated_at=utcnow()))
+
+
+def test_another_process_change_is_searchable_within_the_interval_not_later(app, client, owner, clock):
+    job = make_job(owner, title="Warehouse Lead")
+    with app_config(app, SEARCH_CATCH_UP_MS=1000):
+        assert titles(client.get("/jobs?q=warehouse").text) == ["Warehouse Lead"]  # checked at t=1000
+        change_elsewhere(job.id, "Harbour Pilot")
+        clock[0] += 0.5  # inside the interval: no check, the index is as it was (the stated staleness)
+        assert titles(client.get("/jobs?q=harbour").text) == []
+        clock[0] += 0.5  # the interval has passed: this search checks first
+        assert titles(client.get("/jobs?q=harbour").text) == ["Harbour Pilot"]
+        assert titles(client.get("/jobs?q=warehouse").text) == []
+
+
+def test_this_process_change_is_on_its_next_search_even_inside_the_interval(app, client, owner, clock):
+    job = make_job(owner, title="Warehouse Lead")
+    with app_config(app, SEARCH_CATCH_UP_MS=60_000):
+        assert titles(client.get("/jobs?q=warehouse").text) == ["Warehouse Lead"]
+        # A commit of this process outside a request (a CLI command, a thread): no catch-up ran
+        # after it, and the interval is far from over.
+        db.session.get(Job, job.id).title = "Lighthouse Keeper"
+        db.session.commit()
+        assert titles(client.get("/jobs?q=lighthouse").text) == ["Lighthouse Keeper"]
+
+
+def test_a_search_does_not_wait_for_another_thread_catching_up(app, client, owner, clock):
+    make_job(owner, title="Warehouse Lead")
+    client.get("/jobs?q=warehouse")
+    handle = get_index(app)
+    clock[0] += 10
+    holding, release = threading.Event(), threading.Event()
+
+    def catching_up():  # another thread of this process, in the middle of a long catch-up
+        with handle.sync_lock:
+            holding.set()
+            release.wait(timeout=5)
+
+    other = threading.Thread(target=catching_up)
+    other.start()
+    holding.wait(timeout=5)
+    try:
+        with app_config(app, SEARCH_CATCH_UP_MS=1000):
+            assert titles(client.get("/jobs?q=warehouse").text) == ["Warehouse Lead"]
+            assert handle.sync_lock.locked()  # answered while the other catch-up still runs
+    finally:
+        release.set()
+        other.join()
+
+
+def test_a_web_process_never_builds_a_missing_index_the_worker_task_does(app, client, owner):
+    make_job(owner, title="Harbour Pilot")
+    handle = get_index(app)
+    os.remove(os.path.join(handle.root, "CURRENT"))  # a new deploy: no index on this disk
+    with app_config(app, SEARCH_REBUILD_IN_WEB=False):
+        page = client.get("/jobs?q=harbour").text
+        assert titles(page) == ["Harbour Pilot"]  # answered from the database meanwhile
+        assert handle.rebuild_thread is None  # nothing was built in the web process
+        assert handle.current_name() is None
+        assert ensure_index.fn() == 1  # the worker's periodic job builds it
+        assert handle.current_name() is not None
+        assert ensure_index.fn() == 0  # nothing due any more
+        assert titles(client.get("/jobs?q=harbour").text) == ["Harbour Pilot"]
+        assert handle.snapshot().doc_count >= 1
+
+
+def test_embedded_mode_still_builds_in_the_background(app, client, owner):
+    make_job(owner, title="Harbour Pilot")
+    handle = get_index(app)
+    os.remove(os.path.join(handle.root, "CURRENT"))
+    with app_config(app, SEARCH_REBUILD_IN_WEB=True):
+        client.get("/jobs?q=harbour")
+        assert handle.rebuild_thread is not None
+        handle.rebuild_thread.join(timeout=30)
+    assert handle.current_name() is not None
+
+
+def test_segments_are_separate_files_read_through_memory_maps(app, client, owner):
+    make_job(owner, title="Harbour Pilot")  # a catch-up commit after the build: a second segment
+    make_job(owner, title="Lighthouse Keeper")
+    handle = get_index(app)
+    files = os.listdir(handle.current_path())
+    assert any(name.endswith(".trm") for name in files)  # the term file of a segment, on its own
+    assert not any(name.endswith(".seg") for name in files)  # no compound segment file
+    ix = handle.index()
+    assert isinstance(ix.storage, MmapStorage)
+    assert all(not segment.is_compound() for segment in handle.segments())
+    assert titles(client.get("/jobs?q=lighthouse").text) == ["Lighthouse Keeper"]
