@@ -10,11 +10,12 @@ import pytest
 from conftest import app_config
 from factories import make_job, make_recruiter
 from search_support import fresh_index, titles  # noqa: F401  (fixture)
-from sqlalchemy import update
+from sqlalchemy import func, select, update
+from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
-from app.models import Job, utcnow
-from app.search import sync
+from app.models import Company, Job, utcnow
+from app.search import parse_params, search_jobs, sync
 from app.search.index import MmapStorage, get_index
 from app.tasks.search import ensure_index
 
@@ -123,3 +124,49 @@ def test_segments_are_separate_files_read_through_memory_maps(app, client, owner
     assert isinstance(ix.storage, MmapStorage)
     assert all(not segment.is_compound() for segment in handle.segments())
     assert titles(client.get("/jobs?q=lighthouse").text) == ["Lighthouse Keeper"]
+
+
+# --- PostgreSQL: counts from the per-process count cache stay exact ---------------------------
+
+
+def browse(**args):
+    multi = MultiDict(args)
+    results = search_jobs(parse_params(multi))
+    assert not results.degraded
+    return results
+
+
+def facet(results, group: str) -> dict[str, int]:
+    return next(({o.value: o.count for o in f.options} for f in results.facets if f.name == group), {})
+
+
+def database_counts() -> tuple[int, dict[str, int]]:
+    """Open jobs per company slug, counted by the database itself."""
+    rows = db.session.execute(
+        select(Company.slug, func.count()).join(Job.company).where(Job.open_clause(utcnow())).group_by(Company.slug)
+    ).all()
+    return sum(n for _, n in rows), dict(rows)
+
+
+@pytest.mark.postgres
+def test_postgres_totals_and_facets_equal_the_database_after_every_commit(app, app_ctx):
+    acme, globex = make_recruiter("Acme Analytics"), make_recruiter("Globex")
+    jobs = [make_job(acme, title=f"Analyst {n}") for n in range(3)] + [make_job(globex, title="Clerk")]
+    with app_config(app, SEARCH_BACKEND="postgres"):
+        for change in (
+            lambda: None,
+            lambda: setattr(db.session.get(Job, jobs[0].id), "status", "closed"),  # a close
+            lambda: make_job(globex, title="Courier"),  # a new posting
+            lambda: setattr(db.session.get(Job, jobs[1].id), "company_id", globex.company.id),  # moved
+        ):
+            change()
+            db.session.commit()
+            for args in ({}, {"q": "analyst"}, {"company": "globex"}):
+                results = browse(**args)
+                again = browse(**args)  # the same search again, answered from the cache
+                assert (again.total, facet(again, "company")) == (results.total, facet(results, "company"))
+            total, by_company = database_counts()
+            results = browse()
+            assert results.total == total
+            assert facet(results, "company") == by_company
+            assert browse(company="globex").total == by_company["globex"]

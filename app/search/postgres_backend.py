@@ -87,6 +87,10 @@ from .documents import location_key, plain_text
 log = logging.getLogger(__name__)
 
 RANK_WINDOW = 2000
+# Counting and ranking (step 2) is cached per process for this long, keyed by the search, the data
+# version (the newest jobs/companies updated_at, read in step 1) and the time rounded down to it.
+COUNT_CACHE_SECONDS = 10
+COUNT_CACHE_SIZE = 512
 # ts_rank_cd weights {D, C, B, A}: description 1, company/location 1.35, skills 2, title 3 (the Whoosh
 # field boosts, company 1.5 and location 1.2 averaged), scaled into (0, 1] as PostgreSQL requires.
 RANK_WEIGHTS = "'{0.3333, 0.45, 0.6667, 1.0}'::real[]"
@@ -250,6 +254,51 @@ def _database_name() -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# The count cache (step 2)
+
+
+def _hashable(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+class _CountCache:
+    """Step 2's rows per (shape, data version, parameters), least recently used out.
+
+    Totals and facet counts stay exact: the key holds the newest updated_at of jobs and companies
+    (read in step 1, two index lookups), so any committed change that touches a job or a company
+    makes a new key, and the parameters hold the time rounded down to COUNT_CACHE_SECONDS, so an
+    entry answers for those seconds at most. What it can miss for at most that long: a row deleted
+    outright (no updated_at moves) and a transaction that stamped its rows before the newest
+    updated_at already seen but committed after it. Measured at 100k jobs: a browse costs 200-290 ms
+    of PostgreSQL CPU counting 80k rows; a repeat within the window costs the step 1 round trip."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._rows: OrderedDict[tuple, list] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> list | None:
+        with self._lock:
+            rows = self._rows.get(key)
+            if rows is not None:
+                self._rows.move_to_end(key)
+            return rows
+
+    def put(self, key: tuple, rows: list) -> None:
+        with self._lock:
+            self._rows[key] = rows
+            while len(self._rows) > self.size:
+                self._rows.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rows.clear()
+
+
+_count_cache = _CountCache(COUNT_CACHE_SIZE)
+
+
+# ---------------------------------------------------------------------------------------------
 # One search
 
 
@@ -273,6 +322,7 @@ class _Plan:
         self.match: str | None = None  # tsquery text; None: no words (every open job)
         self.rank: str | None = None
         self.company_ids: list[int] = []
+        self.version: tuple = ()
 
     # -- 1. normalize
     def normalize(self) -> None:
@@ -294,6 +344,11 @@ class _Plan:
                 positions.append(len(columns))
                 columns.append(cast(expression, Text))
             leaf_columns.append(positions)
+        version_at = len(columns)
+        columns += [
+            select(func.max(Job.updated_at)).scalar_subquery(),
+            select(func.max(Company.updated_at)).scalar_subquery(),
+        ]
         company_at = len(columns)
         slugs = request.filters.get("company")
         if slugs:
@@ -304,6 +359,7 @@ class _Plan:
             texts[id(leaf)] = list(dict.fromkeys(row[p] for p in positions if row[p]))
         if slugs:
             self.company_ids = list(row[company_at] or [])
+        self.version = (row[version_at], row[version_at + 1])
         self.match = _compose(self.tree, texts, phrase_in_one_field=True)
         if self.match is None and self.leaves:  # only stop words: every open job, scanned
             db.session.execute(select(func.set_config("enable_seqscan", "on", True)))
@@ -332,11 +388,12 @@ class _Plan:
             ranked and end > RANK_WINDOW,
         )
         statement, defaults = _compiled(shape, lambda: self._statement(shape))
+        counted_at = self.counted_at()
         params = {
-            "now": request.now,
+            "now": counted_at,
             "match": self.match,
             "rank": self.rank,
-            **{f"posted_{key}": request.now - timedelta(days=POSTED[key][1]) for key in POSTED},
+            **{f"posted_{key}": counted_at - timedelta(days=POSTED[key][1]) for key in POSTED},
             **{group: self._filter_value(group) for group in filtered},
         }
         if ranked:
@@ -348,7 +405,11 @@ class _Plan:
             )
         else:
             params.update(page_offset=start, page_limit=end - start)
-        rows = db.session.connection().exec_driver_sql(statement, {**defaults, **params}).all()
+        key = (shape, self.version, tuple(sorted((k, _hashable(v)) for k, v in params.items())))
+        rows = _count_cache.get(key)
+        if rows is None:
+            rows = db.session.connection().exec_driver_sql(statement, {**defaults, **params}).all()
+            _count_cache.put(key, rows)
 
         counts = _Counts()
         location: dict[str, int] = {}
@@ -371,6 +432,13 @@ class _Plan:
         page = [int(r[1]) for r in sorted((r for r in rows if r[0] == "hit"), key=lambda r: r[4])]
         return counts, page
 
+    def counted_at(self):
+        """The instant the counts are for: now rounded down to COUNT_CACHE_SECONDS, so that searches
+        within those seconds share one cached answer. Jobs that close inside them are still
+        counted (never shown: step 3 checks each job at the request's own time)."""
+        now = self.request.now
+        return now - timedelta(seconds=now.timestamp() % COUNT_CACHE_SECONDS)
+
     def _filter_value(self, group: str):
         """The bound value of a group's filter, None when the search does not filter on it."""
         request = self.request
@@ -379,7 +447,7 @@ class _Plan:
         if group == "company":
             return self.company_ids if request.filters.get("company") else None
         if group == "posted":
-            return request.posted_since() if request.posted else None
+            return self.counted_at() - timedelta(days=POSTED[request.posted][1]) if request.posted else None
         return request.salary_min or None
 
     @classmethod
