@@ -257,6 +257,9 @@ def _database_name() -> str:
 # The count cache (step 2)
 
 
+_TIMED = {"now", "posted", *(f"posted_{key}" for key in POSTED)}
+
+
 def _hashable(value):
     return tuple(value) if isinstance(value, list) else value
 
@@ -266,10 +269,12 @@ class _CountCache:
 
     Totals and facet counts stay exact: the key holds the newest updated_at of jobs and companies
     (read in step 1, two index lookups), so any committed change that touches a job or a company
-    makes a new key, and the parameters hold the time rounded down to COUNT_CACHE_SECONDS, so an
-    entry answers for those seconds at most. What it can miss for at most that long: a row deleted
-    outright (no updated_at moves) and a transaction that stamped its rows before the newest
-    updated_at already seen but committed after it. Measured at 100k jobs: a browse costs 200-290 ms
+    makes a new key, and the key holds the time in COUNT_CACHE_SECONDS buckets, so an entry computed
+    at its request's exact time answers for the rest of its bucket at most. What it can miss for at
+    most that long: a job whose expiry passes (no row changes), a row deleted outright (no updated_at
+    moves) and a transaction that stamped its rows before the newest updated_at already seen but
+    committed after it. Jobs that closed meanwhile are never shown (step 3 checks each at the
+    request's time). Measured at 100k jobs: a browse costs 200-290 ms
     of PostgreSQL CPU counting 80k rows; a repeat within the window costs the step 1 round trip."""
 
     def __init__(self, size: int):
@@ -388,12 +393,11 @@ class _Plan:
             ranked and end > RANK_WINDOW,
         )
         statement, defaults = _compiled(shape, lambda: self._statement(shape))
-        counted_at = self.counted_at()
         params = {
-            "now": counted_at,
+            "now": request.now,
             "match": self.match,
             "rank": self.rank,
-            **{f"posted_{key}": counted_at - timedelta(days=POSTED[key][1]) for key in POSTED},
+            **{f"posted_{key}": request.now - timedelta(days=POSTED[key][1]) for key in POSTED},
             **{group: self._filter_value(group) for group in filtered},
         }
         if ranked:
@@ -405,7 +409,10 @@ class _Plan:
             )
         else:
             params.update(page_offset=start, page_limit=end - start)
-        key = (shape, self.version, tuple(sorted((k, _hashable(v)) for k, v in params.items())))
+        # The instants in the parameters derive from the request's time: the key holds its bucket.
+        timeless = {k: _hashable(v) for k, v in params.items() if k not in _TIMED}
+        bucket = int(request.now.timestamp() // COUNT_CACHE_SECONDS)
+        key = (shape, self.version, bucket, request.posted, tuple(sorted(timeless.items())))
         rows = _count_cache.get(key)
         if rows is None:
             rows = db.session.connection().exec_driver_sql(statement, {**defaults, **params}).all()
@@ -432,13 +439,6 @@ class _Plan:
         page = [int(r[1]) for r in sorted((r for r in rows if r[0] == "hit"), key=lambda r: r[4])]
         return counts, page
 
-    def counted_at(self):
-        """The instant the counts are for: now rounded down to COUNT_CACHE_SECONDS, so that searches
-        within those seconds share one cached answer. Jobs that close inside them are still
-        counted (never shown: step 3 checks each job at the request's own time)."""
-        now = self.request.now
-        return now - timedelta(seconds=now.timestamp() % COUNT_CACHE_SECONDS)
-
     def _filter_value(self, group: str):
         """The bound value of a group's filter, None when the search does not filter on it."""
         request = self.request
@@ -447,7 +447,7 @@ class _Plan:
         if group == "company":
             return self.company_ids if request.filters.get("company") else None
         if group == "posted":
-            return self.counted_at() - timedelta(days=POSTED[request.posted][1]) if request.posted else None
+            return request.posted_since() if request.posted else None
         return request.salary_min or None
 
     @classmethod
