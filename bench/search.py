@@ -1626,6 +1626,19 @@ def setup_postgres(workdir: str, name: str, companies, jobs) -> dict:
     }
 
 
+def reused_postgres(name: str) -> dict:
+    """The database of an earlier --keep run, as it is (its load figures are not measured again)."""
+    return {
+        "database_url": pg_url(name),
+        "docs": 0,
+        "build": float("nan"),
+        "settle": 0.0,
+        "heap": 0,
+        "total": 0,
+        "gin": 0,
+    }
+
+
 def drop_postgres(name: str) -> None:
     from sqlalchemy import create_engine, text
 
@@ -1877,6 +1890,11 @@ def main(argv=None) -> int:
         type=int,
         help="pin to one CPU (this process, the query processes and their PostgreSQL server processes)",
     )
+    parser.add_argument(
+        "--reuse-pg",
+        action="store_true",
+        help="query the PostgreSQL database a --keep run left (same --n and --seed) instead of loading it again",
+    )
     parser.add_argument("--slowest", type=int, default=0, help="list the N slowest steady-state queries per engine")
     opts = parser.parse_args(argv)
     engines = [e.strip() for e in opts.engines.split(",") if e.strip()]
@@ -1919,7 +1937,10 @@ def main(argv=None) -> int:
                     ),
                 }
         if "postgres" in engines:
-            setup = setup_postgres(workdir, pg_name, companies, jobs)
+            if opts.reuse_pg:
+                setup = reused_postgres(pg_name)
+            else:
+                setup = setup_postgres(workdir, pg_name, companies, jobs)
             print(
                 f"PostgreSQL: {len(jobs):,} rows inserted with their tsvector trigger in {setup['build']:.1f} s = "
                 f"{len(jobs) / setup['build']:,.0f} rows/s (+{setup['settle']:.1f} s VACUUM ANALYZE and vocabulary); "
@@ -1997,7 +2018,7 @@ def main(argv=None) -> int:
             for took, kind, args in results.get(e, {}).get("slowest", []):
                 print(f"slow {labels[e]}: {took:7.1f} ms  {kind:10} {args}")
     finally:
-        if not opts.keep:
+        if not opts.keep and not opts.reuse_pg:
             if "postgres" in engines:
                 drop_postgres(pg_name)
             if not opts.dir:
