@@ -4,13 +4,15 @@ files, read through memory maps). Real Whoosh on disk, real PostgreSQL/SQLite; t
 is moved by the test instead of sleeping."""
 
 import os
+import re
 import threading
+from datetime import timedelta
 
 import pytest
 from conftest import app_config
 from factories import make_job, make_recruiter
 from search_support import fresh_index, titles  # noqa: F401  (fixture)
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
@@ -170,3 +172,40 @@ def test_postgres_totals_and_facets_equal_the_database_after_every_commit(app, a
             assert results.total == total
             assert facet(results, "company") == by_company
             assert browse(company="globex").total == by_company["globex"]
+
+
+# --- results are hydrated with one lean query -------------------------------------------------
+
+
+@pytest.fixture(params=["whoosh", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_backend(request, app):
+    if request.param == "whoosh":
+        request.getfixturevalue("fresh_index")
+    with app_config(app, SEARCH_BACKEND=request.param):
+        yield request.param
+
+
+def test_a_results_page_loads_its_jobs_in_one_query_and_renders_without_more(app, app_ctx, client, any_backend):
+    owner = make_recruiter("Lean Co")
+    for n in range(5):
+        make_job(owner, title=f"Lean Engineer {n}", featured_until=utcnow() + timedelta(days=1) if n == 0 else None)
+    db.session.commit()
+    client.get("/jobs?q=lean")  # absorbs the new jobs (a Whoosh catch-up loads whole rows)
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        page = client.get("/jobs?q=lean").text
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert len(titles(page)) == 5
+    assert "Lean Co" in page
+    by_id = [s for s in statements if re.search(r"FROM jobs .*WHERE jobs\.id (IN|=)", s)]
+    assert len(by_id) == 1, by_id  # the page's jobs, with their companies: nothing loaded per card
+    assert not [s for s in statements if re.search(r"FROM companies WHERE companies\.id =", s)]
+    assert "description" in by_id[0]
+    assert "view_count" not in by_id[0]
+    assert "created_by_id" not in by_id[0]

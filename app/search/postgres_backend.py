@@ -82,7 +82,7 @@ from .backend import (
     SyncReport,
     featured,
 )
-from .documents import location_key, plain_text
+from .documents import card_rows, location_key, plain_text
 
 log = logging.getLogger(__name__)
 
@@ -625,7 +625,7 @@ class _Plan:
         if not job_ids:
             return []
         request = self.request
-        rows = {job.id: job for job in db.session.scalars(select(Job).where(Job.id.in_(job_ids)))}
+        rows = card_rows(db.session, job_ids)
         # A job changed since step 2 (another transaction committed meanwhile) is left out.
         jobs = [rows[i] for i in job_ids if i in rows and rows[i].is_open_at(request.now)]
         texts = [plain_text(job.description_html, job.description) for job in jobs]

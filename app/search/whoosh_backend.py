@@ -25,7 +25,7 @@ from collections import OrderedDict
 
 from flask import current_app, has_app_context, has_request_context
 from markupsafe import escape
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 from whoosh import qparser
 from whoosh import query as wq
@@ -45,7 +45,7 @@ from .backend import (
     SyncReport,
     featured,
 )
-from .documents import epoch, plain_text
+from .documents import card_rows, epoch, plain_text
 from .engine import RangeFacet, Request
 from .index import IndexUnavailable, get_index, index_root
 from .schema import TEXT_ANALYZER, TEXT_FIELDS, build_schema
@@ -150,7 +150,7 @@ class WhooshBackend:
         no longer has open (a change not yet absorbed) is left out; the next catch-up reconciles."""
         if not job_ids:
             return []
-        rows = {job.id: job for job in db.session.scalars(select(Job).where(Job.id.in_(job_ids)))}
+        rows = card_rows(db.session, job_ids)
         stems, prefixes = highlight.query_words(query)
         hits = []
         for job_id in job_ids:
