@@ -1442,9 +1442,16 @@ def memory() -> dict[str, float]:
     values = {}
     with open("/proc/self/status") as fh:
         for line in fh:
-            if line.startswith(("VmRSS:", "VmHWM:")):
+            if line.startswith(("VmRSS:", "VmHWM:", "RssAnon:", "RssFile:")):
                 values[line.split(":")[0]] = int(line.split()[1]) / 1024
-    return {"rss": values.get("VmRSS", 0.0), "peak": values.get("VmHWM", 0.0)}
+    # RssFile: pages of mapped files (the Whoosh segments), shared by every process mapping them and
+    # dropped by the kernel under pressure; RssAnon: this process's own heap.
+    return {
+        "rss": values.get("VmRSS", 0.0),
+        "peak": values.get("VmHWM", 0.0),
+        "anon": values.get("RssAnon", 0.0),
+        "file": values.get("RssFile", 0.0),
+    }
 
 
 def pin_postgres_connections(app, cpu: int | None) -> None:
@@ -1556,6 +1563,13 @@ def query_process(spec: dict) -> dict:
     out["steady"], out["answers"] = run_queries(app, spec["backend"], spec["mix"], slowest=slow)
     out["steady2"], _ = run_queries(app, spec["backend"], spec["mix"])
     out["memory_queries"] = memory()
+    searches = 3 * len(spec["mix"])
+    m = out["memory_queries"]
+    print(
+        f"{spec['backend']} query process after {searches} searches: RSS {m['rss']:.0f} MB = "
+        f"{m['anon']:.0f} MB own (anonymous) + {m['file']:.0f} MB mapped files (shared), peak {m['peak']:.0f} MB",
+        flush=True,
+    )
     if spec["backend"] == "whoosh":
         out["cold"], _ = run_queries(app, spec["backend"], spec["mix"], clear_term_caches=True)
     out["updates"] = measure_updates(app, spec["backend"], pause=1.0)
