@@ -209,3 +209,16 @@ def test_a_results_page_loads_its_jobs_in_one_query_and_renders_without_more(app
     assert "description" in by_id[0]
     assert "view_count" not in by_id[0]
     assert "created_by_id" not in by_id[0]
+
+
+def test_the_postgres_count_cache_holds_a_bounded_number_of_rows():
+    from app.search.postgres_backend import _CountCache
+
+    cache = _CountCache(max_rows=100)
+    cache.put(("huge",), [("location", "x", 1, None, None)] * 40)  # over a quarter: never kept
+    assert cache.get(("huge",)) is None
+    for n in range(20):
+        cache.put((n,), [("total", "", n, None, None)] * 20)
+        assert cache.rows <= 100
+    assert cache.get((19,)) is not None  # the newest stay
+    assert cache.get((0,)) is None  # the oldest went

@@ -90,7 +90,9 @@ RANK_WINDOW = 2000
 # Counting and ranking (step 2) is cached per process for this long, keyed by the search, the data
 # version (the newest jobs/companies updated_at, read in step 1) and the time rounded down to it.
 COUNT_CACHE_SECONDS = 10
-COUNT_CACHE_SIZE = 512
+# The cache's size in rows (a browse at 100k has ~4,000: one per company and location): about 8 MB
+# of tuples. Measured: 512 entries of any size grew a query process from 107 to 426 MB.
+COUNT_CACHE_ROWS = 60_000
 # ts_rank_cd weights {D, C, B, A}: description 1, company/location 1.35, skills 2, title 3 (the Whoosh
 # field boosts, company 1.5 and location 1.2 averaged), scaled into (0, 1] as PostgreSQL requires.
 RANK_WEIGHTS = "'{0.3333, 0.45, 0.6667, 1.0}'::real[]"
@@ -277,8 +279,9 @@ class _CountCache:
     request's time). Measured at 100k jobs: a browse costs 200-290 ms
     of PostgreSQL CPU counting 80k rows; a repeat within the window costs the step 1 round trip."""
 
-    def __init__(self, size: int):
-        self.size = size
+    def __init__(self, max_rows: int):
+        self.max_rows = max_rows
+        self.rows = 0  # rows held, over every entry
         self._rows: OrderedDict[tuple, list] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -290,17 +293,24 @@ class _CountCache:
             return rows
 
     def put(self, key: tuple, rows: list) -> None:
+        if len(rows) > self.max_rows // 4:
+            return  # one answer never takes over the cache
         with self._lock:
+            old = self._rows.pop(key, None)
+            self.rows -= len(old) if old is not None else 0
             self._rows[key] = rows
-            while len(self._rows) > self.size:
-                self._rows.popitem(last=False)
+            self.rows += len(rows)
+            while self.rows > self.max_rows:
+                _, dropped = self._rows.popitem(last=False)
+                self.rows -= len(dropped)
 
     def clear(self) -> None:
         with self._lock:
             self._rows.clear()
+            self.rows = 0
 
 
-_count_cache = _CountCache(COUNT_CACHE_SIZE)
+_count_cache = _CountCache(COUNT_CACHE_ROWS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -415,7 +425,7 @@ class _Plan:
         key = (shape, self.version, bucket, request.posted, tuple(sorted(timeless.items())))
         rows = _count_cache.get(key)
         if rows is None:
-            rows = db.session.connection().exec_driver_sql(statement, {**defaults, **params}).all()
+            rows = [tuple(row) for row in db.session.connection().exec_driver_sql(statement, {**defaults, **params})]
             _count_cache.put(key, rows)
 
         counts = _Counts()
