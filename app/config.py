@@ -500,6 +500,13 @@ def load_config(env: dict | None = None, instance_path: str | None = None) -> di
         "SEARCH_BACKEND": search_backend,
         # Unset: INSTANCE_DIR/search-index (the index is a rebuildable cache of the database).
         "SEARCH_INDEX_DIR": read.str("SEARCH_INDEX_DIR"),
+        # Whoosh: a search checks for other processes' changes at most this often per process (a
+        # round trip each); this process's own changes are always on its next search. 0: every
+        # search (the test suite's default, so cross-process tests need no waiting).
+        "SEARCH_CATCH_UP_MS": read.int("SEARCH_CATCH_UP_MS", 0 if app_env == "test" else 1000, minimum=0),
+        # Whoosh: may a web process build a missing index in a background thread? Only in the embedded
+        # mode by default (no REDIS_URL: no worker to do it); otherwise the worker or a release step builds.
+        "SEARCH_REBUILD_IN_WEB": read.bool("SEARCH_REBUILD_IN_WEB", not redis_url),
         # Cookies: always HttpOnly and SameSite; Secure wherever the site is served over HTTPS.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

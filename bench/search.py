@@ -1442,9 +1442,16 @@ def memory() -> dict[str, float]:
     values = {}
     with open("/proc/self/status") as fh:
         for line in fh:
-            if line.startswith(("VmRSS:", "VmHWM:")):
+            if line.startswith(("VmRSS:", "VmHWM:", "RssAnon:", "RssFile:")):
                 values[line.split(":")[0]] = int(line.split()[1]) / 1024
-    return {"rss": values.get("VmRSS", 0.0), "peak": values.get("VmHWM", 0.0)}
+    # RssFile: pages of mapped files (the Whoosh segments), shared by every process mapping them and
+    # dropped by the kernel under pressure; RssAnon: this process's own heap.
+    return {
+        "rss": values.get("VmRSS", 0.0),
+        "peak": values.get("VmHWM", 0.0),
+        "anon": values.get("RssAnon", 0.0),
+        "file": values.get("RssFile", 0.0),
+    }
 
 
 def pin_postgres_connections(app, cpu: int | None) -> None:
@@ -1556,6 +1563,13 @@ def query_process(spec: dict) -> dict:
     out["steady"], out["answers"] = run_queries(app, spec["backend"], spec["mix"], slowest=slow)
     out["steady2"], _ = run_queries(app, spec["backend"], spec["mix"])
     out["memory_queries"] = memory()
+    searches = 3 * len(spec["mix"])
+    m = out["memory_queries"]
+    print(
+        f"{spec['backend']} query process after {searches} searches: RSS {m['rss']:.0f} MB = "
+        f"{m['anon']:.0f} MB own (anonymous) + {m['file']:.0f} MB mapped files (shared), peak {m['peak']:.0f} MB",
+        flush=True,
+    )
     if spec["backend"] == "whoosh":
         out["cold"], _ = run_queries(app, spec["backend"], spec["mix"], clear_term_caches=True)
     out["updates"] = measure_updates(app, spec["backend"], pause=1.0)
@@ -1623,6 +1637,19 @@ def setup_postgres(workdir: str, name: str, companies, jobs) -> dict:
         "heap": sizes[0],
         "total": sizes[1],
         "gin": sizes[2],
+    }
+
+
+def reused_postgres(name: str) -> dict:
+    """The database of an earlier --keep run, as it is (its load figures are not measured again)."""
+    return {
+        "database_url": pg_url(name),
+        "docs": 0,
+        "build": float("nan"),
+        "settle": 0.0,
+        "heap": 0,
+        "total": 0,
+        "gin": 0,
     }
 
 
@@ -1877,6 +1904,11 @@ def main(argv=None) -> int:
         type=int,
         help="pin to one CPU (this process, the query processes and their PostgreSQL server processes)",
     )
+    parser.add_argument(
+        "--reuse-pg",
+        action="store_true",
+        help="query the PostgreSQL database a --keep run left (same --n and --seed) instead of loading it again",
+    )
     parser.add_argument("--slowest", type=int, default=0, help="list the N slowest steady-state queries per engine")
     opts = parser.parse_args(argv)
     engines = [e.strip() for e in opts.engines.split(",") if e.strip()]
@@ -1919,7 +1951,10 @@ def main(argv=None) -> int:
                     ),
                 }
         if "postgres" in engines:
-            setup = setup_postgres(workdir, pg_name, companies, jobs)
+            if opts.reuse_pg:
+                setup = reused_postgres(pg_name)
+            else:
+                setup = setup_postgres(workdir, pg_name, companies, jobs)
             print(
                 f"PostgreSQL: {len(jobs):,} rows inserted with their tsvector trigger in {setup['build']:.1f} s = "
                 f"{len(jobs) / setup['build']:,.0f} rows/s (+{setup['settle']:.1f} s VACUUM ANALYZE and vocabulary); "
@@ -1997,7 +2032,7 @@ def main(argv=None) -> int:
             for took, kind, args in results.get(e, {}).get("slowest", []):
                 print(f"slow {labels[e]}: {took:7.1f} ms  {kind:10} {args}")
     finally:
-        if not opts.keep:
+        if not opts.keep and not opts.reuse_pg:
             if "postgres" in engines:
                 drop_postgres(pg_name)
             if not opts.dir:

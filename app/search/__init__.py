@@ -22,10 +22,12 @@ from __future__ import annotations
 from .backend import BackendStatus, SearchBackend, SearchRequest, SearchUnavailable, SyncReport
 from .query import SearchParams, SearchResults, parse_params, search_jobs
 from .registry import get_backend
+from .sync import ensure_index as _ensure_whoosh_index
 from .whoosh_backend import install as _install_whoosh_hooks
 
 __all__ = [
     "init_search",
+    "ensure_index",
     "get_backend",
     "parse_params",
     "search_jobs",
@@ -44,3 +46,11 @@ def init_search(app) -> None:
     commits and on a process's first request; the PostgreSQL backend needs none."""
     state = app.extensions["search"] = {"backends": {}}
     _install_whoosh_hooks(app, state)
+
+
+def ensure_index(app) -> SyncReport | None:
+    """Build a missing, unreadable or bloated Whoosh index (the worker's job; never a web
+    process's). Nothing to do for the PostgreSQL backend, which the database keeps current."""
+    if (app.config.get("SEARCH_BACKEND") or "whoosh") != "whoosh":
+        return None
+    return _ensure_whoosh_index(app)

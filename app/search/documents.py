@@ -15,6 +15,11 @@ import re
 from datetime import UTC, datetime
 from functools import lru_cache
 
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, load_only
+
+from ..models import Company, Job
+
 # Approximate US dollars per unit, for the salary filter only.
 USD_RATES = {
     "USD": 1.0,
@@ -70,3 +75,41 @@ def plain_text(description_html: str, fallback: str = "") -> str:
     if description_html:
         return " ".join(html.unescape(_TAG.sub("", _BLOCK_TAG.sub(" ", description_html))).split())
     return " ".join((fallback or "").split())
+
+
+# What a result card (components/_job_card.html), its "Featured" badge, its open check, its snippet
+# and the page's ETag (updated_at) read: nothing else is loaded (the description columns are for the
+# snippet).
+CARD_COLUMNS = (
+    Job.id,
+    Job.company_id,
+    Job.title,
+    Job.slug,
+    Job.description,
+    Job.description_html,
+    Job.location,
+    Job.workplace,
+    Job.employment_type,
+    Job.seniority,
+    Job.salary_min,
+    Job.salary_max,
+    Job.salary_currency,
+    Job.salary_period,
+    Job.skills,
+    Job.status,
+    Job.published_at,
+    Job.expires_at,
+    Job.featured_until,
+    Job.updated_at,
+)
+
+
+def card_rows(session, job_ids: list[int]) -> dict[int, Job]:
+    """The jobs of a results page by id, for their cards: one query (the company joined), only the
+    columns a card shows."""
+    query = (
+        select(Job)
+        .where(Job.id.in_(job_ids))
+        .options(load_only(*CARD_COLUMNS), joinedload(Job.company).load_only(Company.id, Company.name, Company.slug))
+    )
+    return {job.id: job for job in session.scalars(query)}

@@ -82,11 +82,17 @@ from .backend import (
     SyncReport,
     featured,
 )
-from .documents import location_key, plain_text
+from .documents import card_rows, location_key, plain_text
 
 log = logging.getLogger(__name__)
 
 RANK_WINDOW = 2000
+# Counting and ranking (step 2) is cached per process for this long, keyed by the search, the data
+# version (the newest jobs/companies updated_at, read in step 1) and the time rounded down to it.
+COUNT_CACHE_SECONDS = 10
+# The cache's size in rows (a browse at 100k has ~4,000: one per company and location): about 8 MB
+# of tuples. Measured: 512 entries of any size grew a query process from 107 to 426 MB.
+COUNT_CACHE_ROWS = 60_000
 # ts_rank_cd weights {D, C, B, A}: description 1, company/location 1.35, skills 2, title 3 (the Whoosh
 # field boosts, company 1.5 and location 1.2 averaged), scaled into (0, 1] as PostgreSQL requires.
 RANK_WEIGHTS = "'{0.3333, 0.45, 0.6667, 1.0}'::real[]"
@@ -250,6 +256,64 @@ def _database_name() -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# The count cache (step 2)
+
+
+_TIMED = {"now", "posted", *(f"posted_{key}" for key in POSTED)}
+
+
+def _hashable(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+class _CountCache:
+    """Step 2's rows per (shape, data version, parameters), least recently used out.
+
+    Totals and facet counts stay exact: the key holds the newest updated_at of jobs and companies
+    (read in step 1, two index lookups), so any committed change that touches a job or a company
+    makes a new key, and the key holds the time in COUNT_CACHE_SECONDS buckets, so an entry computed
+    at its request's exact time answers for the rest of its bucket at most. What it can miss for at
+    most that long: a job whose expiry passes (no row changes), a row deleted outright (no updated_at
+    moves) and a transaction that stamped its rows before the newest updated_at already seen but
+    committed after it. Jobs that closed meanwhile are never shown (step 3 checks each at the
+    request's time). Measured at 100k jobs: a browse costs 200-290 ms
+    of PostgreSQL CPU counting 80k rows; a repeat within the window costs the step 1 round trip."""
+
+    def __init__(self, max_rows: int):
+        self.max_rows = max_rows
+        self.rows = 0  # rows held, over every entry
+        self._rows: OrderedDict[tuple, list] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> list | None:
+        with self._lock:
+            rows = self._rows.get(key)
+            if rows is not None:
+                self._rows.move_to_end(key)
+            return rows
+
+    def put(self, key: tuple, rows: list) -> None:
+        if len(rows) > self.max_rows // 4:
+            return  # one answer never takes over the cache
+        with self._lock:
+            old = self._rows.pop(key, None)
+            self.rows -= len(old) if old is not None else 0
+            self._rows[key] = rows
+            self.rows += len(rows)
+            while self.rows > self.max_rows:
+                _, dropped = self._rows.popitem(last=False)
+                self.rows -= len(dropped)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rows.clear()
+            self.rows = 0
+
+
+_count_cache = _CountCache(COUNT_CACHE_ROWS)
+
+
+# ---------------------------------------------------------------------------------------------
 # One search
 
 
@@ -273,6 +337,7 @@ class _Plan:
         self.match: str | None = None  # tsquery text; None: no words (every open job)
         self.rank: str | None = None
         self.company_ids: list[int] = []
+        self.version: tuple = ()
 
     # -- 1. normalize
     def normalize(self) -> None:
@@ -294,6 +359,11 @@ class _Plan:
                 positions.append(len(columns))
                 columns.append(cast(expression, Text))
             leaf_columns.append(positions)
+        version_at = len(columns)
+        columns += [
+            select(func.max(Job.updated_at)).scalar_subquery(),
+            select(func.max(Company.updated_at)).scalar_subquery(),
+        ]
         company_at = len(columns)
         slugs = request.filters.get("company")
         if slugs:
@@ -304,6 +374,7 @@ class _Plan:
             texts[id(leaf)] = list(dict.fromkeys(row[p] for p in positions if row[p]))
         if slugs:
             self.company_ids = list(row[company_at] or [])
+        self.version = (row[version_at], row[version_at + 1])
         self.match = _compose(self.tree, texts, phrase_in_one_field=True)
         if self.match is None and self.leaves:  # only stop words: every open job, scanned
             db.session.execute(select(func.set_config("enable_seqscan", "on", True)))
@@ -348,7 +419,14 @@ class _Plan:
             )
         else:
             params.update(page_offset=start, page_limit=end - start)
-        rows = db.session.connection().exec_driver_sql(statement, {**defaults, **params}).all()
+        # The instants in the parameters derive from the request's time: the key holds its bucket.
+        timeless = {k: _hashable(v) for k, v in params.items() if k not in _TIMED}
+        bucket = int(request.now.timestamp() // COUNT_CACHE_SECONDS)
+        key = (shape, self.version, bucket, request.posted, tuple(sorted(timeless.items())))
+        rows = _count_cache.get(key)
+        if rows is None:
+            rows = [tuple(row) for row in db.session.connection().exec_driver_sql(statement, {**defaults, **params})]
+            _count_cache.put(key, rows)
 
         counts = _Counts()
         location: dict[str, int] = {}
@@ -557,7 +635,7 @@ class _Plan:
         if not job_ids:
             return []
         request = self.request
-        rows = {job.id: job for job in db.session.scalars(select(Job).where(Job.id.in_(job_ids)))}
+        rows = card_rows(db.session, job_ids)
         # A job changed since step 2 (another transaction committed meanwhile) is left out.
         jobs = [rows[i] for i in job_ids if i in rows and rows[i].is_open_at(request.now)]
         texts = [plain_text(job.description_html, job.description) for job in jobs]

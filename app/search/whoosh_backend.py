@@ -25,7 +25,7 @@ from collections import OrderedDict
 
 from flask import current_app, has_app_context, has_request_context
 from markupsafe import escape
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 from whoosh import qparser
 from whoosh import query as wq
@@ -45,7 +45,7 @@ from .backend import (
     SyncReport,
     featured,
 )
-from .documents import epoch, plain_text
+from .documents import card_rows, epoch, plain_text
 from .engine import RangeFacet, Request
 from .index import IndexUnavailable, get_index, index_root
 from .schema import TEXT_ANALYZER, TEXT_FIELDS, build_schema
@@ -112,9 +112,12 @@ class WhooshBackend:
     # -- searching
     def _search(self, request: SearchRequest) -> SearchOutcome:
         idx = get_index(self.app)
-        # Changes by other processes (the worker, a CLI, an ATS sync) appear on the next search.
+        # Changes by other processes (the worker, a CLI, an ATS sync) appear within
+        # SEARCH_CATCH_UP_MS; this process's own on its next search (sync.py states the bound).
         try:
-            sync.catch_up(self.app, lock_timeout=SEARCH_LOCK_TIMEOUT, max_inline=sync.MAX_INLINE_CHANGES)
+            sync.catch_up_before_search(
+                self.app, int(self.app.config.get("SEARCH_CATCH_UP_MS", 0)), lock_timeout=SEARCH_LOCK_TIMEOUT
+            )
         except IndexUnavailable:
             raise
         except Exception:
@@ -147,7 +150,7 @@ class WhooshBackend:
         no longer has open (a change not yet absorbed) is left out; the next catch-up reconciles."""
         if not job_ids:
             return []
-        rows = {job.id: job for job in db.session.scalars(select(Job).where(Job.id.in_(job_ids)))}
+        rows = card_rows(db.session, job_ids)
         stems, prefixes = highlight.query_words(query)
         hits = []
         for job_id in job_ids:
@@ -300,12 +303,17 @@ def _do_orm_execute(state) -> None:
 def _after_commit(session) -> None:
     if not session.info.pop(_DIRTY, False):
         return
-    # Index writes belong to the web process (ARCHITECTURE.md): only commits made while serving a
-    # request catch up here; the next search absorbs everything else.
-    if not (has_request_context() and has_app_context()):
+    if not has_app_context():
         return
     app = current_app._get_current_object()
-    if not _uses_whoosh(app) or not app.extensions.get("search", {}).get("sync_on_commit", True):
+    if not _uses_whoosh(app):
+        return
+    # Counted first: this process's next search absorbs the change even if the catch-up below is
+    # skipped (the writer busy) or does not run (a commit outside a request).
+    sync.note_local_change(app)
+    # Index writes belong to the web process (ARCHITECTURE.md): only commits made while serving a
+    # request catch up here; the next search absorbs everything else.
+    if not has_request_context() or not app.extensions.get("search", {}).get("sync_on_commit", True):
         return
     sync.safe_catch_up(app, lock_timeout=1.0)
 

@@ -14,6 +14,7 @@ from .outbound_webhooks import sweep_outbound_webhooks
 from .payments import deliver_mock_webhook  # noqa: F401  (registers the task)
 from .privacy import delete_due_accounts, expire_exports, retention_sweep
 from .resumes import sweep_parses
+from .search import ensure_index
 from .webhooks import sweep_webhooks
 
 # (task, queue, interval in seconds)
@@ -25,6 +26,8 @@ SCHEDULE = [
     (expire_jobs, "low", 15 * 60),
     (flush_views, "low", 60),
     (sweep_parses, "low", 2 * 60),
+    # The worker builds a missing or bloated Whoosh index; web workers only open it.
+    (ensure_index, "low", 60),
     (send_alert_digests, "low", 60 * 60),
     # Each connection syncs at its own interval (1 h by default); this checks which are due.
     (ats_tick, "low", 5 * 60),
