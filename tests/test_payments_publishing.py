@@ -182,7 +182,9 @@ def test_admin_manages_plans_and_archived_plans_are_not_offered(client, app_ctx)
     )
     assert invalid.status_code == 422
     assert "A job cannot be featured for longer than it is posted." in invalid.text
-    client.post(f"/admin/plans/{plan.id}/archive")
+    assert client.post(f"/admin/plans/{plan.id}/archive").status_code == 422  # a reason is required
+    assert db.session.get(Plan, plan.id).archived_at is None
+    assert client.post(f"/admin/plans/{plan.id}/archive", data={"note": "Replaced by Growth 2"}).status_code == 302
     recruiter = make_recruiter("Shopper Co")
     client.post("/logout")
     login(client, recruiter)

@@ -27,7 +27,7 @@ from fakes_payments import (  # noqa: F401
 )
 
 from app.extensions import db
-from app.models import CreditEntry, EmailMessage, Job, Order, Payment, Subscription, WebhookEvent
+from app.models import AuditLog, CreditEntry, EmailMessage, Job, Order, Payment, Subscription, WebhookEvent
 from app.services import credits, payments
 
 
@@ -286,8 +286,17 @@ def test_an_admin_refund_goes_through_the_provider_and_its_webhook_confirms_it(c
     payment = db.session.scalar(db.select(Payment))
     admin = make_user("admin@example.com", role="admin")
     login(client, admin)
-    response = client.post(f"/admin/payments/{payment.id}/refund")
+    confirm = client.get(f"/admin/payments/{payment.id}/refund")  # the button leads to a confirmation
+    assert confirm.status_code == 200
+    assert 'name="note"' in confirm.text
+    without_reason = client.post(f"/admin/payments/{payment.id}/refund")
+    assert without_reason.status_code == 422
+    assert "Give a reason" in without_reason.text
+    assert fake_stripe.posts("/v1/refunds") == []  # nothing refunded without the reason
+    response = client.post(f"/admin/payments/{payment.id}/refund", data={"note": "Customer asked: duplicate order"})
     assert response.status_code == 302
+    entry = db.session.scalar(db.select(AuditLog).where(AuditLog.action == "payment.refund_requested"))
+    assert entry.details["reason"] == "Customer asked: duplicate order"
     [refund] = fake_stripe.posts("/v1/refunds")
     assert refund["headers"]["idempotency-key"] == f"jobifies-payment-{payment.id}-refund"
     assert "payment_intent=pi_1" in refund["raw"].decode()
@@ -429,7 +438,7 @@ def test_an_admin_refund_through_razorpay(client, owner, fake_razorpay):
     _post(client, "razorpay", captured, razorpay_headers(captured, "evt_1"))
     payment = db.session.scalar(db.select(Payment))
     login(client, make_user("admin@example.com", role="admin"))
-    client.post(f"/admin/payments/{payment.id}/refund")
+    client.post(f"/admin/payments/{payment.id}/refund", data={"note": "Refund requested by the buyer"})
     [refund] = fake_razorpay.posts("/v1/payments/pay_1/refund")
     assert json.loads(refund["raw"])["amount"] == 399900
     processed = razorpay_event(

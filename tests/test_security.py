@@ -101,10 +101,18 @@ CSRF_ROUTES = [
     "/api/webhooks/1/enable",
     "/api/webhooks/1/test",
     "/api/webhooks/deliveries/1/resend",
+    # Notifications beyond email (issue 16)
+    "/account/notifications/preferences",
+    "/account/notifications/quiet-hours",
+    "/account/notifications/phone",
+    "/account/notifications/phone/verify",
+    "/account/notifications/phone/remove",
+    "/account/notifications/slack",
+    "/account/notifications/slack/disconnect",
 ]
 # Providers authenticate webhooks with their own signatures, not a session: no CSRF there.
 # RFC 8058 one-click unsubscribe is POSTed by mail clients with no session; the token is the secret.
-CSRF_EXEMPT = {"webhooks.receive", "candidate.alert_unsubscribe_confirm"}
+CSRF_EXEMPT = {"webhooks.receive", "candidate.alert_unsubscribe_confirm", "notifications.unsubscribe_confirm"}
 
 
 def test_every_post_route_is_in_the_csrf_table(app):

@@ -522,7 +522,7 @@ def _subscription_status(provider_name: str, event: PaymentEvent) -> str:
 # --- refunds, portal ------------------------------------------------------------------------------------
 
 
-def request_refund(admin, payment_id: int) -> Payment:
+def request_refund(admin, payment_id: int, reason: str = "") -> Payment:
     """Admin: ask the provider to refund a payment in full. The provider's webhook confirms it and
     revokes the credits; until then the payment is refund_pending. Raises ExternalServiceError."""
     payment = db.session.get(Payment, payment_id)
@@ -539,7 +539,7 @@ def request_refund(admin, payment_id: int) -> Payment:
         payment.last_error = str(error)[:2000]
         raise ExternalServiceError(f"{payment.provider.capitalize()} did not accept the refund: {error}") from error
     payment.status, payment.last_error = PaymentStatus.REFUND_PENDING, None
-    audit.record(admin, "payment.refund_requested", payment, provider=payment.provider, refund=refund_id)
+    audit.record(admin, "payment.refund_requested", payment, provider=payment.provider, refund=refund_id, reason=reason)
     if payment.provider == "mock" and payment.order_id:
         enqueue("payments.mock_deliver", payment.order_id, "payment.refunded")
     db.session.flush()

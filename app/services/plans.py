@@ -64,9 +64,9 @@ def save_plan(admin, plan: Plan | None, data: dict) -> Plan:
     return plan
 
 
-def set_archived(admin, plan_id: int, archived: bool) -> Plan:
+def set_archived(admin, plan_id: int, archived: bool, reason: str = "") -> Plan:
     plan = get_plan(plan_id)
     plan.archived_at = utcnow() if archived else None
-    audit.record(admin, "plan.archived" if archived else "plan.restored", plan, name=plan.name)
+    audit.record(admin, "plan.archived" if archived else "plan.restored", plan, name=plan.name, reason=reason)
     db.session.flush()
     return plan

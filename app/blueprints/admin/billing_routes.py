@@ -8,7 +8,8 @@ from ...models import PLAN_CURRENCIES, PaymentStatus
 from ...services import credits, payments, plans
 from ..helpers import admin_required, perform, submit
 from .blueprint import bp
-from .forms import GiftForm, PlanForm
+from .forms import GiftForm, PlanForm, ReasonForm
+from .routes import confirm_page
 
 
 def _choice(name: str, allowed) -> str:
@@ -44,20 +45,36 @@ def order_detail(order_id: int):
     return render_template("admin/order.html", order=order, events=payments.order_webhook_events(order))
 
 
-@bp.post("/payments/<int:payment_id>/refund")
+@bp.route("/payments/<int:payment_id>/refund", methods=["GET", "POST"])
 @admin_required
 def refund_payment(payment_id: int):
-    try:
-        payment = perform(lambda: payments.request_refund(current_user, payment_id))
-    except (ExternalServiceError, ValidationError) as error:
-        perform(lambda: None)  # keep the provider's error recorded on the payment
-        flash(error.message, "error")
-        return redirect(url_for("admin.payments_index"))
-    flash(f"Refund of {payment.receipt_label} requested; the provider's webhook will confirm it.", "success")
-    return redirect(
-        url_for("admin.order_detail", order_id=payment.order_id)
-        if payment.order_id
-        else url_for("admin.payments_index")
+    """Refund through the provider's API, after the confirmation step with a reason (audited)."""
+    payment = payments.get_payment(payment_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            payment = perform(lambda: payments.request_refund(current_user, payment_id, form.note.data))
+        except (ExternalServiceError, ValidationError) as error:
+            perform(lambda: None)  # keep the provider's error recorded on the payment
+            flash(error.message, "error")
+            return redirect(url_for("admin.payments_index"))
+        flash(f"Refund of {payment.receipt_label} requested; the provider's webhook will confirm it.", "success")
+        return redirect(
+            url_for("admin.order_detail", order_id=payment.order_id)
+            if payment.order_id
+            else url_for("admin.payments_index")
+        )
+    label = payment.receipt_label or payment.provider_payment_id
+    return confirm_page(
+        form,
+        f"Refund {label}",
+        [
+            f"{payment.provider.capitalize()} is asked to refund the whole payment; its webhook confirms it.",
+            "Unused credits it bought are taken back; credits already used leave the company owing.",
+        ],
+        f"Refund {label}",
+        url_for("admin.payments_index"),
+        422 if form.is_submitted() else 200,
     )
 
 
@@ -92,12 +109,24 @@ def edit_plan(plan_id: int):
     return render_template("admin/plan_form.html", form=form, plan=plan), outcome.status
 
 
-@bp.post("/plans/<int:plan_id>/<any(archive, restore):action>")
+@bp.route("/plans/<int:plan_id>/<any(archive, restore):action>", methods=["GET", "POST"])
 @admin_required
 def archive_plan(plan_id: int, action: str):
-    plan = perform(lambda: plans.set_archived(current_user, plan_id, action == "archive"))
-    flash(f"Plan “{plan.name}” {'archived' if action == 'archive' else 'is on offer again'}.", "success")
-    return redirect(url_for("admin.plans_index"))
+    plan = plans.get_plan(plan_id)
+    form = ReasonForm()
+    outcome = submit(form, lambda: plans.set_archived(current_user, plan_id, action == "archive", form.note.data))
+    if outcome.ok:
+        flash(f"Plan “{plan.name}” {'archived' if action == 'archive' else 'is on offer again'}.", "success")
+        return redirect(url_for("admin.plans_index"))
+    explanation = (
+        [f"“{plan.name}” is no longer offered; companies that bought it keep their credits."]
+        if action == "archive"
+        else [f"“{plan.name}” is offered again on the plans page."]
+    )
+    title = f"Archive “{plan.name}”" if action == "archive" else f"Offer “{plan.name}” again"
+    return confirm_page(
+        form, title, explanation, title, url_for("admin.plans_index"), outcome.status, danger=action == "archive"
+    )
 
 
 @bp.route("/companies/<int:company_id>/credits", methods=["GET", "POST"])
