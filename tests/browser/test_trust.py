@@ -56,6 +56,7 @@ def test_moderation_with_a_reason_then_review_and_approval(page: Page, live_serv
     page.goto("/recruiter/")
     expect(page.get_by_text("Taken down by a moderator: Misleading.")).to_be_visible()
     expect(page.get_by_text("The salary range is not what you pay.")).to_be_visible()
+    page.locator("summary", has_text="Actions").click()  # the dashboard's actions menu (issue 13)
     page.get_by_role("link", name=f"Edit {JOB_TITLE}").click()
     expect(page.get_by_text("Taken down by a moderator: Misleading.")).to_be_visible()
     page.get_by_label("Maximum salary").fill("95000")
