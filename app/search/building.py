@@ -18,7 +18,7 @@ from .schema import SCHEMA_VERSION, build_schema, job_document
 log = logging.getLogger(__name__)
 
 # Segments stay separate files (no compound file): a reader opens each one memory-mapped instead of
-# copying a whole compound file into its heap (index.py, MmapStorage).
+# copying a whole compound file into its heap (index.py, create_index).
 BUILD_LIMIT_MB = 256
 
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
-import mmap
 import os
 import secrets
 import shutil
@@ -33,7 +32,6 @@ import threading
 import time
 
 from whoosh.filedb.filestore import FileStorage
-from whoosh.filedb.structfile import StructFile
 
 from . import whoosh_codec as codec
 from .backend import SearchUnavailable
@@ -137,7 +135,7 @@ class SearchIndex:
         if path is None or not os.path.isdir(path):
             raise IndexUnavailable("missing")
         try:
-            ix = MmapStorage(path).open_index()
+            ix = FileStorage(path).open_index()
             expected = set(build_schema().names())
             if set(ix.schema.names()) != expected:
                 raise IndexUnavailable("broken", "schema differs from this version of the code")
@@ -229,30 +227,17 @@ class SearchIndex:
         return info
 
 
-class MmapStorage(FileStorage):
-    """Whoosh's file storage, with every file read through a read-only memory map.
-
-    The pages of a mapped file belong to the kernel's page cache, shared by every process that
-    maps it, and are dropped under memory pressure; a read copies only the bytes asked for. Whoosh's
-    own path reads compound files into a BytesIO per open file (a whole copy in each process's heap:
-    the 570 MB workers of issue 9), so segments are written non-compound (building.py, catchup.py)
-    and opened here. Segment files are never rewritten in place (new generations are new files),
-    so a map never sees a file change under it; an empty file cannot be mapped and is opened plainly.
-    """
-
-    def open_file(self, name, **kwargs):
-        with open(self._fpath(name), "rb") as fh:
-            try:
-                mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-            except ValueError:  # empty file
-                return super().open_file(name, **kwargs)
-        # A mmap has read/seek/tell like a file but no fileno: StructFile reads it through read().
-        return StructFile(mapped, name=name, **kwargs)
-
-
 def create_index(path: str, schema):
-    """A new, empty index in `path`, opened through MmapStorage."""
-    return MmapStorage(path).create_index(schema)
+    """A new, empty index in `path`.
+
+    Segments are written non-compound (building.py, catchup.py) and read through plain file handles:
+    Whoosh copies a *compound* file into a BytesIO per open file (a whole copy in each process's
+    heap: the 570 MB workers of issue 9), but reads a separate segment file only as far as asked.
+    Memory maps were tried and dropped: a map of a file that another process truncates or replaces
+    in place ends the reading process with SIGBUS (seen in the test suite), where a file handle
+    gets a clean error the catch-up survives.
+    """
+    return FileStorage(path).create_index(schema)
 
 
 def read_meta(snapshot: Snapshot) -> dict:
