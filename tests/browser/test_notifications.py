@@ -12,6 +12,8 @@ from playwright.sync_api import Page, expect
 
 from app.extensions import db
 
+from .journeys import log_in
+
 pytestmark = pytest.mark.browser
 
 PHONE_TYPED = "+1 (415) 555-2671"
@@ -27,14 +29,6 @@ def seed(app):
         emails = recruiter.email, candidate.email
         db.session.remove()
     return emails
-
-
-def log_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
-    page.get_by_role("button", name="Log in", exact=True).click()
-    expect(page.get_by_text(re.compile(r"^Welcome back, "))).to_be_visible()
 
 
 def log_out(page: Page, name: str) -> None:

@@ -21,6 +21,8 @@ from app.extensions import db
 from app.models import Application, Document
 from app.services import profiles
 
+from .journeys import log_in
+
 pytestmark = pytest.mark.browser
 
 
@@ -58,14 +60,6 @@ def seed(app) -> dict:
         ids = {"first": (first.id, first.slug), "second": (second.id, second.slug)}
         db.session.remove()
     return ids
-
-
-def log_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
-    page.get_by_role("button", name="Log in", exact=True).click()
-    expect(page.get_by_text(re.compile(r"^Welcome back, "))).to_be_visible()
 
 
 def test_quick_apply_with_the_profile_resume_then_the_recruiter_reads_it(page: Page, app, live_server):

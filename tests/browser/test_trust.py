@@ -14,18 +14,15 @@ from playwright.sync_api import Page, expect
 from app.extensions import db
 from app.models import Job
 
+from .journeys import log_in
+
 pytestmark = pytest.mark.browser
 
 JOB_TITLE = "Quantum Ledger Analyst"
 
 
 def _log_in(page: Page, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
-    page.get_by_role("button", name="Log in", exact=True).click()
-    expect(page.get_by_text(re.compile(r"^Welcome back, "))).to_be_visible()
+    log_in(page, email, fresh=True)
 
 
 def _seed_job(app) -> tuple[str, int]:

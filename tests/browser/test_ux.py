@@ -14,6 +14,8 @@ from playwright.sync_api import Page, expect
 from app.extensions import db
 from app.models import Application
 
+from .journeys import log_in
+
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).resolve().parent.parent / "vendor" / "axe-4.14.1.min.js"
@@ -31,14 +33,6 @@ def board(app):
         ids = {"job": job.id, "ada": ada.id, "sam": sam.id, "slug": job.slug, "candidate": candidate.email}
         db.session.remove()
     return ids
-
-
-def log_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
-    page.get_by_role("button", name="Log in", exact=True).click()
-    expect(page.get_by_text(re.compile(r"^Welcome back, "))).to_be_visible()
 
 
 def status_of(app, application_id: int) -> str:
