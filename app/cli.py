@@ -7,12 +7,13 @@ import time
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from flask_migrate.cli import db as db_cli
 
 from .errors import ValidationError
 from .extensions import db
 from .search import get_backend
 from .seed import seed_demo_data
-from .services import ats
+from .services import ats, backups
 from .services.accounts import create_admin as make_admin
 from .services.credentials import CredentialsUnreadable
 from .services.jobs import expire_due_jobs
@@ -151,9 +152,6 @@ def register_ats_cli(app: Flask) -> None:
 
 def _register_backup_commands() -> None:
     """`flask db backup FILE` and `flask db restore FILE`, next to Flask-Migrate's `db upgrade`."""
-    from flask_migrate.cli import db as db_cli
-
-    from .services import backups
 
     if "backup" in db_cli.commands:
         return

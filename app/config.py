@@ -8,6 +8,7 @@ DATABASE_URL are then required) and secure cookies.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -293,8 +294,6 @@ def _notify_settings(read: _Reader) -> dict:
 
 def _operations_settings(read: _Reader, production: bool) -> dict:
     """Health, metrics, logs and Sentry (README "Operating Jobifies")."""
-    import ipaddress
-
     log_format = (read.str("LOG_FORMAT", "json" if production else "text") or "").lower()
     if log_format not in ("json", "text"):
         read.problems.append(f"LOG_FORMAT must be json or text, got {log_format!r}")

@@ -17,6 +17,7 @@ import time
 from datetime import UTC, datetime
 
 from flask import Flask, current_app
+from rq import Queue
 from sqlalchemy import func, select, text
 
 from ..extensions import db
@@ -79,7 +80,6 @@ def _search(app: Flask) -> dict:
 
 def queue_depths(connection, now: float | None = None) -> dict[str, dict]:
     """queue -> {depth, oldest_age_seconds} (the oldest job still waiting)."""
-    from rq import Queue
 
     now = now or time.time()
     found = {}

@@ -11,7 +11,7 @@ from functools import update_wrapper
 
 from flask import Flask, has_app_context
 from redis import Redis
-from rq import Retry
+from rq import Retry, get_current_job
 
 from ..extensions import db
 from ..telemetry import metrics
@@ -89,7 +89,6 @@ class Task:
 @contextmanager
 def _job_ids():
     """While an RQ job runs, log lines carry its id and the id of the request that enqueued it."""
-    from rq import get_current_job
 
     job = get_current_job()
     if job is None:

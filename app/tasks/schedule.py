@@ -5,6 +5,8 @@ Also usable as an `rq cron app.tasks.schedule` configuration module.
 
 from __future__ import annotations
 
+from rq.cron import CronScheduler
+
 from .alerts import send_alert_digests
 from .ats import ats_tick
 from .emails import sweep_outbox
@@ -66,7 +68,6 @@ def run_locked_scheduler(connection, holder: str, stop, tick: float = 5.0, on_ac
     workers started with the flag run exactly one scheduler between them. Polls every `tick`
     seconds to take a free lock (the holder died: its TTL ran out) or renew ours. Runs until
     `stop` (a threading.Event) is set, then releases the lock at once for another worker."""
-    from rq.cron import CronScheduler
 
     scheduler = None
     try:

@@ -21,6 +21,7 @@ import re
 import sys
 
 from flask import Flask, g, request
+from pythonjsonlogger.json import JsonFormatter
 
 REQUEST_ID = contextvars.ContextVar("request_id", default=None)
 JOB_ID = contextvars.ContextVar("job_id", default=None)
@@ -69,7 +70,6 @@ class TextFormatter(logging.Formatter):
 
 
 def json_formatter() -> logging.Formatter:
-    from pythonjsonlogger.json import JsonFormatter
 
     return JsonFormatter(
         "%(asctime)s %(levelname)s %(name)s %(message)s",

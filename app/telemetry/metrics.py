@@ -16,7 +16,7 @@ import re
 import time
 
 from flask import Flask, g, request
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client import multiprocess as _multiprocess
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -58,7 +58,6 @@ def multiprocess_dir() -> str | None:
 
 def scrape(extra_collectors=()) -> bytes:
     """The text exposition: every process's values (multiprocess mode) or this process's."""
-    from prometheus_client import REGISTRY
 
     registry = REGISTRY
     if multiprocess_dir():
