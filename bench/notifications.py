@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from fakes_twilio import FakeSlack, FakeTwilio, twilio_config  # noqa: E402
 from servers import PrivateRedis  # noqa: E402
+from support import fresh_database  # noqa: E402
 
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/jobifies_bench_notify")
@@ -37,22 +38,7 @@ RECIPIENTS = 200
 
 
 def prepare(env: dict, redis_url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    name = DB_URL.rsplit("/", 1)[1]
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    admin.dispose()
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    fresh_database(PG_ADMIN, DB_URL, env)
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()

@@ -31,7 +31,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import redis
-import requests
 from rq import Worker
 from sqlalchemy import create_engine, text
 
@@ -40,33 +39,16 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from fakes_payments import STRIPE_WEBHOOK_SECRET, stripe_event, stripe_headers, stripe_session_completed  # noqa: E402
+from support import fresh_database, percentile, wait_for  # noqa: E402
 
-PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test_payments")
+PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench_payments_intake")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 
 
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
-
 def prepare(env, payments: int) -> list[tuple[int, str]]:
     """A fresh database with one company, a plan and `payments` open Stripe orders: [(order id, session)]."""
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    name = DB_URL.rsplit("/", 1)[1]
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    admin.dispose()
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    fresh_database(PG_ADMIN, DB_URL, env)
     engine = create_engine(DB_URL)
     with engine.begin() as conn:
         company = conn.execute(
@@ -94,18 +76,6 @@ def prepare(env, payments: int) -> list[tuple[int, str]]:
     engine.dispose()
     redis.Redis.from_url(REDIS_URL).flushdb()
     return [(row[0], row[1]) for row in rows]
-
-
-def wait_for(url, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=1).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not come up")
 
 
 def send(port: int, deliveries: list, senders: int, first_sent: dict, pace: float = 0.0):
