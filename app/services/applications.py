@@ -21,7 +21,7 @@ from ..models import (
     User,
 )
 from ..telemetry import metrics
-from . import ats_sync, channels, documents, emails, outbound_webhooks, profiles, resumes
+from . import ats_sync, channels, documents, emails, mentions, outbound_webhooks, profiles, resumes
 
 MAX_COVER_LETTER = 10_000
 MAX_NOTE = 5_000
@@ -238,6 +238,7 @@ def withdraw(application: Application, candidate: User) -> Application:
 
 
 def add_note(application: Application, author: User, body: str) -> ApplicationNote:
+    """A private note by a teammate; each teammate it @mentions is emailed (services/mentions.py). Flushes."""
     body = (body or "").strip()
     if not body:
         raise ValidationError("Write something first.", field="body")
@@ -246,6 +247,7 @@ def add_note(application: Application, author: User, body: str) -> ApplicationNo
     note = ApplicationNote(application=application, author_id=author.id, body=body)
     db.session.add(note)
     db.session.flush()
+    mentions.note_added(note, author)
     return note
 
 

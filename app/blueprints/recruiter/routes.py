@@ -3,7 +3,7 @@ from flask_login import current_user
 
 from ...errors import AppError
 from ...models import STAGE_LABELS
-from ...services import applications, ats, companies, credits, jobs, profiles
+from ...services import applications, ats, companies, credits, jobs, mentions, profiles
 from ...services.markdown import render_markdown
 from .. import limits
 from ..helpers import perform, recruiter_required, safe_next, save, send_document, submit, toast, wants_fragment
@@ -13,6 +13,12 @@ from .forms import CompanyProfileForm, InviteForm, JobForm, MoveForm, NoteForm
 
 def _company():
     return current_user.company
+
+
+@bp.context_processor
+def _note_mentions():
+    # recruiter/_notes.html highlights teammates' @mentions with the rule that emails them.
+    return {"note_mentions": mentions.for_company}
 
 
 @bp.get("/")
