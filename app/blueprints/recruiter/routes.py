@@ -177,10 +177,14 @@ def application_detail(application_id: int):
 
 
 def _application_page(application, note_form, status: int = 200):
-    """The application page: with the candidate's reviewed profile and the resume preview."""
+    """The application page: with the candidate's reviewed profile, the resume preview, and links to
+    the previous and next applicants in the board's order (`sort` as on the board)."""
+    sort = "score" if request.args.get("sort") == "score" else "newest"
     return render_template(
         "recruiter/application.html",
         application=application,
+        sort=sort,
+        around=applications.neighbours(application, sort),
         move_form=MoveForm(),
         note_form=note_form,
         candidate_profile=profiles.reviewed_profile(application.candidate),
