@@ -1,7 +1,7 @@
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ...services import applications, jobs, matching, saved_jobs
+from ...services import applications, jobs, matching, profiles, saved_jobs
 from .. import limits
 from ..helpers import local_path, perform, safe_next, save, send_document, submit, toast, wants_fragment
 from .blueprint import bp
@@ -52,6 +52,8 @@ def render_apply(job, form: ApplyForm, previous=None, status: int = 200, refused
         form=form,
         previous=previous,
         refused=refused,
+        # The nudge to complete the profile that goes with the application (not for recruiters).
+        completeness=None if refused else profiles.completeness(profiles.get_profile(current_user)),
     ), status
 
 
