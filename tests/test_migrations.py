@@ -5,7 +5,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from conftest import PG_URL
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from app import create_app
 from app.extensions import db
@@ -56,3 +56,42 @@ def test_migrations_run_up_and_down_on_postgresql(tmp_path):
         with admin.connect() as conn:
             conn.execute(text("DROP DATABASE IF EXISTS jobifies_migration_test"))
         admin.dispose()
+
+
+def test_migration_0028_backfills_the_place_of_existing_jobs(tmp_path):
+    app = create_app(
+        overrides={"TESTING": True, "INSTANCE_DIR": str(tmp_path)},
+        env={"DATABASE_URL": f"sqlite:///{tmp_path / 'places.sqlite3'}", "APP_ENV": "test"},
+    )
+    with app.app_context():
+        upgrade(revision="0021")
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO companies (id, name, slug, website, about, created_at, updated_at) "
+                    "VALUES (1, 'Acme', 'acme', '', '', '2026-01-01', '2026-01-01')"
+                )
+            )
+            for n, location in enumerate(["Remote (EU)", "Remote (Europe)", "Berlin, DE", ""], 1):
+                conn.execute(
+                    text(
+                        "INSERT INTO jobs (id, company_id, title, slug, description, description_html, location, "
+                        "workplace, employment_type, seniority, salary_currency, salary_period, skills, status, "
+                        "view_count, created_at, updated_at) VALUES (:id, 1, 'Role', 'role', '', '', :location, "
+                        "'remote', 'full_time', 'mid', 'EUR', 'year', '[]', 'draft', 0, '2026-01-01', '2026-01-01')"
+                    ),
+                    {"id": n, "location": location},
+                )
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT location, city, country, remote_region, location_key, updated_at FROM jobs ORDER BY id")
+            ).all()
+        db.engine.dispose()
+    assert [tuple(row[:5]) for row in rows] == [
+        ("Remote (EU)", "", "", "Europe", "remote (europe)"),
+        ("Remote (Europe)", "", "", "Europe", "remote (europe)"),
+        ("Berlin, DE", "Berlin", "Germany", "", "berlin, germany"),
+        ("", "", "", "", ""),
+    ]
+    assert {str(row[5])[:10] for row in rows} == {"2026-01-01"}  # not an edit

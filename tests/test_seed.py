@@ -24,6 +24,13 @@ def test_the_demo_board_has_ten_companies_with_logos_and_about_sixty_varied_jobs
     published = [j for j in jobs if j.status == "published"]
     assert len({j.salary_currency for j in published}) >= 5
     assert len({j.location for j in published if j.workplace == "remote"}) >= 5  # remote regions
+    remote = [j for j in published if j.workplace == "remote"]
+    assert len({j.remote_region for j in remote}) >= 5
+    # Spelled several ways, filed as one place: "Remote (EU)", "Remote (Europe)", "Remote – European Union".
+    europe = {j.location for j in remote if j.remote_region == "Europe"}
+    assert len(europe) >= 2
+    assert {j.location_key for j in remote if j.location in europe} == {"remote (europe)"}
+    assert len({j.country for j in published if j.country}) >= 8
     assert {j.workplace for j in published} == {"onsite", "hybrid", "remote"}
     assert {j.status for j in jobs} == {"published", "closed", "expired"}
     assert any(j.featured_until is not None for j in published)

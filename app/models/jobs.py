@@ -4,8 +4,9 @@ from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_, or_
 from sqlalchemy.dialects.postgresql import TSVECTOR
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from .. import places
 from ..extensions import db
 from .base import TimestampMixin, UTCDateTime, utcnow
 from .states import JobStatus, one_of
@@ -51,6 +52,13 @@ class Job(TimestampMixin, db.Model):
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
     description_html: Mapped[str] = mapped_column(Text, nullable=False, default="")
     location: Mapped[str] = mapped_column(String(160), nullable=False, default="")
+    # What app/places.py reads from `location`, kept in step with it by _read_location: the city,
+    # the country, the remote region ("" for on-site work), and the key the search's location facet
+    # and filter use, so "Remote (EU)" and "Remote (Europe)" are one place (migration 0028).
+    city: Mapped[str] = mapped_column(String(160), nullable=False, default="", server_default="")
+    country: Mapped[str] = mapped_column(String(80), nullable=False, default="", server_default="")
+    remote_region: Mapped[str] = mapped_column(String(160), nullable=False, default="", server_default="")
+    location_key: Mapped[str] = mapped_column(String(255), nullable=False, default="", server_default="")
     workplace: Mapped[str] = mapped_column(String(20), nullable=False, default="onsite")
     employment_type: Mapped[str] = mapped_column(String(20), nullable=False, default="full_time")
     seniority: Mapped[str] = mapped_column(String(20), nullable=False, default="mid")
@@ -104,6 +112,19 @@ class Job(TimestampMixin, db.Model):
     def is_public(self) -> bool:
         """Drafts are private; closed and expired jobs keep their public page with a notice."""
         return self.status != JobStatus.DRAFT and self.published_at is not None
+
+    @validates("location")
+    def _read_location(self, _key: str, value: str | None) -> str | None:
+        place = places.normalize(value or "")
+        self.city, self.country = place.city, place.country
+        self.remote_region = place.remote_region if place.remote else ""
+        self.location_key = place.key
+        return value
+
+    @property
+    def location_label(self) -> str:
+        """The location as the search's filters show it ("Remote (Europe)" for "Remote (EU)")."""
+        return places.location_label(self.location)
 
     @property
     def workplace_label(self) -> str:

@@ -1,6 +1,6 @@
 """What a job posting looks like to search, whichever backend answers: its plain text, its location
-key, its salary as US dollars a year. Both backends and the database fallback use these, so a filter
-or a facet means the same thing everywhere.
+key (the place it names, however it is spelled), its salary as US dollars a year. Both backends and
+the database fallback use these, so a filter or a facet means the same thing everywhere.
 
 Salary: a job's salary is normalised to a yearly amount in US dollars (fixed, approximate rates
 below) and the *upper* end of its range is kept, so "at least 80,000" means "this job may pay
@@ -18,6 +18,7 @@ from functools import lru_cache
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, load_only
 
+from .. import places
 from ..models import Company, Job
 
 # Approximate US dollars per unit, for the salary filter only.
@@ -56,8 +57,15 @@ def yearly_usd(amount: int | None, currency: str | None, period: str | None) -> 
 
 
 def location_key(location: str) -> str:
-    """Facet key for a location: case and spacing do not make two places."""
-    return " ".join((location or "").split()).casefold()
+    """Facet key for a location: every spelling of one place is one key ("Remote (EU)" and "Remote
+    (Europe)", "Berlin, DE" and "Berlin, Germany"; app/places.py). Jobs store it (Job.location_key)
+    for the SQL side."""
+    return places.location_key(location)
+
+
+def location_label(location: str) -> str:
+    """What the location facet shows for a key: the place's one spelling."""
+    return places.location_label(location)
 
 
 _TAG = re.compile(r"<[^>]+>")

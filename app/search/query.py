@@ -21,7 +21,7 @@ from ..pagination import Paginated
 from ..telemetry import metrics
 from . import highlight
 from .backend import POSTED, SALARY_STEPS, Hit, SearchOutcome, SearchUnavailable, featured
-from .documents import plain_text
+from .documents import location_key, location_label, plain_text
 from .fallback import search_database
 from .params import ENUMERATED, GROUPS, SearchParams, parse_params
 from .registry import get_backend
@@ -183,14 +183,16 @@ def _facet_groups(params: SearchParams, counts: dict | None, labels: dict) -> li
     for name in ("location", "company"):
         legend = GROUPS[name]
         chosen = list(getattr(params, name))
-        chosen_keys = {v.casefold() if name == "location" else v for v in chosen}
+        chosen_keys = {location_key(v) if name == "location" else v for v in chosen}
         names = labels.get(name, {})
+        if name == "location":  # a backend may label a place by a posting's spelling: show the place's own
+            names = {key: location_label(label) for key, label in names.items()}
         found = (counts or {}).get(name, {})
         top = _top_values(found, names)
         options = []
         for value in chosen:
-            key = value.casefold() if name == "location" else value
-            label = names.get(key, value)
+            key = location_key(value) if name == "location" else value
+            label = names.get(key, location_label(value) if name == "location" else value)
             options.append(FacetOption(label if name == "location" else value, label, count(name, key), True))
         for key, n in top:
             if key in chosen_keys:
@@ -218,7 +220,7 @@ def _chips(params: SearchParams, labels: dict) -> list[Chip]:
             if name in ENUMERATED:
                 label = ENUMERATED[name].get(value, value)
             else:
-                label = names.get(value.casefold() if name == "location" else value, value)
+                label = location_label(value) if name == "location" else names.get(value, value)
             prefix = {"location": "Location: ", "company": "Company: "}.get(name, "")
             chips.append(Chip(prefix + label, params.without(name, value)))
     if params.posted:

@@ -22,11 +22,11 @@ from __future__ import annotations
 from whoosh import columns, fields
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StemmingAnalyzer, StopFilter
 
-from .documents import epoch, location_key, plain_text, yearly_usd
+from .documents import epoch, location_key, location_label, plain_text, yearly_usd
 
 # Bump when the schema or the document mapping changes: an index built with another version is
 # treated as unreadable and rebuilt in the background.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: location_key and location_label are the normalised place (app/places.py)
 
 META_ID = "__meta__"
 
@@ -83,6 +83,7 @@ def job_document(job) -> dict:
     company = job.company
     skills = job.skills or []
     location = " ".join((job.location or "").split())
+    label = location_label(location)
     upper = job.salary_max if job.salary_max is not None else job.salary_min
     return {
         "id": str(job.id),
@@ -91,14 +92,15 @@ def job_document(job) -> dict:
         "description": plain_text(job.description_html, job.description),
         "company": company.name if company is not None else "",
         "skills": ", ".join(skills) if isinstance(skills, list) else str(skills),
-        "location": location,
+        # As typed and as filed, so "Europe" finds "Remote (EU)" and "New York" finds "NYC".
+        "location": location if label.casefold() == location.casefold() else f"{location} {label}",
         "workplace": job.workplace or "",
         "employment_type": job.employment_type or "",
         "seniority": job.seniority or "",
         "company_slug": company.slug if company is not None else "",
         "location_key": location_key(location),
         "company_name": (company.name if company is not None else "").encode("utf-8"),
-        "location_label": location.encode("utf-8"),
+        "location_label": label.encode("utf-8"),
         "published": epoch(job.published_at),
         "expires": epoch(job.expires_at, NO_EXPIRY),
         "featured_until": epoch(job.featured_until),

@@ -21,5 +21,6 @@ def yearly_usd():
 
 
 def location_key():
-    """The location filter's key: the trimmed location, case-insensitive."""
-    return func.lower(func.trim(Job.location))
+    """The location filter's key: documents.location_key of the location, stored on the job when
+    its location is set (so SQL and Python agree on every spelling and every letter's case)."""
+    return Job.location_key

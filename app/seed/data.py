@@ -2,7 +2,9 @@
 
 Jobs are not listed one by one: each company posts six of the roles below, in its own city and
 currency, spread over on-site, hybrid and remote work (`jobs_for`). That gives about sixty jobs with
-varied locations, remote regions, salaries and currencies from a page of data.
+varied locations, remote regions, salaries and currencies from a page of data. Places are spelled the
+ways recruiters spell them ("Berlin, DE", "Remote (EU)", "Remote (Europe)", "Remote - USA"...): the
+search files each spelling under one place (app/places.py).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ COMPANIES = [
         "Acme Analytics",
         "https://acme.example.com",
         "Acme builds the analytics platform that 4,000 retailers use to plan their stock.",
-        "Berlin, Germany",
+        "Berlin, DE",
         "Remote (EU)",
         "EUR",
         (37, 99, 235),
@@ -52,7 +54,7 @@ COMPANIES = [
         "https://northwind.example.com",
         "Northwind Health runs clinics in twelve cities and the software their nurses rely on.",
         "Boston, MA, USA",
-        "Remote (US)",
+        "Remote (US only)",
         "USD",
         (13, 148, 136),
         "plus",
@@ -82,7 +84,7 @@ COMPANIES = [
         "https://bluefin.example.com",
         "Bluefin tracks 9,000 cargo ships and tells ports when each one will really arrive.",
         "Rotterdam, Netherlands",
-        "Remote (EU)",
+        "Remote (Europe)",
         "EUR",
         (3, 105, 161),
         "waves",
@@ -91,7 +93,7 @@ COMPANIES = [
         "Kestrel Security",
         "https://kestrel.example.com",
         "Kestrel protects hospitals and schools from ransomware with a managed detection service.",
-        "Toronto, Canada",
+        "Toronto, ON",
         "Remote (Canada)",
         "CAD",
         (71, 85, 105),
@@ -101,8 +103,8 @@ COMPANIES = [
         "Marigold Foods",
         "https://marigold.example.com",
         "Marigold delivers groceries from local farms to 200,000 households every week.",
-        "Austin, TX, USA",
-        "Remote (US)",
+        "Austin, TX",
+        "Remote - USA",
         "USD",
         (202, 138, 4),
         "leaf",
@@ -112,7 +114,7 @@ COMPANIES = [
         "https://orbital.example.com",
         "Orbital writes the timetable and ticketing software behind buses in forty Asian cities.",
         "Singapore",
-        "Remote (APAC)",
+        "Remote (Asia-Pacific)",
         "SGD",
         (109, 40, 217),
         "ring",
@@ -122,7 +124,7 @@ COMPANIES = [
         "https://quarry.example.com",
         "Quarry is the accounting platform for Europe's small construction firms.",
         "Dublin, Ireland",
-        "Remote (EU)",
+        "Remote – European Union",
         "EUR",
         (22, 101, 52),
         "triangle",
@@ -131,8 +133,8 @@ COMPANIES = [
         "Fernwood Labs",
         "https://fernwood.example.com",
         "Fernwood is a fully remote lab building open-source tools for climate scientists.",
-        "Zurich, Switzerland",
-        "Remote (Worldwide)",
+        "Zürich, Switzerland",
+        "Anywhere",
         "CHF",
         (21, 128, 61),
         "circle",

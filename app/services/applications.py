@@ -21,7 +21,7 @@ from ..models import (
     User,
 )
 from ..telemetry import metrics
-from . import ats_sync, channels, documents, emails, outbound_webhooks, profiles, resumes
+from . import ats_sync, channels, documents, emails, mentions, outbound_webhooks, profiles, resumes
 
 MAX_COVER_LETTER = 10_000
 MAX_NOTE = 5_000
@@ -238,6 +238,7 @@ def withdraw(application: Application, candidate: User) -> Application:
 
 
 def add_note(application: Application, author: User, body: str) -> ApplicationNote:
+    """A private note by a teammate; each teammate it @mentions is emailed (services/mentions.py). Flushes."""
     body = (body or "").strip()
     if not body:
         raise ValidationError("Write something first.", field="body")
@@ -246,6 +247,7 @@ def add_note(application: Application, author: User, body: str) -> ApplicationNo
     note = ApplicationNote(application=application, author_id=author.id, body=body)
     db.session.add(note)
     db.session.flush()
+    mentions.note_added(note, author)
     return note
 
 
@@ -350,12 +352,19 @@ def candidate_applications(candidate: User) -> list[Application]:
     )
 
 
-def pipeline(job: Job, sort: str = "newest") -> dict[str, list[Application]]:
-    """The job's applications grouped by stage, in pipeline order."""
+def _board_order(sort: str) -> list:
+    """The order of the cards within a stage on the pipeline board (and so of previous / next)."""
     order = [Application.created_at.desc(), Application.id.desc()]
     if sort == "score":
         order = [Application.match_score.desc().nulls_last()] + order
-    applications = db.session.scalars(select(Application).where(Application.job_id == job.id).order_by(*order)).all()
+    return order
+
+
+def pipeline(job: Job, sort: str = "newest") -> dict[str, list[Application]]:
+    """The job's applications grouped by stage, in pipeline order."""
+    applications = db.session.scalars(
+        select(Application).where(Application.job_id == job.id).order_by(*_board_order(sort))
+    ).all()
     stages: dict[str, list[Application]] = {stage: [] for stage in STAGE_LABELS}
     for application in applications:
         stages.setdefault(application.status, []).append(application)
@@ -368,3 +377,24 @@ def get_candidate_document(candidate: User, document_id: int):
     if document is None or document.owner_id != candidate.id:
         raise NotFound("No such file.")
     return document
+
+
+def neighbours(application: Application, sort: str = "newest") -> dict:
+    """The applicants before and after `application` for the same job, in the pipeline board's
+    order (stage by stage, then newest first or best score first): {"previous", "next"} (an
+    Application or None), "position" (1-based) and "total". Only ids and stages are read, in one
+    query; the neighbours belong to the same job, hence the same company."""
+    rows = db.session.execute(
+        select(Application.id, Application.status)
+        .where(Application.job_id == application.job_id)
+        .order_by(*_board_order(sort))
+    ).all()
+    stages = list(STAGE_LABELS)
+    ids = [row.id for row in sorted(rows, key=lambda row: stages.index(row.status))]  # stable: keeps the order
+    at = ids.index(application.id)
+    return {
+        "previous": db.session.get(Application, ids[at - 1]) if at > 0 else None,
+        "next": db.session.get(Application, ids[at + 1]) if at + 1 < len(ids) else None,
+        "position": at + 1,
+        "total": len(ids),
+    }

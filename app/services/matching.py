@@ -134,3 +134,23 @@ def score_application(application_id: int) -> Application | None:
     application.match_breakdown = breakdown
     db.session.flush()
     return application
+
+
+def candidate_explanation(application: Application) -> dict | None:
+    """What a candidate sees of their own match score ("what matched, what's missing"), None until
+    it is scored.
+
+    Only the parts about the candidate and the job's published requirements: the score, the job's
+    skills they have and lack, and how their experience fits the seniority. The summary, which is
+    written for the recruiter who reads it first, and the scorer's internals (which model, fallback
+    errors, weighted components) stay on the company's side.
+    """
+    if application.match_score is None:
+        return None
+    breakdown = application.match_breakdown or {}
+    return {
+        "score": application.match_score,
+        "skills_matched": [str(s) for s in breakdown.get("skills_matched") or []],
+        "skills_missing": [str(s) for s in breakdown.get("skills_missing") or []],
+        "experience_fit": str(breakdown.get("experience_fit") or ""),
+    }

@@ -179,3 +179,32 @@ def _clean_links(raw, strict: bool = True) -> list[str]:
             return links[:MAX_LINKS]
         raise ValidationError(f"List at most {MAX_LINKS} links.", field="links")
     return links
+
+
+# What a complete profile has, in the order the candidate fills it in: (key, what it is, the field on
+# the profile page to jump to, whether this profile has it). Recruiters see only the saved profile,
+# so "saved" counts too: an unsaved parse reaches nobody.
+COMPLETENESS_ITEMS = (
+    ("resume", "A resume", "resume-panel", lambda p: p.resume_id is not None),
+    ("headline", "A headline", "headline", lambda p: bool(p.headline.strip())),
+    ("summary", "A summary", "summary", lambda p: bool(p.summary.strip())),
+    ("location", "Your location", "location", lambda p: bool(p.location.strip())),
+    ("skills", "At least 3 skills", "skills", lambda p: len(p.skills or []) >= 3),
+    ("experience", "Work experience", "experience-0-title", lambda p: bool(p.experience)),
+    ("education", "Education", "education-0-institution", lambda p: bool(p.education)),
+    ("links", "A link (portfolio, GitHub, LinkedIn…)", "links", lambda p: bool(p.links)),
+    ("saved", "Checked and saved, so recruiters see it", "review-title", lambda p: p.reviewed_at is not None),
+)
+
+
+def completeness(profile: CandidateProfile | None) -> dict:
+    """How complete the candidate's profile is: {"percent": 0–100, "done": [label...],
+    "missing": [(label, anchor)...], "complete": bool}; an absent profile is 0%."""
+    done, missing = [], []
+    for _key, label, anchor, has in COMPLETENESS_ITEMS:
+        if profile is not None and has(profile):
+            done.append(label)
+        else:
+            missing.append((label, anchor))
+    percent = round(100 * len(done) / len(COMPLETENESS_ITEMS))
+    return {"percent": percent, "done": done, "missing": missing, "complete": not missing}

@@ -25,6 +25,7 @@ def _page(form: ProfileForm, prefilled: bool = False, upload_form: ResumeUploadF
         form=form,
         prefilled=prefilled,
         upload_form=upload_form or ResumeUploadForm(),
+        completeness=profiles.completeness(profiles.get_profile(current_user)),
         **_status(),
     ), status
 

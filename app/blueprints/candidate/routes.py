@@ -1,11 +1,17 @@
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ...services import applications, jobs, saved_jobs
+from ...services import applications, jobs, matching, profiles, saved_jobs
 from .. import limits
 from ..helpers import local_path, perform, safe_next, save, send_document, submit, toast, wants_fragment
 from .blueprint import bp
 from .forms import ApplyForm
+
+
+@bp.context_processor
+def _match_explanation():
+    # candidate/_application.html shows the candidate their own score with the candidate-safe rule.
+    return {"match_for": matching.candidate_explanation}
 
 
 @bp.route("/jobs/<int:job_id>/apply", methods=["GET", "POST"])
@@ -46,6 +52,8 @@ def render_apply(job, form: ApplyForm, previous=None, status: int = 200, refused
         form=form,
         previous=previous,
         refused=refused,
+        # The nudge to complete the profile that goes with the application (not for recruiters).
+        completeness=None if refused else profiles.completeness(profiles.get_profile(current_user)),
     ), status
 
 

@@ -17,10 +17,12 @@ from .blueprint import bp
 def home():
     latest = jobs.latest_open_jobs(6)
     total = jobs.open_job_count()
-    saved_ids = saved_jobs.saved_job_ids(current_user)
+    saved_ids, applied_ids = saved_jobs.job_marks(current_user, [job.id for job in latest])
     return conditional(
-        ([(job.id, job.updated_at) for job in latest], total, sorted(saved_ids)),
-        lambda: render_template("public/home.html", latest=latest, total=total, saved_ids=saved_ids),
+        ([(job.id, job.updated_at) for job in latest], total, sorted(saved_ids), sorted(applied_ids)),
+        lambda: render_template(
+            "public/home.html", latest=latest, total=total, saved_ids=saved_ids, applied_ids=applied_ids
+        ),
     )
 
 
@@ -28,7 +30,7 @@ def home():
 def jobs_index():
     params = search.parse_params(request.args)
     results = search.search_jobs(params)
-    saved_ids = saved_jobs.saved_job_ids(current_user)
+    saved_ids, applied_ids = saved_jobs.job_marks(current_user, [hit.job.id for hit in results.hits])
     response = conditional(
         (
             results.total,
@@ -36,6 +38,7 @@ def jobs_index():
             results.suggestion,
             results.degraded,
             sorted(saved_ids),
+            sorted(applied_ids),
         ),
         lambda: page_or_fragment(
             "public/jobs.html",
@@ -45,6 +48,7 @@ def jobs_index():
             params=params,
             q=params.q,
             saved_ids=saved_ids,
+            applied_ids=applied_ids,
             alert_query=alerts.clean_query(request.args),
         ),
     )
@@ -90,10 +94,18 @@ def job_detail(job_id: int, slug: str | None = None):
 def company(slug: str):
     company = companies.get_company_by_slug(slug)
     open_jobs = jobs.list_open_jobs(page=page_number(request.args), company=company)
-    saved_ids = saved_jobs.saved_job_ids(current_user)
+    saved_ids, applied_ids = saved_jobs.job_marks(current_user, [job.id for job in open_jobs.items])
     return conditional(
-        (company.updated_at, open_jobs.total, [(job.id, job.updated_at) for job in open_jobs.items], sorted(saved_ids)),
-        lambda: render_template("public/company.html", company=company, page=open_jobs, saved_ids=saved_ids),
+        (
+            company.updated_at,
+            open_jobs.total,
+            [(job.id, job.updated_at) for job in open_jobs.items],
+            sorted(saved_ids),
+            sorted(applied_ids),
+        ),
+        lambda: render_template(
+            "public/company.html", company=company, page=open_jobs, saved_ids=saved_ids, applied_ids=applied_ids
+        ),
     )
 
 

@@ -94,4 +94,8 @@ class MoveForm(FlaskForm):
 
 
 class NoteForm(FlaskForm):
-    body = TextAreaField("Private note", validators=[DataRequired("Write something first."), Length(max=5000)])
+    body = TextAreaField(
+        "Private note",
+        validators=[DataRequired("Write something first."), Length(max=5000)],
+        description="Type @ and a teammate’s name or email to send them this note by email.",
+    )

@@ -3,7 +3,7 @@ from flask_login import current_user
 
 from ...errors import AppError
 from ...models import STAGE_LABELS
-from ...services import applications, ats, companies, credits, jobs, profiles
+from ...services import applications, ats, companies, credits, jobs, mentions, profiles
 from ...services.markdown import render_markdown
 from .. import limits
 from ..helpers import perform, recruiter_required, safe_next, save, send_document, submit, toast, wants_fragment
@@ -13,6 +13,12 @@ from .forms import CompanyProfileForm, InviteForm, JobForm, MoveForm, NoteForm
 
 def _company():
     return current_user.company
+
+
+@bp.context_processor
+def _note_mentions():
+    # recruiter/_notes.html highlights teammates' @mentions with the rule that emails them.
+    return {"note_mentions": mentions.for_company}
 
 
 @bp.get("/")
@@ -171,10 +177,14 @@ def application_detail(application_id: int):
 
 
 def _application_page(application, note_form, status: int = 200):
-    """The application page: with the candidate's reviewed profile and the resume preview."""
+    """The application page: with the candidate's reviewed profile, the resume preview, and links to
+    the previous and next applicants in the board's order (`sort` as on the board)."""
+    sort = "score" if request.args.get("sort") == "score" else "newest"
     return render_template(
         "recruiter/application.html",
         application=application,
+        sort=sort,
+        around=applications.neighbours(application, sort),
         move_form=MoveForm(),
         note_form=note_form,
         candidate_profile=profiles.reviewed_profile(application.candidate),

@@ -1,0 +1,101 @@
+"""@mentions of teammates in the private notes on an application.
+
+A mention is "@" followed by a teammate's name or email address, where a teammate is a member of
+the company that owns the application's job: "@Ana Lima" or "@ana@acme.example". Anything else
+after an "@" (a former member, a candidate, another company's recruiter) stays plain text, is not
+highlighted and emails nobody. Mentions are found again when a note is shown, so the highlight and
+the emails follow the same rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from markupsafe import Markup, escape
+
+from ..models import ApplicationNote, Company, User
+from .notifications import external_url, queue_email
+
+# The "@" starts a word (so the middle of "bob@acme.example" is no mention), and the name or address
+# ends a word: "@Ana" is not found in "@Anastasia".
+_BEFORE = r"(?<![\w.@])@"
+_AFTER = r"(?![\w@-])"
+
+
+class Mentions:
+    """The mention rule for one company's team: find mentioned teammates, highlight them in a note."""
+
+    def __init__(self, members: Iterable[User]):
+        self.by_alias: dict[str, User] = {}
+        for user in members:
+            for alias in (user.email, user.name):
+                alias = " ".join((alias or "").split())
+                if alias:
+                    self.by_alias.setdefault(alias.casefold(), user)
+        # Longest first, so "@Ana Lima" is the whole name and not only a teammate called "Ana".
+        aliases = sorted(self.by_alias, key=len, reverse=True)
+        self.pattern = (
+            re.compile(_BEFORE + "(" + "|".join(re.escape(a) for a in aliases) + ")" + _AFTER, re.IGNORECASE)
+            if aliases
+            else None
+        )
+
+    def _user(self, match: re.Match) -> User | None:
+        return self.by_alias.get(" ".join(match.group(1).split()).casefold())
+
+    def mentioned(self, body: str) -> list[User]:
+        """Teammates mentioned in `body`, in order of first mention, each once."""
+        if self.pattern is None:
+            return []
+        found: dict[int, User] = {}
+        for match in self.pattern.finditer(body or ""):
+            user = self._user(match)
+            if user is not None:
+                found.setdefault(user.id, user)
+        return list(found.values())
+
+    def highlight(self, body: str) -> Markup:
+        """`body` as safe HTML with each teammate's mention marked (everything else escaped)."""
+        body = body or ""
+        if self.pattern is None:
+            return escape(body)
+        parts, last = [], 0
+        for match in self.pattern.finditer(body):
+            user = self._user(match)
+            if user is None:
+                continue
+            parts.append(escape(body[last : match.start()]))
+            mention = body[match.start() : match.end()]
+            parts.append(Markup('<mark class="mention" title="{}">{}</mark>').format(user.email, mention))
+            last = match.end()
+        parts.append(escape(body[last:]))
+        return Markup("").join(parts)
+
+
+def for_company(company: Company | None) -> Mentions:
+    """The mention rule for `company`'s current members (none without a company)."""
+    members = [membership.user for membership in company.memberships] if company is not None else []
+    return Mentions(user for user in members if user is not None and user.active)
+
+
+def note_added(note: ApplicationNote, author: User) -> list[User]:
+    """Email each teammate mentioned in a new note, once each and never its author, through the
+    outbox (queued in the caller's transaction). Returns who was emailed."""
+    application = note.application
+    job = application.job
+    teammates = [user for user in for_company(job.company).mentioned(note.body) if user.id != author.id]
+    link = external_url("recruiter.application_detail", application_id=application.id) + f"#note-{note.id}"
+    for teammate in teammates:
+        queue_email(
+            teammate.email,
+            "note_mention",
+            user=teammate,
+            name=teammate.display_name,
+            author=author.display_name,
+            candidate=application.candidate.display_name,
+            job_title=job.title,
+            body=note.body,
+            link=link,
+        )
+    return teammates
