@@ -55,6 +55,7 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    or_,
     select,
     table,
     text,
@@ -62,11 +63,11 @@ from sqlalchemy import (
     tuple_,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, TSVECTOR
 from sqlalchemy.exc import DBAPIError
 
 from ..extensions import db
-from ..models import Company, Job, utcnow
+from ..models import Company, Job, JobStatus, utcnow
 from . import highlight, sql, suggest, syntax
 from .backend import (
     POSTED,
@@ -139,9 +140,9 @@ class PostgresBackend:
         )
 
     def rebuild(self, progress: Progress | None = None) -> SyncReport:
-        """Recompute every job's search_vector (after a change of how it is built, or to repair
-        rows written while the trigger was disabled), 1,000 jobs per transaction, then the
-        spelling vocabulary and the planner's statistics."""
+        """Recompute every job's search_vector and its row of search.jobs (after a change of how
+        they are built, or to repair rows written while the triggers were disabled), 1,000 jobs per
+        transaction, then the spelling vocabulary and the planner's statistics."""
         started = time.perf_counter()
         report = SyncReport()
         total = db.session.scalar(select(func.count()).select_from(Job)) or 0
@@ -166,9 +167,19 @@ class PostgresBackend:
                 progress(done, total)
         if progress is not None and done == 0:
             progress(0, 0)
+        # The update above rewrote every published job's row of search.jobs (its trigger); rows of
+        # jobs that stopped being published while the triggers were off go here.
+        db.session.execute(
+            text(
+                "DELETE FROM search.jobs AS s WHERE NOT EXISTS"
+                " (SELECT FROM jobs AS j WHERE j.id = s.id AND j.status = :published)"
+            ),
+            {"published": JobStatus.PUBLISHED},
+        )
+        db.session.commit()
         refresh_vocabulary(concurrently=False)
         with db.engine.connect() as conn:  # ANALYZE cannot run inside the session's transaction block
-            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE jobs")
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE jobs, search.jobs")
         report.updated = done
         report.seconds = time.perf_counter() - started
         return report
@@ -181,7 +192,10 @@ class PostgresBackend:
                     select(func.count()).select_from(Job).where(Job.open_clause(now)).scalar_subquery(),
                     select(func.count())
                     .select_from(Job)
-                    .where(Job.open_clause(now), Job.search_vector.is_(None))
+                    .where(
+                        Job.open_clause(now),
+                        ~exists().where(SEARCH_JOBS.c.id == Job.id, SEARCH_JOBS.c.search_vector.is_not(None)),
+                    )
                     .scalar_subquery(),
                     select(func.max(VOCABULARY.c.refreshed_at)).scalar_subquery(),
                 )
@@ -229,6 +243,32 @@ def _positions(query, first: str):
         cast(literal(None), String),
         func.row_number().over() + bindparam(first, type_=Integer),
     ).select_from(rows)
+
+
+# The narrow copy of the published jobs that searches read (migration 0027, kept by triggers on jobs).
+SEARCH_JOBS = table(
+    "jobs",
+    column("id", Integer),
+    column("company_id", Integer),
+    column("published_at", DateTime(timezone=True)),
+    column("expires_at", DateTime(timezone=True)),
+    column("featured_until", DateTime(timezone=True)),
+    column("salary_upper", Integer),
+    column("workplace", Text),
+    column("employment_type", Text),
+    column("seniority", Text),
+    column("salary_currency", Text),
+    column("salary_period", Text),
+    column("location", Text),
+    column("search_vector", TSVECTOR),
+    schema="search",
+).alias("search_jobs")  # the same name as the jobs table: statements reading both must tell them apart
+
+
+def _open(now):
+    """Job.open_clause on search.jobs: every row there is published; open until its expiry."""
+    expires_at = SEARCH_JOBS.c.expires_at
+    return or_(expires_at.is_(None), expires_at > now)
 
 
 _statements: OrderedDict[tuple, tuple[str, dict]] = OrderedDict()
@@ -464,27 +504,28 @@ class _Plan:
     def _statement(cls, shape):
         has_match, ranked, sort, filtered, no_company, rank_window, after_window = shape
         now = bindparam("now", type_=DateTime(timezone=True))
-        salary = func.coalesce(sql.yearly_usd(), 0)
+        s = SEARCH_JOBS.c
+        salary = func.coalesce(sql.yearly_usd(s.salary_upper, s.salary_currency, s.salary_period), 0)
         conditions = {
-            "workplace": lambda: Job.workplace == any_(bindparam("workplace", type_=ARRAY(Text))),
-            "employment_type": lambda: Job.employment_type == any_(bindparam("employment_type", type_=ARRAY(Text))),
-            "seniority": lambda: Job.seniority == any_(bindparam("seniority", type_=ARRAY(Text))),
-            "location": lambda: sql.location_key() == any_(bindparam("location", type_=ARRAY(Text))),
+            "workplace": lambda: s.workplace == any_(bindparam("workplace", type_=ARRAY(Text))),
+            "employment_type": lambda: s.employment_type == any_(bindparam("employment_type", type_=ARRAY(Text))),
+            "seniority": lambda: s.seniority == any_(bindparam("seniority", type_=ARRAY(Text))),
+            "location": lambda: sql.location_key(s.location) == any_(bindparam("location", type_=ARRAY(Text))),
             "company": lambda: (
-                false() if no_company else Job.company_id == any_(bindparam("company", type_=ARRAY(Integer)))
+                false() if no_company else s.company_id == any_(bindparam("company", type_=ARRAY(Integer)))
             ),
             "posted": lambda: func.coalesce(
-                Job.published_at >= bindparam("posted", type_=DateTime(timezone=True)), false()
+                s.published_at >= bindparam("posted", type_=DateTime(timezone=True)), false()
             ),
             "salary_min": lambda: salary >= bindparam("salary_min", type_=Integer),
         }
-        where = [Job.open_clause(now)]
+        where = [_open(now)]
         if has_match:
-            where.append(Job.search_vector.op("@@")(cast(bindparam("match", type_=Text), TSQUERY)))
+            where.append(s.search_vector.op("@@")(cast(bindparam("match", type_=Text), TSQUERY)))
         # Range groups as bucket numbers (0 = none); a job in bucket n is in every bucket up to n.
         posted_bucket = case(
             *[
-                (Job.published_at >= bindparam(f"posted_{key}", type_=DateTime(timezone=True)), n)
+                (s.published_at >= bindparam(f"posted_{key}", type_=DateTime(timezone=True)), n)
                 for n, key in reversed(list(enumerate(POSTED_BUCKETS[1:], 1)))
             ],
             else_=0,
@@ -492,18 +533,19 @@ class _Plan:
         salary_bucket = case(*[(salary >= step, n) for n, step in reversed(list(enumerate(SALARY_STEPS, 1)))], else_=0)
         m = (
             select(
-                Job.id.label("id"),
-                Job.workplace.label("workplace"),
-                Job.employment_type.label("employment_type"),
-                Job.seniority.label("seniority"),
-                func.trim(Job.location).label("location"),
-                Job.company_id.label("company"),
+                s.id.label("id"),
+                s.workplace.label("workplace"),
+                s.employment_type.label("employment_type"),
+                s.seniority.label("seniority"),
+                s.location.label("location"),
+                s.company_id.label("company"),
                 posted_bucket.label("posted"),
                 salary_bucket.label("salary_min"),
-                Job.published_at.label("published_at"),
-                func.coalesce(Job.featured_until > now, false()).label("featured"),
+                s.published_at.label("published_at"),
+                func.coalesce(s.featured_until > now, false()).label("featured"),
                 *[conditions[group]().label(f"ok_{group}") for group in filtered],
             )
+            .select_from(SEARCH_JOBS)
             .where(*where)
             .cte("m")
             .prefix_with("MATERIALIZED")
@@ -593,7 +635,7 @@ class _Plan:
             score = (
                 func.ts_rank_cd(
                     literal_column(RANK_WEIGHTS),
-                    Job.search_vector,
+                    SEARCH_JOBS.c.search_vector,
                     cast(bindparam("rank", type_=Text), TSQUERY),
                     RANK_NORMALIZATION,
                 )
@@ -602,7 +644,7 @@ class _Plan:
             parts.append(
                 _positions(
                     select(window.c.id)
-                    .select_from(window.join(Job, Job.id == window.c.id))
+                    .select_from(window.join(SEARCH_JOBS, SEARCH_JOBS.c.id == window.c.id))
                     .order_by(
                         window.c.featured.desc(),
                         score.desc(),
@@ -666,7 +708,7 @@ class _Plan:
         words = {word.lower(): word for word in self.spelling}
         typed = func.unnest(cast(sorted(words), ARRAY(Text))).table_valued("word").render_derived(name="typed")
         query = func.plainto_tsquery("english", typed.c.word)
-        in_no_open_job = ~exists().where(Job.open_clause(self.request.now), Job.search_vector.op("@@")(query))
+        in_no_open_job = ~exists().where(_open(self.request.now), SEARCH_JOBS.c.search_vector.op("@@")(query))
         rows = db.session.execute(
             select(typed.c.word.label("typed"), VOCABULARY.c.word, VOCABULARY.c.jobs, VOCABULARY.c.refreshed_at)
             .select_from(typed.outerjoin(VOCABULARY, VOCABULARY.c.word.op("%")(typed.c.word)))
