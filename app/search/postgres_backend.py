@@ -60,7 +60,6 @@ from sqlalchemy import (
     table,
     text,
     true,
-    tuple_,
     union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, TSVECTOR
@@ -89,7 +88,8 @@ log = logging.getLogger(__name__)
 
 RANK_WINDOW = 2000
 # Counting and ranking (step 2) is cached per process for this long, keyed by the search, the data
-# version (the newest jobs/companies updated_at, read in step 1) and the time rounded down to it.
+# version (search.changes and the newest companies.updated_at, read in step 1) and the time rounded
+# down to it.
 COUNT_CACHE_SECONDS = 10
 # The cache's size in rows (a browse at 100k has ~4,000: one per company and location): about 8 MB
 # of tuples. Measured: 512 entries of any size grew a query process from 107 to 426 MB.
@@ -105,6 +105,7 @@ SETTINGS = ("jit", "work_mem", "pg_trgm.similarity_threshold", "enable_seqscan")
 RESET_SETTINGS = "; ".join(f"SET LOCAL {name} TO DEFAULT" for name in SETTINGS)
 _WEIGHT_CLASSES = "ABCD"
 GROUPS = ("workplace", "employment_type", "seniority", "location", "company", "posted", "salary_min")
+CELL_GROUPS = ("workplace", "employment_type", "seniority", "posted", "salary_min")  # a few values each
 POSTED_BUCKETS = ["", *reversed(POSTED)]  # "", 30d, 7d, 24h: ever narrower
 SALARY_BUCKETS = ["", *(str(step) for step in SALARY_STEPS)]
 _LEXEME = re.compile(r"'(?:[^']|'')*'")
@@ -309,15 +310,15 @@ def _hashable(value):
 class _CountCache:
     """Step 2's rows per (shape, data version, parameters), least recently used out.
 
-    Totals and facet counts stay exact: the key holds the newest updated_at of jobs and companies
-    (read in step 1, two index lookups), so any committed change that touches a job or a company
-    makes a new key, and the key holds the time in COUNT_CACHE_SECONDS buckets, so an entry computed
-    at its request's exact time answers for the rest of its bucket at most. What it can miss for at
-    most that long: a job whose expiry passes (no row changes), a row deleted outright (no updated_at
-    moves) and a transaction that stamped its rows before the newest updated_at already seen but
-    committed after it. Jobs that closed meanwhile are never shown (step 3 checks each at the
-    request's time). Measured at 100k jobs: a browse costs 200-290 ms
-    of PostgreSQL CPU counting 80k rows; a repeat within the window costs the step 1 round trip."""
+    Totals and facet counts stay exact: the key holds search.changes, a sequence that every change of
+    search.jobs advances when its transaction commits (insert, edit, close, delete: migration 0027),
+    and the newest companies.updated_at (a slug or name for the labels), both read in step 1, so any
+    committed change makes a new key; and the key holds the time in COUNT_CACHE_SECONDS buckets, so
+    an entry computed at its request's exact time answers for the rest of its bucket at most. What it
+    can miss for at most that long: a job whose expiry passes (no row changes), and a search that
+    read the sequence in the instant between a writer's deferred trigger and its commit. Jobs that
+    closed meanwhile are never shown (step 3 checks each at the request's time). A repeat within the
+    window costs the step 1 round trip instead of counting the search's jobs again."""
 
     def __init__(self, max_rows: int):
         self.max_rows = max_rows
@@ -363,6 +364,18 @@ class _Counts:
         self.facets: dict[str, dict[str, int]] = {}
         self.labels: dict[str, dict[str, str]] = {"location": {}, "company": {}}
 
+    def add_cell(self, value: str, n: int, filtered: tuple) -> None:
+        """Adds `n` jobs of one cell (see _Plan._facet_rows) to the total, when they pass every
+        filter, and to each small group's value, when they pass every filter but the group's own."""
+        parts = value.split("|")
+        passed = {group: flag == "1" for group, flag in zip(filtered, parts[len(CELL_GROUPS) :], strict=True)}
+        if all(passed.values()):
+            self.total += n
+        for group, cell_value in zip(CELL_GROUPS, parts, strict=False):
+            if all(ok for other, ok in passed.items() if other != group):
+                values = self.facets.setdefault(group, {})
+                values[cell_value] = values.get(cell_value, 0) + n
+
 
 class _Plan:
     """The SQL of one search, built and run step by step (see the module docstring)."""
@@ -401,7 +414,7 @@ class _Plan:
             leaf_columns.append(positions)
         version_at = len(columns)
         columns += [
-            select(func.max(Job.updated_at)).scalar_subquery(),
+            select(literal_column("last_value")).select_from(text("search.changes")).scalar_subquery(),
             select(func.max(Company.updated_at)).scalar_subquery(),
         ]
         company_at = len(columns)
@@ -471,8 +484,8 @@ class _Plan:
         counts = _Counts()
         location: dict[str, int] = {}
         for kind, value, n, label, _ in sorted((r for r in rows if r[0] != "hit"), key=lambda r: -r[2]):
-            if kind == "total":
-                counts.total = n
+            if kind == "cell":
+                counts.add_cell(value, n, filtered)
             elif kind == "location":
                 key = location_key(value)
                 location[key] = location.get(key, 0) + n
@@ -480,8 +493,6 @@ class _Plan:
             elif kind == "company":
                 counts.facets.setdefault("company", {})[value] = n
                 counts.labels["company"][value] = label
-            else:
-                counts.facets.setdefault(kind, {})[value] = n
         counts.facets["location"] = location
         for group, keys in (("posted", POSTED_BUCKETS), ("salary_min", SALARY_BUCKETS)):
             by_bucket = {int(b): n for b, n in counts.facets.get(group, {}).items()}
@@ -505,87 +516,94 @@ class _Plan:
         has_match, ranked, sort, filtered, no_company, rank_window, after_window = shape
         now = bindparam("now", type_=DateTime(timezone=True))
         s = SEARCH_JOBS.c
-        salary = func.coalesce(sql.yearly_usd(s.salary_upper, s.salary_currency, s.salary_period), 0)
-        conditions = {
-            "workplace": lambda: s.workplace == any_(bindparam("workplace", type_=ARRAY(Text))),
-            "employment_type": lambda: s.employment_type == any_(bindparam("employment_type", type_=ARRAY(Text))),
-            "seniority": lambda: s.seniority == any_(bindparam("seniority", type_=ARRAY(Text))),
-            "location": lambda: sql.location_key(s.location) == any_(bindparam("location", type_=ARRAY(Text))),
-            "company": lambda: (
-                false() if no_company else s.company_id == any_(bindparam("company", type_=ARRAY(Integer)))
-            ),
-            "posted": lambda: func.coalesce(
-                s.published_at >= bindparam("posted", type_=DateTime(timezone=True)), false()
-            ),
-            "salary_min": lambda: salary >= bindparam("salary_min", type_=Integer),
-        }
         where = [_open(now)]
         if has_match:
             where.append(s.search_vector.op("@@")(cast(bindparam("match", type_=Text), TSQUERY)))
+        # The yearly USD salary once per row: OFFSET 0 keeps the planner from folding this subquery
+        # into the next, where the salary buckets' CASE would compute it once per step.
+        salary = func.coalesce(sql.yearly_usd(s.salary_upper, s.salary_currency, s.salary_period), 0)
+        base = (
+            select(
+                s.id,
+                s.workplace,
+                s.employment_type,
+                s.seniority,
+                s.location,
+                s.company_id,
+                s.published_at,
+                s.featured_until,
+                salary.label("usd"),
+            )
+            .where(*where)
+            .offset(0)
+            .subquery("base")
+        )
+        b = base.c
+        conditions = {
+            "workplace": lambda: b.workplace == any_(bindparam("workplace", type_=ARRAY(Text))),
+            "employment_type": lambda: b.employment_type == any_(bindparam("employment_type", type_=ARRAY(Text))),
+            "seniority": lambda: b.seniority == any_(bindparam("seniority", type_=ARRAY(Text))),
+            "location": lambda: sql.location_key(b.location) == any_(bindparam("location", type_=ARRAY(Text))),
+            "company": lambda: (
+                false() if no_company else b.company_id == any_(bindparam("company", type_=ARRAY(Integer)))
+            ),
+            "posted": lambda: func.coalesce(
+                b.published_at >= bindparam("posted", type_=DateTime(timezone=True)), false()
+            ),
+            "salary_min": lambda: b.usd >= bindparam("salary_min", type_=Integer),
+        }
         # Range groups as bucket numbers (0 = none); a job in bucket n is in every bucket up to n.
         posted_bucket = case(
             *[
-                (s.published_at >= bindparam(f"posted_{key}", type_=DateTime(timezone=True)), n)
+                (b.published_at >= bindparam(f"posted_{key}", type_=DateTime(timezone=True)), n)
                 for n, key in reversed(list(enumerate(POSTED_BUCKETS[1:], 1)))
             ],
             else_=0,
         )
-        salary_bucket = case(*[(salary >= step, n) for n, step in reversed(list(enumerate(SALARY_STEPS, 1)))], else_=0)
+        salary_bucket = case(*[(b.usd >= step, n) for n, step in reversed(list(enumerate(SALARY_STEPS, 1)))], else_=0)
         m = (
             select(
-                s.id.label("id"),
-                s.workplace.label("workplace"),
-                s.employment_type.label("employment_type"),
-                s.seniority.label("seniority"),
-                s.location.label("location"),
-                s.company_id.label("company"),
+                b.id.label("id"),
+                b.workplace.label("workplace"),
+                b.employment_type.label("employment_type"),
+                b.seniority.label("seniority"),
+                b.location.label("location"),
+                b.company_id.label("company"),
                 posted_bucket.label("posted"),
                 salary_bucket.label("salary_min"),
-                s.published_at.label("published_at"),
-                func.coalesce(s.featured_until > now, false()).label("featured"),
+                b.published_at.label("published_at"),
+                func.coalesce(b.featured_until > now, false()).label("featured"),
                 *[conditions[group]().label(f"ok_{group}") for group in filtered],
             )
-            .select_from(SEARCH_JOBS)
-            .where(*where)
             .cte("m")
             .prefix_with("MATERIALIZED")
         )
         ok = {group: m.c[f"ok_{group}"] for group in filtered}
         every = and_(true(), *ok.values())
-        return union_all(cls._facet_rows(m, ok, every), cls._page(m, every, ranked, sort, rank_window, after_window))
+        return union_all(cls._facet_rows(m, ok), cls._page(m, every, ranked, sort, rank_window, after_window))
 
     @staticmethod
-    def _facet_rows(m, ok: dict, every):
-        """(kind, value, count, label, NULL) of every facet value and of the total. Groups without
-        a filter of their own count the final set, all in one GROUPING SETS pass with the total; a
-        filtered group counts with every other filter ("how many if I chose this instead")."""
-        unfiltered = [g for g in GROUPS if g not in ok]
-        if unfiltered:
-            full = 2 ** len(unfiltered) - 1  # GROUPING(...): a bit set for each column not grouped
-            grouped = (
-                select(
-                    func.grouping(*[m.c[g] for g in unfiltered]).label("bits"),
-                    *[cast(m.c[g], Text).label(g) for g in unfiltered],
-                    func.count().label("n"),
-                )
-                .where(every)
-                .group_by(func.grouping_sets(*[tuple_(m.c[g]) for g in unfiltered], tuple_()))
-                .subquery("grouped")
-            )
-            kind = case(
-                *[
-                    (grouped.c.bits == full - 2 ** (len(unfiltered) - 1 - i), literal(g))
-                    for i, g in enumerate(unfiltered)
-                ],
-                else_=literal("total"),
-            )
-            value = func.coalesce(*[grouped.c[g] for g in unfiltered], literal(""))
-            parts = [select(kind.label("kind"), value.label("value"), grouped.c.n.label("n"))]
-        else:
-            parts = [
-                select(literal("total").label("kind"), literal("").label("value"), func.count().label("n")).where(every)
-            ]
-        for g in ok:
+    def _facet_rows(m, ok: dict):
+        """(kind, value, count, label, NULL) rows from which step 2 reads the total and every facet.
+
+        The groups with few values (CELL_GROUPS) are counted together: one row per combination of
+        their values and of the filters' verdicts ("cell", the values and 0/1 verdicts joined by
+        "|"), a few hundred rows that Python adds up into the total and each group's counts. One
+        hash table of small keys instead of one per group: at 100k jobs this is most of the saving.
+        Location and company (hundreds to thousands of values) are counted each on its own, over the
+        jobs that pass every other filter ("how many if I chose this instead")."""
+        cell_columns = [cast(m.c[g], Text) for g in CELL_GROUPS] + [
+            cast(cast(flag, Integer), Text) for flag in ok.values()
+        ]
+        grouping = [m.c[g] for g in CELL_GROUPS] + list(ok.values())
+        parts = [
+            select(
+                literal("cell").label("kind"),
+                func.concat_ws("|", *cell_columns).label("value"),
+                func.count().label("n"),
+            ).group_by(*grouping)
+        ]
+        for g in ("location", "company"):
             others = and_(true(), *[condition for other, condition in ok.items() if other != g])
             parts.append(select(literal(g), cast(m.c[g], Text), func.count()).where(others).group_by(m.c[g]))
         facet_rows = union_all(*parts).subquery("facet_rows")
