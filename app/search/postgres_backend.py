@@ -592,17 +592,13 @@ class _Plan:
         hash table of small keys instead of one per group: at 100k jobs this is most of the saving.
         Location and company (hundreds to thousands of values) are counted each on its own, over the
         jobs that pass every other filter ("how many if I chose this instead")."""
-        cell_columns = [cast(m.c[g], Text) for g in CELL_GROUPS] + [
-            cast(cast(flag, Integer), Text) for flag in ok.values()
+        grouping = [m.c[g] for g in CELL_GROUPS] + [flag.label(f"ok_{g}") for g, flag in ok.items()]
+        cells = select(*grouping, func.count().label("n")).group_by(*grouping).subquery("cells")
+        # Joined into text after grouping: once per cell, not once per job.
+        cell_columns = [cast(cells.c[g], Text) for g in CELL_GROUPS] + [
+            cast(cast(cells.c[f"ok_{g}"], Integer), Text) for g in ok
         ]
-        grouping = [m.c[g] for g in CELL_GROUPS] + list(ok.values())
-        parts = [
-            select(
-                literal("cell").label("kind"),
-                func.concat_ws("|", *cell_columns).label("value"),
-                func.count().label("n"),
-            ).group_by(*grouping)
-        ]
+        parts = [select(literal("cell").label("kind"), func.concat_ws("|", *cell_columns).label("value"), cells.c.n)]
         for g in ("location", "company"):
             others = and_(true(), *[condition for other, condition in ok.items() if other != g])
             parts.append(select(literal(g), cast(m.c[g], Text), func.count()).where(others).group_by(m.c[g]))
