@@ -2,9 +2,12 @@
 rebuild on deploy, one index shared by every web instance and the worker.
 
 What the database keeps (migration 0007): `jobs.search_vector`, a weighted tsvector (title A, skills
-B, company and location C, description D) written by triggers on every change, with a GIN index;
-`search_vocabulary`, a materialized view of the words of published titles and skills with a trigram
-index (pg_trgm), for "Did you mean ...?".
+B, company and location C, description D) written by triggers on every change; `search_vocabulary`,
+a materialized view of the words of published titles and skills with a trigram index (pg_trgm), for
+"Did you mean ...?". And (migration 0027) `search.jobs`, what searches read: one narrow row per
+published job (facet columns, the times that decide open/featured/posted, the salary as entered, the
+tsvector, lz4-compressed) with the GIN index, kept by triggers on jobs; `search.changes`, a sequence
+every committed change of search.jobs advances (the count cache's version).
 
 A search is a few short round trips:
 1. normalize: each word, phrase and prefix of the search box (syntax.py, the same grammar as the
@@ -13,10 +16,11 @@ A search is a few short round trips:
    companies; the planner options of the search's transaction are set. Python composes the
    tsqueries: the match query (AND, OR, NOT as typed; a phrase must sit inside one field) and the
    ranking query (every positive leaf).
-2. count and rank, one statement (compiled once per shape of search): the open jobs matching the
-   query (`@@`, GIN) and each filter; the exact total and every facet group's counts within the
-   search (GROUPING SETS; a filtered group counts with the other filters only, as the Whoosh engine
-   does); the requested page.
+2. count and rank, one statement (compiled once per shape of search): the open rows of search.jobs
+   matching the query (`@@`, GIN) and each filter's verdict; the exact total and every facet
+   group's counts within the search (a filtered group counts with the other filters only, as the
+   Whoosh engine does): the five small groups as one GROUP BY of their value combinations and
+   verdicts, added up in Python, location and company each grouped on its own; the requested page.
 3. the page's jobs, then their `ts_headline` snippets.
 4. with plain words in the search: which of them are in no open job, and their trigram neighbours
    in `search_vocabulary` ("Did you mean").
