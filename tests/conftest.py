@@ -115,6 +115,7 @@ def database_url(tmp_path_factory) -> str:
         engine = create_engine(url)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("DROP SCHEMA IF EXISTS search CASCADE"))  # the PostgreSQL search backend's (0027)
             conn.execute(text("CREATE SCHEMA public"))
         engine.dispose()
         return url

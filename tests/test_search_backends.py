@@ -585,12 +585,12 @@ def test_the_database_keeps_the_search_vector_current(app_ctx):
 def test_without_the_search_objects_the_postgres_backend_answers_from_the_database(app, client, app_ctx):
     make_job(make_recruiter(), title="Cartographer")
     with app_config(app, SEARCH_BACKEND="postgres"):
-        db.session.execute(text("ALTER TABLE jobs RENAME COLUMN search_vector TO search_vector_away"))
+        db.session.execute(text("ALTER TABLE search.jobs RENAME TO jobs_away"))  # what it reads (0027)
         db.session.commit()
         try:
             response = client.get("/jobs?q=cartographer")
         finally:
-            db.session.execute(text("ALTER TABLE jobs RENAME COLUMN search_vector_away TO search_vector"))
+            db.session.execute(text("ALTER TABLE search.jobs_away RENAME TO jobs"))
             db.session.commit()
     assert response.status_code == 200
     assert titles(response.text) == ["Cartographer"]

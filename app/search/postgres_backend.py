@@ -2,9 +2,12 @@
 rebuild on deploy, one index shared by every web instance and the worker.
 
 What the database keeps (migration 0007): `jobs.search_vector`, a weighted tsvector (title A, skills
-B, company and location C, description D) written by triggers on every change, with a GIN index;
-`search_vocabulary`, a materialized view of the words of published titles and skills with a trigram
-index (pg_trgm), for "Did you mean ...?".
+B, company and location C, description D) written by triggers on every change; `search_vocabulary`,
+a materialized view of the words of published titles and skills with a trigram index (pg_trgm), for
+"Did you mean ...?". And (migration 0027) `search.jobs`, what searches read: one narrow row per
+published job (facet columns, the times that decide open/featured/posted, the salary as entered, the
+tsvector, lz4-compressed) with the GIN index, kept by triggers on jobs; `search.changes`, a sequence
+every committed change of search.jobs advances (the count cache's version).
 
 A search is a few short round trips:
 1. normalize: each word, phrase and prefix of the search box (syntax.py, the same grammar as the
@@ -13,10 +16,11 @@ A search is a few short round trips:
    companies; the planner options of the search's transaction are set. Python composes the
    tsqueries: the match query (AND, OR, NOT as typed; a phrase must sit inside one field) and the
    ranking query (every positive leaf).
-2. count and rank, one statement (compiled once per shape of search): the open jobs matching the
-   query (`@@`, GIN) and each filter; the exact total and every facet group's counts within the
-   search (GROUPING SETS; a filtered group counts with the other filters only, as the Whoosh engine
-   does); the requested page.
+2. count and rank, one statement (compiled once per shape of search): the open rows of search.jobs
+   matching the query (`@@`, GIN) and each filter's verdict; the exact total and every facet
+   group's counts within the search (a filtered group counts with the other filters only, as the
+   Whoosh engine does): the five small groups as one GROUP BY of their value combinations and
+   verdicts, added up in Python, location and company each grouped on its own; the requested page.
 3. the page's jobs, then their `ts_headline` snippets.
 4. with plain words in the search: which of them are in no open job, and their trigram neighbours
    in `search_vocabulary` ("Did you mean").
@@ -55,18 +59,18 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    or_,
     select,
     table,
     text,
     true,
-    tuple_,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, TSVECTOR
 from sqlalchemy.exc import DBAPIError
 
 from ..extensions import db
-from ..models import Company, Job, utcnow
+from ..models import Company, Job, JobStatus, utcnow
 from . import highlight, sql, suggest, syntax
 from .backend import (
     POSTED,
@@ -88,7 +92,8 @@ log = logging.getLogger(__name__)
 
 RANK_WINDOW = 2000
 # Counting and ranking (step 2) is cached per process for this long, keyed by the search, the data
-# version (the newest jobs/companies updated_at, read in step 1) and the time rounded down to it.
+# version (search.changes and the newest companies.updated_at, read in step 1) and the time rounded
+# down to it.
 COUNT_CACHE_SECONDS = 10
 # The cache's size in rows (a browse at 100k has ~4,000: one per company and location): about 8 MB
 # of tuples. Measured: 512 entries of any size grew a query process from 107 to 426 MB.
@@ -104,6 +109,7 @@ SETTINGS = ("jit", "work_mem", "pg_trgm.similarity_threshold", "enable_seqscan")
 RESET_SETTINGS = "; ".join(f"SET LOCAL {name} TO DEFAULT" for name in SETTINGS)
 _WEIGHT_CLASSES = "ABCD"
 GROUPS = ("workplace", "employment_type", "seniority", "location", "company", "posted", "salary_min")
+CELL_GROUPS = ("workplace", "employment_type", "seniority", "posted", "salary_min")  # a few values each
 POSTED_BUCKETS = ["", *reversed(POSTED)]  # "", 30d, 7d, 24h: ever narrower
 SALARY_BUCKETS = ["", *(str(step) for step in SALARY_STEPS)]
 _LEXEME = re.compile(r"'(?:[^']|'')*'")
@@ -139,9 +145,9 @@ class PostgresBackend:
         )
 
     def rebuild(self, progress: Progress | None = None) -> SyncReport:
-        """Recompute every job's search_vector (after a change of how it is built, or to repair
-        rows written while the trigger was disabled), 1,000 jobs per transaction, then the
-        spelling vocabulary and the planner's statistics."""
+        """Recompute every job's search_vector and its row of search.jobs (after a change of how
+        they are built, or to repair rows written while the triggers were disabled), 1,000 jobs per
+        transaction, then the spelling vocabulary and the planner's statistics."""
         started = time.perf_counter()
         report = SyncReport()
         total = db.session.scalar(select(func.count()).select_from(Job)) or 0
@@ -166,9 +172,19 @@ class PostgresBackend:
                 progress(done, total)
         if progress is not None and done == 0:
             progress(0, 0)
+        # The update above rewrote every published job's row of search.jobs (its trigger); rows of
+        # jobs that stopped being published while the triggers were off go here.
+        db.session.execute(
+            text(
+                "DELETE FROM search.jobs AS s WHERE NOT EXISTS"
+                " (SELECT FROM jobs AS j WHERE j.id = s.id AND j.status = :published)"
+            ),
+            {"published": JobStatus.PUBLISHED},
+        )
+        db.session.commit()
         refresh_vocabulary(concurrently=False)
         with db.engine.connect() as conn:  # ANALYZE cannot run inside the session's transaction block
-            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE jobs")
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE jobs, search.jobs")
         report.updated = done
         report.seconds = time.perf_counter() - started
         return report
@@ -181,7 +197,10 @@ class PostgresBackend:
                     select(func.count()).select_from(Job).where(Job.open_clause(now)).scalar_subquery(),
                     select(func.count())
                     .select_from(Job)
-                    .where(Job.open_clause(now), Job.search_vector.is_(None))
+                    .where(
+                        Job.open_clause(now),
+                        ~exists().where(SEARCH_JOBS.c.id == Job.id, SEARCH_JOBS.c.search_vector.is_not(None)),
+                    )
                     .scalar_subquery(),
                     select(func.max(VOCABULARY.c.refreshed_at)).scalar_subquery(),
                 )
@@ -231,6 +250,33 @@ def _positions(query, first: str):
     ).select_from(rows)
 
 
+# The narrow copy of the published jobs that searches read (migration 0027, kept by triggers on jobs).
+SEARCH_JOBS = table(
+    "jobs",
+    column("id", Integer),
+    column("company_id", Integer),
+    column("published_at", DateTime(timezone=True)),
+    column("expires_at", DateTime(timezone=True)),
+    column("featured_until", DateTime(timezone=True)),
+    column("salary_upper", Integer),
+    column("workplace", Text),
+    column("employment_type", Text),
+    column("seniority", Text),
+    column("salary_currency", Text),
+    column("salary_period", Text),
+    column("location", Text),
+    column("location_key", Text),
+    column("search_vector", TSVECTOR),
+    schema="search",
+).alias("search_jobs")  # the same name as the jobs table: statements reading both must tell them apart
+
+
+def _open(now):
+    """Job.open_clause on search.jobs: every row there is published; open until its expiry."""
+    expires_at = SEARCH_JOBS.c.expires_at
+    return or_(expires_at.is_(None), expires_at > now)
+
+
 _statements: OrderedDict[tuple, tuple[str, dict]] = OrderedDict()
 _statements_lock = threading.Lock()
 
@@ -269,15 +315,15 @@ def _hashable(value):
 class _CountCache:
     """Step 2's rows per (shape, data version, parameters), least recently used out.
 
-    Totals and facet counts stay exact: the key holds the newest updated_at of jobs and companies
-    (read in step 1, two index lookups), so any committed change that touches a job or a company
-    makes a new key, and the key holds the time in COUNT_CACHE_SECONDS buckets, so an entry computed
-    at its request's exact time answers for the rest of its bucket at most. What it can miss for at
-    most that long: a job whose expiry passes (no row changes), a row deleted outright (no updated_at
-    moves) and a transaction that stamped its rows before the newest updated_at already seen but
-    committed after it. Jobs that closed meanwhile are never shown (step 3 checks each at the
-    request's time). Measured at 100k jobs: a browse costs 200-290 ms
-    of PostgreSQL CPU counting 80k rows; a repeat within the window costs the step 1 round trip."""
+    Totals and facet counts stay exact: the key holds search.changes, a sequence that every change of
+    search.jobs advances when its transaction commits (insert, edit, close, delete: migration 0027),
+    and the newest companies.updated_at (a slug or name for the labels), both read in step 1, so any
+    committed change makes a new key; and the key holds the time in COUNT_CACHE_SECONDS buckets, so
+    an entry computed at its request's exact time answers for the rest of its bucket at most. What it
+    can miss for at most that long: a job whose expiry passes (no row changes), and a search that
+    read the sequence in the instant between a writer's deferred trigger and its commit. Jobs that
+    closed meanwhile are never shown (step 3 checks each at the request's time). A repeat within the
+    window costs the step 1 round trip instead of counting the search's jobs again."""
 
     def __init__(self, max_rows: int):
         self.max_rows = max_rows
@@ -323,6 +369,18 @@ class _Counts:
         self.facets: dict[str, dict[str, int]] = {}
         self.labels: dict[str, dict[str, str]] = {"location": {}, "company": {}}
 
+    def add_cell(self, value: str, n: int, filtered: tuple) -> None:
+        """Adds `n` jobs of one cell (see _Plan._facet_rows) to the total, when they pass every
+        filter, and to each small group's value, when they pass every filter but the group's own."""
+        parts = value.split("|")
+        passed = {group: flag == "1" for group, flag in zip(filtered, parts[len(CELL_GROUPS) :], strict=True)}
+        if all(passed.values()):
+            self.total += n
+        for group, cell_value in zip(CELL_GROUPS, parts, strict=False):
+            if all(ok for other, ok in passed.items() if other != group):
+                values = self.facets.setdefault(group, {})
+                values[cell_value] = values.get(cell_value, 0) + n
+
 
 class _Plan:
     """The SQL of one search, built and run step by step (see the module docstring)."""
@@ -361,7 +419,7 @@ class _Plan:
             leaf_columns.append(positions)
         version_at = len(columns)
         columns += [
-            select(func.max(Job.updated_at)).scalar_subquery(),
+            select(literal_column("last_value")).select_from(text("search.changes")).scalar_subquery(),
             select(func.max(Company.updated_at)).scalar_subquery(),
         ]
         company_at = len(columns)
@@ -431,8 +489,8 @@ class _Plan:
         counts = _Counts()
         location: dict[str, int] = {}
         for kind, value, n, label, _ in sorted((r for r in rows if r[0] != "hit"), key=lambda r: -r[2]):
-            if kind == "total":
-                counts.total = n
+            if kind == "cell":
+                counts.add_cell(value, n, filtered)
             elif kind == "location":
                 key = location_key(value)
                 location[key] = location.get(key, 0) + n
@@ -440,8 +498,6 @@ class _Plan:
             elif kind == "company":
                 counts.facets.setdefault("company", {})[value] = n
                 counts.labels["company"][value] = label
-            else:
-                counts.facets.setdefault(kind, {})[value] = n
         counts.facets["location"] = location
         for group, keys in (("posted", POSTED_BUCKETS), ("salary_min", SALARY_BUCKETS)):
             by_bucket = {int(b): n for b, n in counts.facets.get(group, {}).items()}
@@ -464,86 +520,92 @@ class _Plan:
     def _statement(cls, shape):
         has_match, ranked, sort, filtered, no_company, rank_window, after_window = shape
         now = bindparam("now", type_=DateTime(timezone=True))
-        salary = func.coalesce(sql.yearly_usd(), 0)
+        s = SEARCH_JOBS.c
+        where = [_open(now)]
+        if has_match:
+            where.append(s.search_vector.op("@@")(cast(bindparam("match", type_=Text), TSQUERY)))
+        # The yearly USD salary once per row: OFFSET 0 keeps the planner from folding this subquery
+        # into the next, where the salary buckets' CASE would compute it once per step.
+        salary = func.coalesce(sql.yearly_usd(s.salary_upper, s.salary_currency, s.salary_period), 0)
+        base = (
+            select(
+                s.id,
+                s.workplace,
+                s.employment_type,
+                s.seniority,
+                s.location,
+                s.location_key,
+                s.company_id,
+                s.published_at,
+                s.featured_until,
+                salary.label("usd"),
+            )
+            .where(*where)
+            .offset(0)
+            .subquery("base")
+        )
+        b = base.c
         conditions = {
-            "workplace": lambda: Job.workplace == any_(bindparam("workplace", type_=ARRAY(Text))),
-            "employment_type": lambda: Job.employment_type == any_(bindparam("employment_type", type_=ARRAY(Text))),
-            "seniority": lambda: Job.seniority == any_(bindparam("seniority", type_=ARRAY(Text))),
-            "location": lambda: sql.location_key() == any_(bindparam("location", type_=ARRAY(Text))),
+            "workplace": lambda: b.workplace == any_(bindparam("workplace", type_=ARRAY(Text))),
+            "employment_type": lambda: b.employment_type == any_(bindparam("employment_type", type_=ARRAY(Text))),
+            "seniority": lambda: b.seniority == any_(bindparam("seniority", type_=ARRAY(Text))),
+            "location": lambda: sql.location_key(b.location_key) == any_(bindparam("location", type_=ARRAY(Text))),
             "company": lambda: (
-                false() if no_company else Job.company_id == any_(bindparam("company", type_=ARRAY(Integer)))
+                false() if no_company else b.company_id == any_(bindparam("company", type_=ARRAY(Integer)))
             ),
             "posted": lambda: func.coalesce(
-                Job.published_at >= bindparam("posted", type_=DateTime(timezone=True)), false()
+                b.published_at >= bindparam("posted", type_=DateTime(timezone=True)), false()
             ),
-            "salary_min": lambda: salary >= bindparam("salary_min", type_=Integer),
+            "salary_min": lambda: b.usd >= bindparam("salary_min", type_=Integer),
         }
-        where = [Job.open_clause(now)]
-        if has_match:
-            where.append(Job.search_vector.op("@@")(cast(bindparam("match", type_=Text), TSQUERY)))
         # Range groups as bucket numbers (0 = none); a job in bucket n is in every bucket up to n.
         posted_bucket = case(
             *[
-                (Job.published_at >= bindparam(f"posted_{key}", type_=DateTime(timezone=True)), n)
+                (b.published_at >= bindparam(f"posted_{key}", type_=DateTime(timezone=True)), n)
                 for n, key in reversed(list(enumerate(POSTED_BUCKETS[1:], 1)))
             ],
             else_=0,
         )
-        salary_bucket = case(*[(salary >= step, n) for n, step in reversed(list(enumerate(SALARY_STEPS, 1)))], else_=0)
+        salary_bucket = case(*[(b.usd >= step, n) for n, step in reversed(list(enumerate(SALARY_STEPS, 1)))], else_=0)
         m = (
             select(
-                Job.id.label("id"),
-                Job.workplace.label("workplace"),
-                Job.employment_type.label("employment_type"),
-                Job.seniority.label("seniority"),
-                func.trim(Job.location).label("location"),
-                Job.company_id.label("company"),
+                b.id.label("id"),
+                b.workplace.label("workplace"),
+                b.employment_type.label("employment_type"),
+                b.seniority.label("seniority"),
+                b.location.label("location"),
+                b.company_id.label("company"),
                 posted_bucket.label("posted"),
                 salary_bucket.label("salary_min"),
-                Job.published_at.label("published_at"),
-                func.coalesce(Job.featured_until > now, false()).label("featured"),
+                b.published_at.label("published_at"),
+                func.coalesce(b.featured_until > now, false()).label("featured"),
                 *[conditions[group]().label(f"ok_{group}") for group in filtered],
             )
-            .where(*where)
             .cte("m")
             .prefix_with("MATERIALIZED")
         )
         ok = {group: m.c[f"ok_{group}"] for group in filtered}
         every = and_(true(), *ok.values())
-        return union_all(cls._facet_rows(m, ok, every), cls._page(m, every, ranked, sort, rank_window, after_window))
+        return union_all(cls._facet_rows(m, ok), cls._page(m, every, ranked, sort, rank_window, after_window))
 
     @staticmethod
-    def _facet_rows(m, ok: dict, every):
-        """(kind, value, count, label, NULL) of every facet value and of the total. Groups without
-        a filter of their own count the final set, all in one GROUPING SETS pass with the total; a
-        filtered group counts with every other filter ("how many if I chose this instead")."""
-        unfiltered = [g for g in GROUPS if g not in ok]
-        if unfiltered:
-            full = 2 ** len(unfiltered) - 1  # GROUPING(...): a bit set for each column not grouped
-            grouped = (
-                select(
-                    func.grouping(*[m.c[g] for g in unfiltered]).label("bits"),
-                    *[cast(m.c[g], Text).label(g) for g in unfiltered],
-                    func.count().label("n"),
-                )
-                .where(every)
-                .group_by(func.grouping_sets(*[tuple_(m.c[g]) for g in unfiltered], tuple_()))
-                .subquery("grouped")
-            )
-            kind = case(
-                *[
-                    (grouped.c.bits == full - 2 ** (len(unfiltered) - 1 - i), literal(g))
-                    for i, g in enumerate(unfiltered)
-                ],
-                else_=literal("total"),
-            )
-            value = func.coalesce(*[grouped.c[g] for g in unfiltered], literal(""))
-            parts = [select(kind.label("kind"), value.label("value"), grouped.c.n.label("n"))]
-        else:
-            parts = [
-                select(literal("total").label("kind"), literal("").label("value"), func.count().label("n")).where(every)
-            ]
-        for g in ok:
+    def _facet_rows(m, ok: dict):
+        """(kind, value, count, label, NULL) rows from which step 2 reads the total and every facet.
+
+        The groups with few values (CELL_GROUPS) are counted together: one row per combination of
+        their values and of the filters' verdicts ("cell", the values and 0/1 verdicts joined by
+        "|"), a few hundred rows that Python adds up into the total and each group's counts. One
+        hash table of small keys instead of one per group: at 100k jobs this is most of the saving.
+        Location and company (hundreds to thousands of values) are counted each on its own, over the
+        jobs that pass every other filter ("how many if I chose this instead")."""
+        grouping = [m.c[g] for g in CELL_GROUPS] + [flag.label(f"ok_{g}") for g, flag in ok.items()]
+        cells = select(*grouping, func.count().label("n")).group_by(*grouping).subquery("cells")
+        # Joined into text after grouping: once per cell, not once per job.
+        cell_columns = [cast(cells.c[g], Text) for g in CELL_GROUPS] + [
+            cast(cast(cells.c[f"ok_{g}"], Integer), Text) for g in ok
+        ]
+        parts = [select(literal("cell").label("kind"), func.concat_ws("|", *cell_columns).label("value"), cells.c.n)]
+        for g in ("location", "company"):
             others = and_(true(), *[condition for other, condition in ok.items() if other != g])
             parts.append(select(literal(g), cast(m.c[g], Text), func.count()).where(others).group_by(m.c[g]))
         facet_rows = union_all(*parts).subquery("facet_rows")
@@ -593,7 +655,7 @@ class _Plan:
             score = (
                 func.ts_rank_cd(
                     literal_column(RANK_WEIGHTS),
-                    Job.search_vector,
+                    SEARCH_JOBS.c.search_vector,
                     cast(bindparam("rank", type_=Text), TSQUERY),
                     RANK_NORMALIZATION,
                 )
@@ -602,7 +664,7 @@ class _Plan:
             parts.append(
                 _positions(
                     select(window.c.id)
-                    .select_from(window.join(Job, Job.id == window.c.id))
+                    .select_from(window.join(SEARCH_JOBS, SEARCH_JOBS.c.id == window.c.id))
                     .order_by(
                         window.c.featured.desc(),
                         score.desc(),
@@ -666,7 +728,7 @@ class _Plan:
         words = {word.lower(): word for word in self.spelling}
         typed = func.unnest(cast(sorted(words), ARRAY(Text))).table_valued("word").render_derived(name="typed")
         query = func.plainto_tsquery("english", typed.c.word)
-        in_no_open_job = ~exists().where(Job.open_clause(self.request.now), Job.search_vector.op("@@")(query))
+        in_no_open_job = ~exists().where(_open(self.request.now), SEARCH_JOBS.c.search_vector.op("@@")(query))
         rows = db.session.execute(
             select(typed.c.word.label("typed"), VOCABULARY.c.word, VOCABULARY.c.jobs, VOCABULARY.c.refreshed_at)
             .select_from(typed.outerjoin(VOCABULARY, VOCABULARY.c.word.op("%")(typed.c.word)))
