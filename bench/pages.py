@@ -418,10 +418,12 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="keep an existing board of the same size")
     parser.add_argument("--pages", default="", help="comma-separated page labels to run (default: all)")
     parser.add_argument("--extra-env", default="", help="KEY=VALUE,... for the app (e.g. to compare settings)")
+    parser.add_argument("--database", default="", help="database name (default bench_pages_<jobs>)")
+    parser.add_argument("--build-only", action="store_true", help="fill the board and build its index, then stop")
     args = parser.parse_args()
     wrk_installed()
 
-    database = f"bench_pages_{args.jobs}"
+    database = args.database or f"bench_pages_{args.jobs}"
     url = f"{PG_BASE}/{database}"
     workdir = Path(tempfile.gettempdir()) / database
     workdir.mkdir(exist_ok=True)
@@ -430,6 +432,8 @@ def main() -> int:
     build_board(url, args.jobs, args.reuse)
     if not (args.reuse and (workdir / "search-index").exists()):
         build_index(env)
+    if args.build_only:
+        return 0
 
     rows = []
     base = f"http://127.0.0.1:{args.port}"
