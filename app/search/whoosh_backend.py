@@ -148,6 +148,8 @@ class WhooshBackend:
                 snapshot = idx.snapshot()
                 result = snapshot.search(engine_request(request, query))
                 suggestion = suggest(snapshot, request.text) if query is not None else None
+                if query is not None:
+                    snapshot.trim()  # "did you mean" may have read terms too
             except IndexUnavailable:
                 raise
             except Exception as error:

@@ -20,8 +20,14 @@ from .bitsets import RangeColumn, ids_to_mask, mask_to_ids
 MAX_PREFIX_TERMS = 300  # "ab*" must not expand to the whole vocabulary
 
 
+POSTING_BYTES = 8  # an id and a term frequency (arrays "i" and "f")
+PART_BYTES = 8  # a cached BM25 part ("d")
+VALUE_BYTES = 64  # a posting value (a bytes object of word positions and its list slot)
+ENTRY_BYTES = 400  # the entry, its key and the dictionary slot
+
+
 class TermEntry:
-    __slots__ = ("ids", "tfs", "mask", "df", "values", "parts", "parts_key")
+    __slots__ = ("ids", "tfs", "mask", "df", "values", "parts", "parts_key", "cost")
 
     def __init__(self, postings: codec.Postings, size: int):
         self.ids, self.tfs, self.df = postings.ids, postings.tfs, postings.doc_frequency
@@ -29,6 +35,19 @@ class TermEntry:
         self.values: list | None = postings.values  # posting values (positions), read for phrases only
         self.parts: array | None = None  # BM25 part per posting for parts_key's statistics
         self.parts_key: tuple | None = None
+        self.cost = 0  # bytes charged to the segment's cache for it (SegmentData.charge)
+
+    def size(self) -> int:
+        """Bytes this entry holds: its bitset is a pass over the whole segment's bits, whatever the
+        term's frequency, so a rare term costs the segment's size / 8 (12.5 KB at 100k documents)."""
+        n = len(self.ids)
+        return (
+            ENTRY_BYTES
+            + self.mask.bit_length() // 8
+            + n * POSTING_BYTES
+            + (n * PART_BYTES if self.parts is not None else 0)
+            + (n * VALUE_BYTES if self.values is not None else 0)
+        )
 
 
 class LargeFacet:
@@ -119,7 +138,7 @@ class SegmentData:
         self.ranges: dict[str, RangeColumn] = {}
         self.lengths: dict[str, bytes] = {}
         self.terms: OrderedDict[tuple[str, str], TermEntry] = OrderedDict()
-        self.cached_postings = 0
+        self.cached_bytes = 0  # what the entries in `terms` hold (TermEntry.size)
         self.expansions: OrderedDict[tuple[str, str], tuple[str, ...]] = OrderedDict()
         self.value_masks: dict[str, dict[str, int]] = {}
         self.large: dict[str, LargeFacet] = {}
@@ -178,7 +197,7 @@ class SegmentData:
             self.terms.move_to_end(key)
             return entry
         entry = self.terms[key] = TermEntry(codec.read_postings(reader, fieldname, text.encode("utf-8")), self.count)
-        self.cached_postings += len(entry.ids) + 16
+        self.charge(entry)
         return entry
 
     def positions(self, reader, fieldname: str, text: str) -> TermEntry:
@@ -187,16 +206,22 @@ class SegmentData:
         if entry is None:
             postings = codec.read_postings(reader, fieldname, text.encode("utf-8"), values=True)
             entry = self.terms[(fieldname, text)] = TermEntry(postings, self.count)
-            self.cached_postings += 2 * len(entry.ids) + 16
         elif entry.values is None:
             entry.values = codec.read_postings(reader, fieldname, text.encode("utf-8"), values=True).values
-            self.cached_postings += len(entry.ids)
+        self.charge(entry)
         return entry
 
+    def charge(self, entry: TermEntry) -> None:
+        """Count what a cached entry holds now (after its positions or BM25 parts were added)."""
+        size = entry.size()
+        self.cached_bytes += size - entry.cost
+        entry.cost = size
+
     def trim(self, budget: int) -> None:
-        while self.cached_postings > budget and len(self.terms) > 1:
+        """Drop the least recently used terms until the cache holds at most `budget` bytes."""
+        while self.cached_bytes > budget and len(self.terms) > 1:
             _, old = self.terms.popitem(last=False)
-            self.cached_postings -= len(old.ids) + 16
+            self.cached_bytes -= old.cost
 
     def expand(self, reader, fieldname: str, prefix: str) -> tuple[str, ...]:
         key = (fieldname, prefix)
