@@ -312,6 +312,9 @@ def _operations_settings(read: _Reader, production: bool) -> dict:
         read.problems.append("SENTRY_DSN must be an http(s):// DSN from your Sentry project's settings")
     return {
         "LOG_FORMAT": log_format,
+        # Per-request metrics (timing, counts, database queries) and the request log line. Off only
+        # to measure what they cost (bench/pages.py --telemetry-overhead); logging stays configured.
+        "REQUEST_TELEMETRY": read.bool("REQUEST_TELEMETRY", True),
         "SENTRY_DSN": dsn,
         "METRICS_TOKEN": token,
         "METRICS_ALLOW_IPS": networks,

@@ -29,6 +29,7 @@ import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -409,6 +410,78 @@ def measure(url, headers, args, gunicorn, database, connections=None):
     return result
 
 
+def mixed_searches(count: int, seed: int = 11) -> list[str]:
+    """`count` search addresses of several kinds (words, two words, phrases, prefixes, filters only,
+    words with filters, later pages, misspellings), mostly distinct, as /jobs?... paths."""
+    rng = random.Random(seed)
+    words = [w.lower() for title in TITLES for w in title.split()] + [s.lower() for s in SKILLS] + WORDS
+    places = PLACES
+
+    def filters() -> dict:
+        chosen = {}
+        for name, values in (
+            ("workplace", ["onsite", "hybrid", "remote"]),
+            ("seniority", ["junior", "mid", "senior", "lead"]),
+            ("employment_type", ["full_time", "part_time", "contract"]),
+        ):
+            if rng.random() < 0.35:
+                chosen[name] = rng.choice(values)
+        if rng.random() < 0.3:
+            chosen["location"] = rng.choice(places)
+        if rng.random() < 0.2:
+            chosen["posted"] = rng.choice(["24h", "7d", "30d"])
+        if rng.random() < 0.2:
+            chosen["salary_min"] = rng.choice(["50000", "75000", "100000"])
+        return chosen
+
+    paths = []
+    for n in range(count):
+        kind = n % 8
+        args: dict = {}
+        if kind == 0:
+            args["q"] = rng.choice(words)
+        elif kind == 1:
+            args["q"] = f"{rng.choice(words)} {rng.choice(words)}"
+        elif kind == 2:
+            args["q"] = f'"{rng.choice(TITLES).split()[0].lower()} {rng.choice(TITLES).split()[-1].lower()}"'
+        elif kind == 3:
+            args["q"] = rng.choice(words)[:3] + "*"
+        elif kind == 4:
+            args.update(filters() or {"workplace": "remote"})
+        elif kind == 5:
+            args["q"] = rng.choice(words)
+            args.update(filters())
+        elif kind == 6:
+            args["q"] = rng.choice(words)
+            args["page"] = str(rng.randint(2, 20))
+        else:
+            word = rng.choice(words)
+            i = rng.randrange(len(word))
+            args["q"] = word[:i] + word[i + 1 :] + rng.choice("aeiou")  # a typo: "did you mean"
+        args["sort"] = rng.choice(["relevance", "relevance", "newest"])
+        paths.append("/jobs?" + urlencode(args))
+    return paths
+
+
+def memory_after_searches(env: dict, port: int, count: int) -> tuple[float, float]:
+    """RSS of one web worker (WEB_CONCURRENCY=1) before and after `count` mixed searches."""
+    import requests
+
+    gunicorn = start_gunicorn("wsgi:app", {**env, "WEB_CONCURRENCY": "1"}, port)
+    try:
+        worker = children(gunicorn.pid)[0]
+        base = f"http://127.0.0.1:{port}"
+        requests.get(base + "/jobs?q=python", timeout=60)  # the index opened, caches started
+        before = rss_mb(worker)
+        with requests.Session() as session:
+            for path in mixed_searches(count):
+                response = session.get(base + path, timeout=60)
+                response.raise_for_status()
+        return before, rss_mb(worker)
+    finally:
+        stop(gunicorn)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--jobs", type=int, default=10_000)
@@ -420,6 +493,17 @@ def main() -> int:
     parser.add_argument("--extra-env", default="", help="KEY=VALUE,... for the app (e.g. to compare settings)")
     parser.add_argument("--database", default="", help="database name (default bench_pages_<jobs>)")
     parser.add_argument("--build-only", action="store_true", help="fill the board and build its index, then stop")
+    parser.add_argument(
+        "--memory-searches",
+        type=int,
+        default=1000,
+        help="mixed searches sent to one worker before its RSS is read (0: skip)",
+    )
+    parser.add_argument(
+        "--telemetry-overhead",
+        action="store_true",
+        help="also run the app with REQUEST_TELEMETRY=false on two pages and print the ratio",
+    )
     args = parser.parse_args()
     wrk_installed()
 
@@ -484,6 +568,22 @@ def main() -> int:
     finally:
         stop(gunicorn)
 
+    overhead = []
+    if args.telemetry_overhead:
+        # The same two pages back to back, on the same gunicorn settings, with and without the
+        # per-request metrics and request log line (REQUEST_TELEMETRY).
+        measured = {}
+        for setting in ("true", "false"):
+            server = start_gunicorn("wsgi:app", {**env, "REQUEST_TELEMETRY": setting}, args.port)
+            try:
+                for path in ("/jobs?q=python", job_path):
+                    measured[setting, path] = measure(base + path, [], args, server, database)
+            finally:
+                stop(server)
+        for path, label in (("/jobs?q=python", "search: python"), (job_path, "job page")):
+            overhead.append((label, measured["true", path], measured["false", path]))
+    memory = memory_after_searches(env, args.port, args.memory_searches) if args.memory_searches else None
+
     print()
     print(
         f"{args.jobs:,} published jobs, PostgreSQL, gunicorn.conf.py (APP_ENV=production), wrk -c{args.connections} "
@@ -501,6 +601,17 @@ def main() -> int:
             f"{result['pg_ms']:6.2f} {result['rps'] / ceiling:7.0%}  {spread}{errors}"
         )
     print("Response sizes (search: python): " + ", ".join(f"{k} {v / 1024:.1f} KB" for k, v in sizes.items()))
+    for label, on, off in overhead:
+        print(
+            f"Telemetry (metrics + request log), {label}: {on['rps']:.0f} req/s with, {off['rps']:.0f} without: "
+            f"{1 - on['rps'] / off['rps']:.1%} fewer requests/s; "
+            f"app CPU {on['app_ms']:.2f} vs {off['app_ms']:.2f} ms/req"
+        )
+    if memory is not None:
+        print(
+            f"One web worker (WEB_CONCURRENCY=1): RSS {memory[0]:.0f} MB after its first search, "
+            f"{memory[1]:.0f} MB after {args.memory_searches:,} mixed searches"
+        )
     print(
         "RSS after the runs: "
         + ", ".join(f"{'master' if i == 0 else 'worker'} {mb:.0f} MB" for i, mb in enumerate(rss.values()))
