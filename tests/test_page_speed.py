@@ -4,11 +4,14 @@ request."""
 
 from __future__ import annotations
 
+import gzip
 import threading
 
+import brotli
 import pytest
 from conftest import hx
 from factories import login, make_job, make_recruiter, make_user
+from search_support import fresh_index  # noqa: F401  (fixture)
 from sqlalchemy import event
 
 from app import create_app
@@ -19,7 +22,9 @@ from app.tasks.maintenance import flush_views
 
 
 @pytest.fixture
-def board(app_ctx):
+def board(app_ctx, fresh_index):
+    """One job on a board with its own, ready search index (so searches are never the database's
+    stand-in answer, which is not kept)."""
     owner = make_recruiter("Cache Co")
     return {"owner": owner, "job": make_job(owner, title="Cached Role")}
 
@@ -171,8 +176,6 @@ def test_a_page_showing_a_one_time_message_is_never_cached(client, board):
 
 
 def test_responses_are_compressed_when_the_client_accepts_it(client, board):
-    import gzip
-
     plain = client.get("/jobs")
     packed = client.get("/jobs", headers={"Accept-Encoding": "gzip"})
     assert packed.headers["Content-Encoding"] == "gzip"
@@ -230,6 +233,18 @@ def test_a_repeated_anonymous_search_is_served_from_the_rendered_pages(client, b
     # was loaded to render a card, the page was kept.
     assert [q for q in queries.statements if "jobs.title" in q] == []
     assert len(queries.statements) <= 1
+
+
+def test_a_kept_page_goes_out_compressed_as_the_client_accepts(client, board):
+    plain = client.get("/jobs?q=cached")
+    for encoding, decode in (("br", brotli.decompress), ("gzip", gzip.decompress)):
+        packed = client.get("/jobs?q=cached", headers={"Accept-Encoding": f"{encoding}, identity"})
+        assert packed.headers["Content-Encoding"] == encoding
+        assert "Accept-Encoding" in packed.headers["Vary"]
+        assert decode(packed.get_data()) == plain.get_data()
+        revalidation = {"Accept-Encoding": encoding, "If-None-Match": packed.headers["ETag"]}
+        again = client.get("/jobs?q=cached", headers=revalidation)
+        assert again.status_code == 304
 
 
 def test_a_new_index_version_replaces_the_kept_page(client, board):

@@ -9,6 +9,7 @@ user's pages are private and revalidated every time (they show saved and applied
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import threading
 import time
@@ -16,11 +17,39 @@ from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 
+import brotli
 from flask import Response, current_app, g, request, session
 from flask_login import current_user
 
 ANONYMOUS_MAX_AGE = 60  # seconds a shared cache may serve a public page without asking
 KEPT_HEADERS = ("Content-Type", "HX-Push-Url")  # what a page from the cache is answered with
+# A kept page is also kept compressed, once per encoding, so a repeat costs no compression either
+# (the same levels as Flask-Compress's settings in app/config.py: brotli 4, gzip 6).
+ENCODERS: dict[str, Callable[[bytes], bytes]] = {
+    "br": lambda data: brotli.compress(data, quality=4),
+    "gzip": lambda data: gzip.compress(data, 6),
+}
+
+
+class KeptPage:
+    __slots__ = ("body", "headers", "encoded")
+
+    def __init__(self, body: bytes, headers: list[tuple[str, str]]):
+        self.body = body
+        self.headers = headers
+        self.encoded: dict[str, bytes] = {}
+
+    def response(self, encoding: str | None) -> Response:
+        if encoding is None:
+            return Response(self.body, headers=self.headers)
+        data = self.encoded.get(encoding)
+        if data is None:
+            # Two threads may both compress the first time: the same bytes, and no lock to wait on.
+            data = self.encoded[encoding] = ENCODERS[encoding](self.body)
+        response = Response(data, headers=self.headers)
+        response.headers["Content-Encoding"] = encoding  # Flask-Compress leaves it as it is
+        response.vary.add("Accept-Encoding")
+        return response
 
 
 class PageCache:
@@ -31,27 +60,25 @@ class PageCache:
     window gives new ETags, and the old entries simply age out."""
 
     def __init__(self):
-        self._pages: OrderedDict[str, tuple[bytes, list[tuple[str, str]]]] = OrderedDict()
+        self._pages: OrderedDict[str, KeptPage] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> Response | None:
+    def get(self, key: str) -> KeptPage | None:
         with self._lock:
-            found = self._pages.get(key)
-            if found is not None:
+            page = self._pages.get(key)
+            if page is not None:
                 self._pages.move_to_end(key)
-        if found is None:
-            return None
-        body, headers = found
-        return Response(body, headers=headers)
+        return page
 
-    def put(self, key: str, response: Response, size: int) -> None:
+    def put(self, key: str, response: Response, size: int) -> KeptPage | None:
         if size <= 0 or response.status_code != 200 or response.direct_passthrough:
-            return
-        entry = (response.get_data(), [(k, v) for k, v in response.headers.items() if k in KEPT_HEADERS])
+            return None
+        page = KeptPage(response.get_data(), [(k, v) for k, v in response.headers.items() if k in KEPT_HEADERS])
         with self._lock:
-            self._pages[key] = entry
+            self._pages[key] = page
             while len(self._pages) > size:
                 self._pages.popitem(last=False)
+        return page
 
     def __len__(self) -> int:
         return len(self._pages)
@@ -116,19 +143,25 @@ def conditional(
     ).hexdigest()
     # Flask-Compress answers with "<etag>:br" (per encoding); either form means the client has it.
     cache_size = current_app.config.get("SEARCH_PAGE_CACHE_SIZE", 0) if cached and anonymous else 0
+    etag = digest
     if any(tag.split(":", 1)[0] == digest for tag in request.if_none_match.as_set()):
         response = Response(status=304)
     else:
-        response = pages.get(digest) if cache_size else None
-        if response is None:
+        page = pages.get(digest) if cache_size else None
+        if page is None:
             response = render()
             if not isinstance(response, Response):
                 response = current_app.make_response(response)
             if response.cache_control.no_store:
                 return response
-            if cache_size:
-                pages.put(digest, response, cache_size)
-    response.set_etag(digest)
+            page = pages.put(digest, response, cache_size) if cache_size else None
+        if page is not None:
+            compressing = current_app.config.get("COMPRESS_REGISTER", False)
+            encoding = request.accept_encodings.best_match(ENCODERS) if compressing else None
+            response = page.response(encoding)
+            if encoding:
+                etag = f"{digest}:{encoding}"  # as Flask-Compress tags what it compresses
+    response.set_etag(etag)
     if last_modified is not None:
         response.last_modified = last_modified
     if anonymous:
