@@ -16,6 +16,7 @@ costs. Timings are noisy on a shared 2-core machine: compare runs of the same se
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import random
@@ -410,6 +411,18 @@ def measure(url, headers, args, gunicorn, database, connections=None):
     return result
 
 
+def wire_bytes(port: int, path: str, headers: dict) -> int | None:
+    """Length of the body as sent (None if the server did not answer within a minute)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("GET", path, headers=headers)
+        return len(connection.getresponse().read())
+    except OSError:
+        return None
+    finally:
+        connection.close()
+
+
 def mixed_searches(count: int, seed: int = 11) -> list[str]:
     """`count` search addresses of several kinds (words, two words, phrases, prefixes, filters only,
     words with filters, later pages, misspellings), mostly distinct, as /jobs?... paths."""
@@ -465,7 +478,7 @@ def mixed_searches(count: int, seed: int = 11) -> list[str]:
 
 def memory_after_searches(env: dict, port: int, count: int) -> tuple[float, float]:
     """RSS of one web worker (WEB_CONCURRENCY=1) before and after `count` mixed searches."""
-    import requests
+    import requests  # as start_gunicorn: only the serving phases need it
 
     gunicorn = start_gunicorn("wsgi:app", {**env, "WEB_CONCURRENCY": "1"}, port)
     try:
@@ -475,8 +488,10 @@ def memory_after_searches(env: dict, port: int, count: int) -> tuple[float, floa
         before = rss_mb(worker)
         with requests.Session() as session:
             for path in mixed_searches(count):
-                response = session.get(base + path, timeout=60)
-                response.raise_for_status()
+                try:
+                    session.get(base + path, timeout=60)
+                except requests.RequestException as error:
+                    print(f"  {path}: {error}", flush=True)
         return before, rss_mb(worker)
     finally:
         stop(gunicorn)
@@ -550,13 +565,9 @@ def main() -> int:
         # What compression costs: the same search with and without Accept-Encoding.
         compressed = measure(base + "/jobs?q=python", ["Accept-Encoding: br, gzip"], args, gunicorn, database)
         rows.append(("search: python, brotli", compressed, "/jobs?q=python"))
-        # Bytes on the wire (not decoded): .raw, without requests' automatic decompression.
+        # Bytes on the wire (not decoded: http.client leaves the body as sent).
         sizes = {
-            label: len(
-                requests.get(base + path, headers=dict(h.split(": ") for h in hdr), timeout=30, stream=True).raw.read(
-                    decode_content=False
-                )
-            )
+            label: wire_bytes(args.port, path, dict(h.split(": ") for h in hdr))
             for label, path, hdr in (
                 ("page", "/jobs?q=python", []),
                 ("fragment", "/jobs?q=python", ["HX-Request: true", "HX-Target: job-results"]),
@@ -600,7 +611,10 @@ def main() -> int:
             f"{label:38} {result['rps']:8.0f} {result['p50']:8.1f} {result['p99']:8.1f} {result['app_ms']:7.2f} "
             f"{result['pg_ms']:6.2f} {result['rps'] / ceiling:7.0%}  {spread}{errors}"
         )
-    print("Response sizes (search: python): " + ", ".join(f"{k} {v / 1024:.1f} KB" for k, v in sizes.items()))
+    print(
+        "Response sizes (search: python): "
+        + ", ".join(f"{k} {v / 1024:.1f} KB" if v is not None else f"{k} (no answer)" for k, v in sizes.items())
+    )
     for label, on, off in overhead:
         print(
             f"Telemetry (metrics + request log), {label}: {on['rps']:.0f} req/s with, {off['rps']:.0f} without: "
