@@ -273,6 +273,7 @@ def _app_env(url: str, workdir: Path, port: int = 0, **extra) -> dict:
 
 
 def start_gunicorn(target: str, env: dict, port: int) -> subprocess.Popen:
+    log = tempfile.TemporaryFile()  # noqa: SIM115  (the server's stderr, for as long as it runs)
     process = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
@@ -285,7 +286,9 @@ def start_gunicorn(target: str, env: dict, port: int) -> subprocess.Popen:
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        # A file, not a pipe: the JSON request log goes to stderr, and a pipe nobody reads fills
+        # after a few hundred requests; then every thread that logs blocks, and the server hangs.
+        stderr=log,
         start_new_session=True,
     )
     import requests
@@ -297,7 +300,8 @@ def start_gunicorn(target: str, env: dict, port: int) -> subprocess.Popen:
             return process
         except requests.RequestException:
             if process.poll() is not None:
-                raise RuntimeError(process.stderr.read().decode()[-2000:]) from None
+                log.seek(0)
+                raise RuntimeError(log.read().decode(errors="replace")[-2000:]) from None
             time.sleep(0.3)
     raise RuntimeError(f"{target} did not start")
 
