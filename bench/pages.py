@@ -16,6 +16,7 @@ costs. Timings are noisy on a shared 2-core machine: compare runs of the same se
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import random
@@ -29,6 +30,7 @@ import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -271,6 +273,7 @@ def _app_env(url: str, workdir: Path, port: int = 0, **extra) -> dict:
 
 
 def start_gunicorn(target: str, env: dict, port: int) -> subprocess.Popen:
+    log = tempfile.TemporaryFile()  # noqa: SIM115  (the server's stderr, for as long as it runs)
     process = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
@@ -283,7 +286,9 @@ def start_gunicorn(target: str, env: dict, port: int) -> subprocess.Popen:
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        # A file, not a pipe: the JSON request log goes to stderr, and a pipe nobody reads fills
+        # after a few hundred requests; then every thread that logs blocks, and the server hangs.
+        stderr=log,
         start_new_session=True,
     )
     import requests
@@ -295,7 +300,8 @@ def start_gunicorn(target: str, env: dict, port: int) -> subprocess.Popen:
             return process
         except requests.RequestException:
             if process.poll() is not None:
-                raise RuntimeError(process.stderr.read().decode()[-2000:]) from None
+                log.seek(0)
+                raise RuntimeError(log.read().decode(errors="replace")[-2000:]) from None
             time.sleep(0.3)
     raise RuntimeError(f"{target} did not start")
 
@@ -409,6 +415,92 @@ def measure(url, headers, args, gunicorn, database, connections=None):
     return result
 
 
+def wire_bytes(port: int, path: str, headers: dict) -> int | None:
+    """Length of the body as sent (None if the server did not answer within a minute)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("GET", path, headers=headers)
+        return len(connection.getresponse().read())
+    except OSError:
+        return None
+    finally:
+        connection.close()
+
+
+def mixed_searches(count: int, seed: int = 11) -> list[str]:
+    """`count` search addresses of several kinds (words, two words, phrases, prefixes, filters only,
+    words with filters, later pages, misspellings), mostly distinct, as /jobs?... paths."""
+    rng = random.Random(seed)
+    words = [w.lower() for title in TITLES for w in title.split()] + [s.lower() for s in SKILLS] + WORDS
+    places = PLACES
+
+    def filters() -> dict:
+        chosen = {}
+        for name, values in (
+            ("workplace", ["onsite", "hybrid", "remote"]),
+            ("seniority", ["junior", "mid", "senior", "lead"]),
+            ("employment_type", ["full_time", "part_time", "contract"]),
+        ):
+            if rng.random() < 0.35:
+                chosen[name] = rng.choice(values)
+        if rng.random() < 0.3:
+            chosen["location"] = rng.choice(places)
+        if rng.random() < 0.2:
+            chosen["posted"] = rng.choice(["24h", "7d", "30d"])
+        if rng.random() < 0.2:
+            chosen["salary_min"] = rng.choice(["50000", "75000", "100000"])
+        return chosen
+
+    paths = []
+    for n in range(count):
+        kind = n % 8
+        args: dict = {}
+        if kind == 0:
+            args["q"] = rng.choice(words)
+        elif kind == 1:
+            args["q"] = f"{rng.choice(words)} {rng.choice(words)}"
+        elif kind == 2:
+            args["q"] = f'"{rng.choice(TITLES).split()[0].lower()} {rng.choice(TITLES).split()[-1].lower()}"'
+        elif kind == 3:
+            args["q"] = rng.choice(words)[:3] + "*"
+        elif kind == 4:
+            args.update(filters() or {"workplace": "remote"})
+        elif kind == 5:
+            args["q"] = rng.choice(words)
+            args.update(filters())
+        elif kind == 6:
+            args["q"] = rng.choice(words)
+            args["page"] = str(rng.randint(2, 20))
+        else:
+            word = rng.choice(words)
+            i = rng.randrange(len(word))
+            args["q"] = word[:i] + word[i + 1 :] + rng.choice("aeiou")  # a typo: "did you mean"
+        args["sort"] = rng.choice(["relevance", "relevance", "newest"])
+        paths.append("/jobs?" + urlencode(args))
+    return paths
+
+
+def memory_after_searches(env: dict, port: int, count: int) -> tuple[float, float]:
+    """RSS of one web worker (WEB_CONCURRENCY=1) before and after `count` mixed searches."""
+    import requests  # as start_gunicorn: only the serving phases need it
+
+    gunicorn = start_gunicorn("wsgi:app", {**env, "WEB_CONCURRENCY": "1"}, port)
+    try:
+        worker = children(gunicorn.pid)[0]
+        base = f"http://127.0.0.1:{port}"
+        requests.get(base + "/jobs?q=python", timeout=60)  # the index opened, caches started
+        before = rss_mb(worker)
+        with requests.Session() as session:
+            for path in mixed_searches(count):
+                try:
+                    session.get(base + path, timeout=60)
+                except requests.RequestException as error:
+                    print(f"  {path}: {error}", flush=True)
+        return before, rss_mb(worker)
+    finally:
+        stop(gunicorn)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--jobs", type=int, default=10_000)
@@ -418,10 +510,23 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="keep an existing board of the same size")
     parser.add_argument("--pages", default="", help="comma-separated page labels to run (default: all)")
     parser.add_argument("--extra-env", default="", help="KEY=VALUE,... for the app (e.g. to compare settings)")
+    parser.add_argument("--database", default="", help="database name (default bench_pages_<jobs>)")
+    parser.add_argument("--build-only", action="store_true", help="fill the board and build its index, then stop")
+    parser.add_argument(
+        "--memory-searches",
+        type=int,
+        default=1000,
+        help="mixed searches sent to one worker before its RSS is read (0: skip)",
+    )
+    parser.add_argument(
+        "--telemetry-overhead",
+        action="store_true",
+        help="also run the app with REQUEST_TELEMETRY=false on two pages and print the ratio",
+    )
     args = parser.parse_args()
     wrk_installed()
 
-    database = f"bench_pages_{args.jobs}"
+    database = args.database or f"bench_pages_{args.jobs}"
     url = f"{PG_BASE}/{database}"
     workdir = Path(tempfile.gettempdir()) / database
     workdir.mkdir(exist_ok=True)
@@ -430,6 +535,8 @@ def main() -> int:
     build_board(url, args.jobs, args.reuse)
     if not (args.reuse and (workdir / "search-index").exists()):
         build_index(env)
+    if args.build_only:
+        return 0
 
     rows = []
     base = f"http://127.0.0.1:{args.port}"
@@ -462,13 +569,9 @@ def main() -> int:
         # What compression costs: the same search with and without Accept-Encoding.
         compressed = measure(base + "/jobs?q=python", ["Accept-Encoding: br, gzip"], args, gunicorn, database)
         rows.append(("search: python, brotli", compressed, "/jobs?q=python"))
-        # Bytes on the wire (not decoded): .raw, without requests' automatic decompression.
+        # Bytes on the wire (not decoded: http.client leaves the body as sent).
         sizes = {
-            label: len(
-                requests.get(base + path, headers=dict(h.split(": ") for h in hdr), timeout=30, stream=True).raw.read(
-                    decode_content=False
-                )
-            )
+            label: wire_bytes(args.port, path, dict(h.split(": ") for h in hdr))
             for label, path, hdr in (
                 ("page", "/jobs?q=python", []),
                 ("fragment", "/jobs?q=python", ["HX-Request: true", "HX-Target: job-results"]),
@@ -479,6 +582,22 @@ def main() -> int:
         rss = {pid: rss_mb(pid) for pid in [gunicorn.pid, *children(gunicorn.pid)]}
     finally:
         stop(gunicorn)
+
+    overhead = []
+    if args.telemetry_overhead:
+        # The same two pages back to back, on the same gunicorn settings, with and without the
+        # per-request metrics and request log line (REQUEST_TELEMETRY).
+        measured = {}
+        for setting in ("true", "false"):
+            server = start_gunicorn("wsgi:app", {**env, "REQUEST_TELEMETRY": setting}, args.port)
+            try:
+                for path in ("/jobs?q=python", job_path):
+                    measured[setting, path] = measure(base + path, [], args, server, database)
+            finally:
+                stop(server)
+        for path, label in (("/jobs?q=python", "search: python"), (job_path, "job page")):
+            overhead.append((label, measured["true", path], measured["false", path]))
+    memory = memory_after_searches(env, args.port, args.memory_searches) if args.memory_searches else None
 
     print()
     print(
@@ -496,7 +615,21 @@ def main() -> int:
             f"{label:38} {result['rps']:8.0f} {result['p50']:8.1f} {result['p99']:8.1f} {result['app_ms']:7.2f} "
             f"{result['pg_ms']:6.2f} {result['rps'] / ceiling:7.0%}  {spread}{errors}"
         )
-    print("Response sizes (search: python): " + ", ".join(f"{k} {v / 1024:.1f} KB" for k, v in sizes.items()))
+    print(
+        "Response sizes (search: python): "
+        + ", ".join(f"{k} {v / 1024:.1f} KB" if v is not None else f"{k} (no answer)" for k, v in sizes.items())
+    )
+    for label, on, off in overhead:
+        print(
+            f"Telemetry (metrics + request log), {label}: {on['rps']:.0f} req/s with, {off['rps']:.0f} without: "
+            f"{1 - on['rps'] / off['rps']:.1%} fewer requests/s; "
+            f"app CPU {on['app_ms']:.2f} vs {off['app_ms']:.2f} ms/req"
+        )
+    if memory is not None:
+        print(
+            f"One web worker (WEB_CONCURRENCY=1): RSS {memory[0]:.0f} MB after its first search, "
+            f"{memory[1]:.0f} MB after {args.memory_searches:,} mixed searches"
+        )
     print(
         "RSS after the runs: "
         + ", ".join(f"{'master' if i == 0 else 'worker'} {mb:.0f} MB" for i, mb in enumerate(rss.values()))

@@ -1516,7 +1516,7 @@ def run_queries(app, backend: str, mix, clear_term_caches: bool = False, slowest
                 # "Cold": no posting list, phrase or expansion of any earlier query is cached.
                 for data in get_index(app)._segments.values():
                     data.terms.clear()
-                    data.cached_postings = 0
+                    data.cached_bytes = 0
                     data.phrases.clear()
                     data.expansions.clear()
             started, cpu = time.perf_counter(), cpu_ms()

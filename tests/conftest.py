@@ -22,6 +22,7 @@ from sqlalchemy import create_engine, text
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from app import create_app  # noqa: E402
+from app.blueprints import caching  # noqa: E402
 from app.extensions import db, limiter  # noqa: E402
 from app.services import throttle, views  # noqa: E402
 from app.tasks import QUEUES  # noqa: E402
@@ -162,6 +163,7 @@ def _clean_state(request):
         throttle.reset_all()
         limiter.reset()
         views.forget_pending()
+        caching.pages.clear()  # rendered pages of the last test's board
 
 
 @pytest.fixture

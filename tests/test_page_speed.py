@@ -4,13 +4,17 @@ request."""
 
 from __future__ import annotations
 
+import gzip
 import threading
 
+import brotli
 import pytest
 from conftest import hx
 from factories import login, make_job, make_recruiter, make_user
+from search_support import fresh_index  # noqa: F401  (fixture)
 from sqlalchemy import event
 
+from app import create_app
 from app.extensions import db
 from app.models import Job
 from app.services import jobs, views
@@ -18,7 +22,9 @@ from app.tasks.maintenance import flush_views
 
 
 @pytest.fixture
-def board(app_ctx):
+def board(app_ctx, fresh_index):
+    """One job on a board with its own, ready search index (so searches are never the database's
+    stand-in answer, which is not kept)."""
     owner = make_recruiter("Cache Co")
     return {"owner": owner, "job": make_job(owner, title="Cached Role")}
 
@@ -170,8 +176,6 @@ def test_a_page_showing_a_one_time_message_is_never_cached(client, board):
 
 
 def test_responses_are_compressed_when_the_client_accepts_it(client, board):
-    import gzip
-
     plain = client.get("/jobs")
     packed = client.get("/jobs", headers={"Accept-Encoding": "gzip"})
     assert packed.headers["Content-Encoding"] == "gzip"
@@ -191,3 +195,96 @@ def test_card_links_match_what_url_for_builds(app, board):
         for candidate in (job, type("J", (), {"id": 2147483647, "slug": "a-b-ü"})()):
             assert job_path(candidate) == url_for("public.job_detail", job_id=candidate.id, slug=candidate.slug)
         assert company_path(job.company) == url_for("public.company", slug=job.company.slug)
+
+
+# --- search pages: ETag by index version and query, rendered pages kept per version ---------------------------
+
+
+class Queries:
+    """SQL statements the application sends while attached (from this thread)."""
+
+    def __init__(self):
+        self.statements: list[str] = []
+        self.thread = threading.get_ident()
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        if threading.get_ident() == self.thread:
+            self.statements.append(statement)
+
+    def __enter__(self):
+        event.listen(db.engine, "before_cursor_execute", self)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(db.engine, "before_cursor_execute", self)
+
+
+@pytest.mark.parametrize("headers", [{}, hx("job-results")], ids=["page", "fragment"])
+def test_a_repeated_anonymous_search_is_served_from_the_rendered_pages(client, board, headers):
+    first = client.get("/jobs?q=cached", headers=headers)
+    assert "Cached Role" in first.text
+    with Queries() as queries:
+        again = client.get("/jobs?q=cached", headers=headers)
+    assert again.status_code == 200
+    assert again.get_data() == first.get_data()
+    assert again.headers["ETag"] == first.headers["ETag"]
+    assert again.headers["HX-Push-Url"] == first.headers["HX-Push-Url"]
+    # Only the index's catch-up check (ids and times of changed rows) reached the database: no job
+    # was loaded to render a card, the page was kept.
+    assert [q for q in queries.statements if "jobs.title" in q] == []
+    assert len(queries.statements) <= 1
+
+
+def test_a_kept_page_goes_out_compressed_as_the_client_accepts(client, board):
+    plain = client.get("/jobs?q=cached")
+    for encoding, decode in (("br", brotli.decompress), ("gzip", gzip.decompress)):
+        packed = client.get("/jobs?q=cached", headers={"Accept-Encoding": f"{encoding}, identity"})
+        assert packed.headers["Content-Encoding"] == encoding
+        assert "Accept-Encoding" in packed.headers["Vary"]
+        assert decode(packed.get_data()) == plain.get_data()
+        revalidation = {"Accept-Encoding": encoding, "If-None-Match": packed.headers["ETag"]}
+        again = client.get("/jobs?q=cached", headers=revalidation)
+        assert again.status_code == 304
+
+
+def test_a_new_index_version_replaces_the_kept_page(client, board):
+    first = client.get("/jobs?q=role")
+    assert "Second Role" not in first.text
+    make_job(board["owner"], title="Second Role")
+    again = client.get("/jobs?q=role", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200
+    assert "Second Role" in again.text
+    assert again.headers["ETag"] != first.headers["ETag"]
+
+
+@pytest.mark.parametrize("headers", [{}, hx("job-results")], ids=["page", "fragment"])
+def test_a_search_revalidation_is_a_304_with_cache_headers(client, board, headers):
+    first = client.get("/jobs?q=cached&workplace=remote", headers=headers)
+    assert first.headers["Cache-Control"].startswith("public, max-age=")
+    assert first.headers["Last-Modified"]
+    again = client.get("/jobs?q=cached&workplace=remote", headers={**headers, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert again.get_data() == b""
+    other = client.get("/jobs?q=other", headers={**headers, "If-None-Match": first.headers["ETag"]})
+    assert other.status_code == 200  # another query, another ETag
+
+
+def test_the_search_etag_changes_when_a_job_in_it_changes(client, board):
+    etag = client.get("/jobs?q=cached").headers["ETag"]
+    jobs.update_job(board["job"], {"title": "Cached Role, renamed"})
+    db.session.commit()
+    response = client.get("/jobs?q=cached", headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert "Cached Role, renamed" in response.text
+    assert response.headers["ETag"] != etag
+
+
+@pytest.mark.parametrize("setting", ["true", "false"])
+def test_request_telemetry_can_be_left_out_to_measure_what_it_costs(setting):
+    """bench/pages.py --telemetry-overhead runs the app with REQUEST_TELEMETRY=false: no request id,
+    no request timing or log line; the pages themselves still answer."""
+    env = {"APP_ENV": "test", "DATABASE_URL": "sqlite://", "SECRET_KEY": "telemetry-" + "x" * 40}
+    app = create_app(overrides={"TESTING": True}, env={**env, "REQUEST_TELEMETRY": setting})
+    response = app.test_client().get("/health/live")
+    assert response.status_code == 200
+    assert ("X-Request-ID" in response.headers) == (setting == "true")

@@ -20,6 +20,7 @@ from app.config import ConfigError, load_config
 from app.extensions import db
 from app.models import Job, utcnow
 from app.search import SearchBackend, get_backend, parse_params, search_jobs
+from app.search.engine.segments import LargeFacet
 
 
 @pytest.fixture(params=["whoosh", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -242,6 +243,23 @@ def test_each_filter_narrows_the_results(board):
 
 
 def test_filters_combine_and_counts_are_computed_within_the_search(board):
+    assert_counts_within_the_search(board)
+
+
+@pytest.mark.parametrize("head_share", [0.0, 2.0], ids=["all-bitsets", "all-tail"])
+def test_large_facets_count_the_same_with_per_value_bitsets_or_the_tail_walk(board, backend, monkeypatch, head_share):
+    """The Whoosh engine counts a company or location with many jobs on its own bitset and the
+    long tail value by value; both ways give the same counts, for a search that matches a few
+    jobs (the matched tail is walked) and for a browse (the unmatched tail is subtracted)."""
+    if backend.name != "whoosh":
+        pytest.skip("the Whoosh engine's facet counting")
+    monkeypatch.setattr(LargeFacet, "HEAD_SHARE", head_share)
+    # The board's segments are new to this process: their facet sets are derived on the first
+    # search below, with this split.
+    assert_counts_within_the_search(board)
+
+
+def assert_counts_within_the_search(board):
     results = search(q="data", workplace="remote")
     assert [h.job.title for h in results.hits] == ["Data Analyst"]
     assert results.total == 1

@@ -18,6 +18,7 @@ from werkzeug.datastructures import MultiDict
 from app.extensions import db
 from app.models import Company, Job, utcnow
 from app.search import parse_params, search_jobs, sync
+from app.search.engine import snapshot as engine_snapshot
 from app.search.index import get_index
 from app.tasks.search import ensure_index
 
@@ -196,7 +197,7 @@ def test_a_results_page_loads_its_jobs_in_one_query_and_renders_without_more(app
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:
-        page = client.get("/jobs?q=lean").text
+        page = client.get("/jobs?q=lean&page=1").text  # another address: not a kept page (caching.PageCache)
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     assert len(titles(page)) == 5
@@ -220,3 +221,26 @@ def test_the_postgres_count_cache_holds_a_bounded_number_of_rows():
         assert cache.rows <= 100
     assert cache.get((19,)) is not None  # the newest stay
     assert cache.get((0,)) is None  # the oldest went
+
+
+# --- what a web process holds stays bounded ---------------------------------------------------
+
+
+def test_the_term_cache_stays_within_its_byte_budget_and_still_answers(app, app_ctx, owner, monkeypatch):
+    """Every word searched leaves its postings and a bitset of the whole segment in the engine's
+    cache; the cache counts those bytes (bitsets included) and drops the least recent words over
+    the budget, and a word dropped is read again when searched."""
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet"]
+    for n, word in enumerate(words):
+        make_job(owner, title=f"{word.title()} Engineer", description=f"{word} work number {n}")
+    db.session.commit()
+    budget = 6_000
+    monkeypatch.setattr(engine_snapshot, "MAX_CACHED_TERM_BYTES", budget)
+    for word in words * 2:
+        results = search_jobs(parse_params(MultiDict({"q": word})))
+        assert [hit.job.title for hit in results.hits] == [f"{word.title()} Engineer"]
+    segments = list(get_index(app)._segments.values())
+    assert sum(data.cached_bytes for data in segments) <= budget
+    for data in segments:
+        assert data.cached_bytes == sum(entry.size() for entry in data.terms.values())
+        assert len(data.terms) < 2 * len(words)  # some words were dropped (title and description each)

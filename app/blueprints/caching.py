@@ -9,13 +9,92 @@ user's pages are private and revalidated every time (they show saved and applied
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
+from datetime import datetime
 
+import brotli
 from flask import Response, current_app, g, request, session
 from flask_login import current_user
 
 ANONYMOUS_MAX_AGE = 60  # seconds a shared cache may serve a public page without asking
+KEPT_HEADERS = ("Content-Type", "HX-Push-Url")  # what a page from the cache is answered with
+# A kept page is also kept compressed, once per encoding, so a repeat costs no compression either
+# (the same levels as Flask-Compress's settings in app/config.py: brotli 4, gzip 6).
+ENCODERS: dict[str, Callable[[bytes], bytes]] = {
+    "br": lambda data: brotli.compress(data, quality=4),
+    "gzip": lambda data: gzip.compress(data, 6),
+}
+
+
+class KeptPage:
+    __slots__ = ("body", "headers", "encoded")
+
+    def __init__(self, body: bytes, headers: list[tuple[str, str]]):
+        self.body = body
+        self.headers = headers
+        self.encoded: dict[str, bytes] = {}
+
+    def response(self, encoding: str | None) -> Response:
+        if encoding is None:
+            return Response(self.body, headers=self.headers)
+        data = self.encoded.get(encoding)
+        if data is None:
+            # Two threads may both compress the first time: the same bytes, and no lock to wait on.
+            data = self.encoded[encoding] = ENCODERS[encoding](self.body)
+        response = Response(data, headers=self.headers)
+        response.headers["Content-Encoding"] = encoding  # Flask-Compress leaves it as it is
+        response.vary.add("Accept-Encoding")
+        return response
+
+
+class PageCache:
+    """Rendered anonymous pages of this process, by ETag (least recently used out first).
+
+    The ETag already names everything the page shows (release, path and query, htmx target, index
+    version, time window), so a page stored under it is the page: a new index version or a new
+    window gives new ETags, and the old entries simply age out."""
+
+    def __init__(self):
+        self._pages: OrderedDict[str, KeptPage] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> KeptPage | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+        return page
+
+    def put(self, key: str, response: Response, size: int) -> KeptPage | None:
+        if size <= 0 or response.status_code != 200 or response.direct_passthrough:
+            return None
+        page = KeptPage(response.get_data(), [(k, v) for k, v in response.headers.items() if k in KEPT_HEADERS])
+        with self._lock:
+            self._pages[key] = page
+            while len(self._pages) > size:
+                self._pages.popitem(last=False)
+        return page
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+
+
+pages = PageCache()
+
+
+def time_window() -> int:
+    """The current minute-long window: pages whose content also moves with the clock (expiry,
+    "posted in the past 24 hours") key their ETag and cache on it, so they are at most that stale."""
+    return int(time.time() // ANONYMOUS_MAX_AGE)
 
 
 def viewer_key() -> str:
@@ -25,11 +104,20 @@ def viewer_key() -> str:
     return "anonymous"
 
 
-def conditional(validator: object, render: Callable[[], Response], max_age: int = ANONYMOUS_MAX_AGE) -> Response:
+def conditional(
+    validator: object,
+    render: Callable[[], Response],
+    max_age: int = ANONYMOUS_MAX_AGE,
+    cached: bool = False,
+    last_modified: datetime | None = None,
+) -> Response:
     """Answer 304 if the client holds the page for `validator`, else render it; cache headers either way.
 
     `validator` is anything whose repr changes exactly when the page would (ids, timestamps,
     index version). The release is part of the ETag, so a deploy with new templates changes it.
+    `cached`: for an anonymous visitor, keep the rendered page in this process (PageCache) and
+    answer the next request for the same ETag from it without calling `render`. A response that
+    `render` marks `no-store` (an answer from the degraded search) is neither kept nor tagged.
     """
     if session.get("_flashes"):
         # A page that shows a one-time message must never be kept or revalidated: a cached copy
@@ -54,13 +142,28 @@ def conditional(validator: object, render: Callable[[], Response], max_age: int 
         digest_size=12,
     ).hexdigest()
     # Flask-Compress answers with "<etag>:br" (per encoding); either form means the client has it.
+    cache_size = current_app.config.get("SEARCH_PAGE_CACHE_SIZE", 0) if cached and anonymous else 0
+    etag = digest
     if any(tag.split(":", 1)[0] == digest for tag in request.if_none_match.as_set()):
         response = Response(status=304)
     else:
-        response = render()
-        if not isinstance(response, Response):
-            response = current_app.make_response(response)
-    response.set_etag(digest)
+        page = pages.get(digest) if cache_size else None
+        if page is None:
+            response = render()
+            if not isinstance(response, Response):
+                response = current_app.make_response(response)
+            if response.cache_control.no_store:
+                return response
+            page = pages.put(digest, response, cache_size) if cache_size else None
+        if page is not None:
+            compressing = current_app.config.get("COMPRESS_REGISTER", False)
+            encoding = request.accept_encodings.best_match(ENCODERS) if compressing else None
+            response = page.response(encoding)
+            if encoding:
+                etag = f"{digest}:{encoding}"  # as Flask-Compress tags what it compresses
+    response.set_etag(etag)
+    if last_modified is not None:
+        response.last_modified = last_modified
     if anonymous:
         response.headers["Cache-Control"] = f"public, max-age={max_age}, stale-while-revalidate={max_age * 5}"
     else:

@@ -20,7 +20,7 @@ The rest of the app uses `parse_params`, `search_jobs`, `init_search` and, for t
 from __future__ import annotations
 
 from .backend import BackendStatus, SearchBackend, SearchRequest, SearchUnavailable, SyncReport
-from .query import SearchParams, SearchResults, parse_params, search_jobs
+from .query import SearchParams, SearchResults, index_version, parse_params, search_jobs
 from .registry import get_backend
 from .sync import ensure_index as _ensure_whoosh_index
 from .whoosh_backend import install as _install_whoosh_hooks
@@ -31,6 +31,7 @@ __all__ = [
     "get_backend",
     "parse_params",
     "search_jobs",
+    "index_version",
     "SearchParams",
     "SearchResults",
     "SearchBackend",

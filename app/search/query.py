@@ -12,6 +12,7 @@ import heapq
 import logging
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from flask import current_app
 from markupsafe import escape
@@ -26,7 +27,17 @@ from .fallback import search_database
 from .params import ENUMERATED, GROUPS, SearchParams, parse_params
 from .registry import get_backend
 
-__all__ = ["search_jobs", "parse_params", "SearchParams", "SearchResults", "Hit", "FacetGroup", "FacetOption", "Chip"]
+__all__ = [
+    "search_jobs",
+    "index_version",
+    "parse_params",
+    "SearchParams",
+    "SearchResults",
+    "Hit",
+    "FacetGroup",
+    "FacetOption",
+    "Chip",
+]
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +118,15 @@ def search_jobs(params: SearchParams, per_page: int | None = None) -> SearchResu
     results.took_ms = (time.perf_counter() - started) * 1000
     metrics.search(app.config["SEARCH_BACKEND"], results.took_ms / 1000)
     return results
+
+
+def index_version() -> tuple[str, datetime | None] | None:
+    """(key, last change) of what a search would read now, if the backend keeps such a version
+    (the Whoosh index: a key per commit it absorbed); None otherwise or while it cannot answer.
+    The jobs page keys its ETag and its cache of rendered pages on it."""
+    app = current_app._get_current_object()
+    version = getattr(get_backend(app), "version", None)
+    return version() if version is not None else None
 
 
 def _results(params: SearchParams, per_page: int, outcome: SearchOutcome, notices: list[str]) -> SearchResults:

@@ -22,6 +22,7 @@ import logging
 import os
 import threading
 from collections import OrderedDict
+from datetime import datetime
 
 from flask import current_app, has_app_context, has_request_context
 from markupsafe import escape
@@ -109,9 +110,24 @@ class WhooshBackend:
             facts=facts,
         )
 
-    # -- searching
-    def _search(self, request: SearchRequest) -> SearchOutcome:
+    def version(self) -> tuple[str, datetime | None] | None:
+        """(key, last change absorbed) of the index a search would read now, after the same
+        catch-up check a search makes; the key changes with every commit the index absorbs and is
+        the same in every process reading that commit. None while there is no readable index."""
         idx = get_index(self.app)
+        try:
+            self._catch_up_before_search(idx)
+            with idx.lock:
+                snapshot = idx.snapshot()
+                generation = snapshot.searcher.reader().generation()
+                watermark = idx.meta().get("watermark")
+                name = idx.current_name()
+        except IndexUnavailable:
+            return None
+        return f"{name}:{generation}", sync.from_us(watermark) if watermark else None
+
+    # -- searching
+    def _catch_up_before_search(self, idx) -> None:
         # Changes by other processes (the worker, a CLI, an ATS sync) appear within
         # SEARCH_CATCH_UP_MS; this process's own on its next search (sync.py states the bound).
         try:
@@ -122,12 +138,18 @@ class WhooshBackend:
             raise
         except Exception:
             log.exception("search: catch-up before a search failed; answering from the index as it is")
+
+    def _search(self, request: SearchRequest) -> SearchOutcome:
+        idx = get_index(self.app)
+        self._catch_up_before_search(idx)
         query = parse_query(syntax.with_skill_aliases(request.text))
         with idx.lock:
             try:
                 snapshot = idx.snapshot()
                 result = snapshot.search(engine_request(request, query))
                 suggestion = suggest(snapshot, request.text) if query is not None else None
+                if query is not None:
+                    snapshot.trim()  # "did you mean" may have read terms too
             except IndexUnavailable:
                 raise
             except Exception as error:

@@ -21,6 +21,9 @@ from . import logs, metrics, sentry
 def init_telemetry(app: Flask) -> None:
     """Call first in the factory: its before_request hooks then run before everyone else's, so a
     request refused by a later hook is still timed, counted and logged with its id."""
-    logs.init_app(app)
-    metrics.init_app(app)
+    if app.config.get("REQUEST_TELEMETRY", True):
+        logs.init_app(app)
+        metrics.init_app(app)
+    elif not app.testing:
+        logs.configure_logging(app.config.get("LOG_FORMAT", "text"))
     sentry.init_app(app)

@@ -8,7 +8,7 @@ from ...extensions import db
 from ...pagination import page_number
 from ...services import alerts, applications, companies, jobs, saved_jobs, views
 from ...services.structured_data import job_posting_json_ld
-from ..caching import conditional
+from ..caching import conditional, time_window
 from ..helpers import page_or_fragment
 from .blueprint import bp
 
@@ -29,9 +29,20 @@ def home():
 @bp.get("/jobs", endpoint="jobs")
 def jobs_index():
     params = search.parse_params(request.args)
+    version = None if current_user.is_authenticated else search.index_version()
+    if version is not None:
+        # Anonymous visitors all see the same page for a query and index version: its ETag is
+        # known before searching, and a repeat is served from this process's rendered pages.
+        key, changed = version
+        return conditional(
+            ("search", key, time_window()),
+            lambda: _results_page(params, set(), set()),
+            cached=True,
+            last_modified=changed,
+        )
     results = search.search_jobs(params)
     saved_ids, applied_ids = saved_jobs.job_marks(current_user, [hit.job.id for hit in results.hits])
-    response = conditional(
+    return conditional(
         (
             results.total,
             [(hit.job.id, hit.job.updated_at) for hit in results.hits],
@@ -40,18 +51,27 @@ def jobs_index():
             sorted(saved_ids),
             sorted(applied_ids),
         ),
-        lambda: page_or_fragment(
-            "public/jobs.html",
-            "public/_job_results.html",
-            "job-results",
-            results=results,
-            params=params,
-            q=params.q,
-            saved_ids=saved_ids,
-            applied_ids=applied_ids,
-            alert_query=alerts.clean_query(request.args),
-        ),
+        lambda: _results_page(params, saved_ids, applied_ids, results),
     )
+
+
+def _results_page(params, saved_ids, applied_ids, results=None):
+    """The jobs page, or its results alone for htmx (searching first unless `results` are given)."""
+    if results is None:
+        results = search.search_jobs(params)
+    response = page_or_fragment(
+        "public/jobs.html",
+        "public/_job_results.html",
+        "job-results",
+        results=results,
+        params=params,
+        q=params.q,
+        saved_ids=saved_ids,
+        applied_ids=applied_ids,
+        alert_query=alerts.clean_query(request.args),
+    )
+    if results.degraded and not current_user.is_authenticated:
+        response.cache_control.no_store = True  # the database's stand-in answer: not worth keeping
     # The address bar shows the search without empty fields, so it can be shared or bookmarked.
     response.headers["HX-Push-Url"] = url_for("public.jobs", **params.args())
     return response

@@ -2,16 +2,14 @@
 
 Disjunctive: a group's counts use every filter except the group's own, so with "Remote" ticked the
 page still shows how many "Hybrid" jobs there are. Small groups count with one AND + popcount per
-value; large groups (company, location) walk the base set once with a per-document value number.
+value; large groups (company, location) do the same for their values with many documents and
+walk only the long tail's documents (segments.LargeFacet).
 Range groups (posted, salary) count each bucket as "value at least its bound".
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from operator import itemgetter
-
-from .bitsets import mask_to_ids
 
 LARGE_GROUPS = ("company_slug", "location_key")
 
@@ -27,7 +25,6 @@ def count_facets(
 ) -> None:
     """Add one segment's counts to `facets` (and its labels of large groups to `labels`)."""
     data, reader = leaf.data, leaf.reader
-    ids_of: dict[int, list[int]] = {}
     for g in groups:
         base = matched
         for other, mask in filters.items():
@@ -43,14 +40,7 @@ def count_facets(
                 if n:
                     counter[key] += n
         elif g in LARGE_GROUPS:
-            values, per_doc = data.index_of(reader, g)
-            ids = ids_of.get(base)
-            if ids is None:
-                ids = ids_of[base] = mask_to_ids(base)
-            numbers = itemgetter(*ids)(per_doc) if len(ids) > 1 else (per_doc[ids[0]],)
-            for number, n in Counter(numbers).items():
-                if number >= 0:
-                    counter[values[number]] += n
+            data.large_facet(reader, g).count(base, leaf.live, counter)
             labels[g].update(data.labels.get(g, {}))
         else:
             for value, vmask in data.values_of(reader, g).items():

@@ -81,6 +81,7 @@ def leaf_scores(snapshot, leaf, scoring: list) -> array:
                 "d", [factor * tf / (tf + norm[lens[d]]) for d, tf in zip(entry.ids, entry.tfs, strict=False)]
             )
             entry.parts_key = key
+            data.charge(entry)
         if weight == 1.0:
             for d, part in zip(entry.ids, entry.parts, strict=False):
                 scores[d] += part

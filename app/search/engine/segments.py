@@ -10,17 +10,24 @@ All reading goes through whoosh_codec.
 from __future__ import annotations
 
 from array import array
-from collections import OrderedDict
+from collections import Counter, OrderedDict
+from operator import itemgetter
 
 from .. import whoosh_codec as codec
 from ..schema import LABEL_COLUMNS, META_ID, NO_EXPIRY
-from .bitsets import RangeColumn, ids_to_mask
+from .bitsets import RangeColumn, ids_to_mask, mask_to_ids
 
 MAX_PREFIX_TERMS = 300  # "ab*" must not expand to the whole vocabulary
 
 
+POSTING_BYTES = 8  # an id and a term frequency (arrays "i" and "f")
+PART_BYTES = 8  # a cached BM25 part ("d")
+VALUE_BYTES = 64  # a posting value (a bytes object of word positions and its list slot)
+ENTRY_BYTES = 400  # the entry, its key and the dictionary slot
+
+
 class TermEntry:
-    __slots__ = ("ids", "tfs", "mask", "df", "values", "parts", "parts_key")
+    __slots__ = ("ids", "tfs", "mask", "df", "values", "parts", "parts_key", "cost")
 
     def __init__(self, postings: codec.Postings, size: int):
         self.ids, self.tfs, self.df = postings.ids, postings.tfs, postings.doc_frequency
@@ -28,6 +35,96 @@ class TermEntry:
         self.values: list | None = postings.values  # posting values (positions), read for phrases only
         self.parts: array | None = None  # BM25 part per posting for parts_key's statistics
         self.parts_key: tuple | None = None
+        self.cost = 0  # bytes charged to the segment's cache for it (SegmentData.charge)
+
+    def size(self) -> int:
+        """Bytes this entry holds: its bitset is a pass over the whole segment's bits, whatever the
+        term's frequency, so a rare term costs the segment's size / 8 (12.5 KB at 100k documents)."""
+        n = len(self.ids)
+        return (
+            ENTRY_BYTES
+            + self.mask.bit_length() // 8
+            + n * POSTING_BYTES
+            + (n * PART_BYTES if self.parts is not None else 0)
+            + (n * VALUE_BYTES if self.values is not None else 0)
+        )
+
+
+class LargeFacet:
+    """A facet field with many values (thousands of companies): per-value bitsets for the values
+    that hold many documents, and one value number per document for the long tail.
+
+    One AND + popcount costs about the same whatever the value's size (a pass over the segment's
+    bits), so it pays for a value of at least HEAD_SHARE of the segment; counting a tail document
+    is one dictionary step. The tail is walked from whichever side is smaller: the matched tail
+    documents, or (for a browse, which matches nearly everything) the live tail documents that did
+    *not* match, subtracted from the live tail's totals.
+    """
+
+    HEAD_SHARE = 1 / 256
+
+    def __init__(self, reader, fieldname: str, size: int):
+        self.values: list[str] = []
+        self.head: list[tuple[str, int]] = []  # (value, bitset)
+        self.per_doc = array("i", [-1]) * size  # tail value number per document, -1 for none
+        self.tail_mask = 0
+        self.labels: dict[str, str] = {}
+        self._totals: tuple[int, Counter] | None = None  # (live set, tail counts within it)
+        label_column = LABEL_COLUMNS.get(fieldname)
+        creader = reader.column_reader(label_column) if label_column else None
+        tail_ids: list[int] = []
+        for btext in reader.lexicon(fieldname):
+            value = btext.decode("utf-8")
+            docs = codec.read_postings(reader, fieldname, btext).ids
+            if not len(docs):
+                continue
+            if len(docs) >= size * self.HEAD_SHARE:
+                self.head.append((value, ids_to_mask(docs, size)))
+            else:
+                number = len(self.values)
+                self.values.append(value)
+                for d in docs:
+                    self.per_doc[d] = number
+                tail_ids.extend(docs)
+            if creader is not None:
+                raw = creader[docs[0]]
+                self.labels[value] = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+        self.tail_mask = ids_to_mask(tail_ids, size)
+
+    def count(self, base: int, live: int, counter: Counter) -> None:
+        """Add the counts of the documents in `base` (a subset of `live`) to `counter`."""
+        for value, mask in self.head:
+            n = (base & mask).bit_count()
+            if n:
+                counter[value] += n
+        tail = base & self.tail_mask
+        if not tail:
+            return
+        live_tail = live & self.tail_mask
+        missing = live_tail & ~tail
+        if missing.bit_count() < tail.bit_count():
+            numbers = Counter(self._live_totals(live, live_tail))  # a copy: the totals are cached
+            numbers.subtract(self._numbers(missing))
+        else:
+            numbers = self._numbers(tail)
+        values = self.values
+        for number, n in numbers.items():
+            if n > 0:
+                counter[values[number]] += n
+
+    def _numbers(self, mask: int) -> Counter:
+        ids = mask_to_ids(mask)
+        if not ids:
+            return Counter()
+        return Counter(itemgetter(*ids)(self.per_doc) if len(ids) > 1 else (self.per_doc[ids[0]],))
+
+    def _live_totals(self, live: int, live_tail: int) -> Counter:
+        # The live set changes only when the segment's deleted count does, so this is computed
+        # once per deletion rather than per search.
+        cached = self._totals
+        if cached is None or cached[0] != live:
+            cached = self._totals = (live, self._numbers(live_tail))
+        return cached[1]
 
 
 class SegmentData:
@@ -41,10 +138,10 @@ class SegmentData:
         self.ranges: dict[str, RangeColumn] = {}
         self.lengths: dict[str, bytes] = {}
         self.terms: OrderedDict[tuple[str, str], TermEntry] = OrderedDict()
-        self.cached_postings = 0
+        self.cached_bytes = 0  # what the entries in `terms` hold (TermEntry.size)
         self.expansions: OrderedDict[tuple[str, str], tuple[str, ...]] = OrderedDict()
         self.value_masks: dict[str, dict[str, int]] = {}
-        self.value_index: dict[str, tuple[list[str], array]] = {}
+        self.large: dict[str, LargeFacet] = {}
         self.labels: dict[str, dict[str, str]] = {}
         self.newest: array | None = None
         self.phrases: OrderedDict[tuple, int] = OrderedDict()
@@ -100,7 +197,7 @@ class SegmentData:
             self.terms.move_to_end(key)
             return entry
         entry = self.terms[key] = TermEntry(codec.read_postings(reader, fieldname, text.encode("utf-8")), self.count)
-        self.cached_postings += len(entry.ids) + 16
+        self.charge(entry)
         return entry
 
     def positions(self, reader, fieldname: str, text: str) -> TermEntry:
@@ -109,16 +206,22 @@ class SegmentData:
         if entry is None:
             postings = codec.read_postings(reader, fieldname, text.encode("utf-8"), values=True)
             entry = self.terms[(fieldname, text)] = TermEntry(postings, self.count)
-            self.cached_postings += 2 * len(entry.ids) + 16
         elif entry.values is None:
             entry.values = codec.read_postings(reader, fieldname, text.encode("utf-8"), values=True).values
-            self.cached_postings += len(entry.ids)
+        self.charge(entry)
         return entry
 
+    def charge(self, entry: TermEntry) -> None:
+        """Count what a cached entry holds now (after its positions or BM25 parts were added)."""
+        size = entry.size()
+        self.cached_bytes += size - entry.cost
+        entry.cost = size
+
     def trim(self, budget: int) -> None:
-        while self.cached_postings > budget and len(self.terms) > 1:
+        """Drop the least recently used terms until the cache holds at most `budget` bytes."""
+        while self.cached_bytes > budget and len(self.terms) > 1:
             _, old = self.terms.popitem(last=False)
-            self.cached_postings -= len(old.ids) + 16
+            self.cached_bytes -= old.cost
 
     def expand(self, reader, fieldname: str, prefix: str) -> tuple[str, ...]:
         key = (fieldname, prefix)
@@ -146,27 +249,12 @@ class SegmentData:
             self.value_masks[fieldname] = masks
         return masks
 
-    def index_of(self, reader, fieldname: str) -> tuple[list[str], array]:
-        """(values, value number per document or -1) for a large facet field, plus its labels."""
-        got = self.value_index.get(fieldname)
+    def large_facet(self, reader, fieldname: str) -> LargeFacet:
+        """The per-value sets of a large facet field (company, location), plus its labels."""
+        got = self.large.get(fieldname)
         if got is None:
-            values: list[str] = []
-            per_doc = array("i", [-1]) * self.count
-            labels: dict[str, str] = {}
-            label_column = LABEL_COLUMNS.get(fieldname)
-            creader = reader.column_reader(label_column) if label_column else None
-            for btext in reader.lexicon(fieldname):
-                number = len(values)
-                value = btext.decode("utf-8")
-                values.append(value)
-                docs = codec.read_postings(reader, fieldname, btext).ids
-                for d in docs:
-                    per_doc[d] = number
-                if creader is not None and len(docs):
-                    raw = creader[docs[0]]
-                    labels[value] = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
-            got = self.value_index[fieldname] = (values, per_doc)
-            self.labels[fieldname] = labels
+            got = self.large[fieldname] = LargeFacet(reader, fieldname, self.count)
+            self.labels[fieldname] = got.labels
         return got
 
     def value_mask(self, reader, fieldname: str, value: str) -> int:

@@ -14,7 +14,9 @@ from . import matching, ranking, spelling
 from .bitsets import mask_to_ids
 from .segments import SegmentData
 
-MAX_CACHED_POSTINGS = 3_000_000  # per process, over all segments (~25 bytes each)
+# Per process, over all segments: what cached terms may hold (postings, bitsets, BM25 parts,
+# positions). A web worker must fit its share of a 512 MB instance with the 100k index (README).
+MAX_CACHED_TERM_BYTES = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -162,11 +164,13 @@ class Snapshot:
                 facet_counts.count_facets(leaf, matched, filters, groups, range_facets, facets, labels)
 
         job_ids = ranking.top(self, req, selected, everything) if total else []
-        self._trim()
+        self.trim()
         return Result(total=total, job_ids=job_ids, facets={g: dict(c) for g, c in facets.items()}, labels=labels)
 
-    def _trim(self) -> None:
-        total = sum(leaf.data.cached_postings for leaf in self.leaves)
-        if total > MAX_CACHED_POSTINGS:
+    def trim(self) -> None:
+        """Keep the cached terms of all segments within MAX_CACHED_TERM_BYTES (least recent out)."""
+        total = sum(leaf.data.cached_bytes for leaf in self.leaves)
+        if total > MAX_CACHED_TERM_BYTES:
+            documents = max(1, sum(x.data.count for x in self.leaves))
             for leaf in self.leaves:
-                leaf.data.trim(MAX_CACHED_POSTINGS * leaf.data.count // max(1, sum(x.data.count for x in self.leaves)))
+                leaf.data.trim(MAX_CACHED_TERM_BYTES * leaf.data.count // documents)
