@@ -3,6 +3,7 @@
 import pytest
 from conftest import hx
 from factories import emailed_link, login, make_application, make_job, make_recruiter, make_user
+from sqlalchemy import event
 
 from app.extensions import db
 from app.models import EmailMessage, Membership
@@ -77,3 +78,32 @@ def test_another_companys_member_cannot_be_mentioned(client, owner):
     client.post(f"/recruiter/applications/{application.id}/notes", data={"body": "@Zed Other thoughts?"})
     assert _mention_emails() == []
     assert other.email not in client.get(f"/recruiter/applications/{application.id}").text
+
+
+def _user_queries(client, url: str) -> int:
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if "FROM users" in statement:
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return len(statements)
+
+
+def test_the_notes_read_the_team_in_one_query_however_large(client, owner):
+    # The highlight needs every teammate's name and address: one query for the team, not one each.
+    application = make_application(make_job(owner), make_user())
+    _teammate(owner, "Ana Lima", "ana@acme.example")
+    login(client, owner)
+    url = f"/recruiter/applications/{application.id}"
+    client.get(url)
+    small = _user_queries(client, url)
+    for n in range(5):
+        _teammate(owner, f"Teammate {n}", f"t{n}@acme.example")
+    db.session.expire_all()
+    assert _user_queries(client, url) == small
