@@ -107,3 +107,14 @@ def test_the_notes_read_the_team_in_one_query_however_large(client, owner):
         _teammate(owner, f"Teammate {n}", f"t{n}@acme.example")
     db.session.expire_all()
     assert _user_queries(client, url) == small
+
+
+def test_a_name_with_letters_that_casefold_to_two_is_mentioned_as_written(client, owner):
+    # "ß" casefolds to "ss": the mention must be found as the teammate's name is written.
+    _teammate(owner, "Jürgen Groß", "juergen@acme.example")
+    application = make_application(make_job(owner), make_user())
+    login(client, owner)
+    client.post(f"/recruiter/applications/{application.id}/notes", data={"body": "@Jürgen Groß please call her"})
+    assert [message.to_address for message in _mention_emails()] == ["juergen@acme.example"]
+    page = client.get(f"/recruiter/applications/{application.id}").text
+    assert '<mark class="mention" title="juergen@acme.example">@Jürgen Groß</mark>' in page

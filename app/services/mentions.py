@@ -30,13 +30,17 @@ class Mentions:
 
     def __init__(self, members: Iterable[User]):
         self.by_alias: dict[str, User] = {}
+        spellings: set[str] = set()
         for user in members:
             for alias in (user.email, user.name):
                 alias = " ".join((alias or "").split())
                 if alias:
                     self.by_alias.setdefault(alias.casefold(), user)
+                    # As written too: the casefolded form alone misses "Groß" ("groß" casefolds to
+                    # "gross", which a case-insensitive search does not find in "Groß").
+                    spellings.update((alias, alias.casefold()))
         # Longest first, so "@Ana Lima" is the whole name and not only a teammate called "Ana".
-        aliases = sorted(self.by_alias, key=len, reverse=True)
+        aliases = sorted(spellings, key=lambda a: (-len(a), a))
         self.pattern = (
             re.compile(_BEFORE + "(" + "|".join(re.escape(a) for a in aliases) + ")" + _AFTER, re.IGNORECASE)
             if aliases
