@@ -157,6 +157,8 @@ _REMOTE_ALONE = re.compile(r"^(?:anywhere|worldwide|work from home|wfh)$", re.IG
 _FILLER = re.compile(r"\b(?:only|based(?: in)?|within|in|from|timezones?|time zones?|tz|or)\b", re.IGNORECASE)
 # How the job is worked is the workplace field's business, not part of the place: "Hybrid - Berlin".
 _WORKPLACE = re.compile(r"\b(?:hybrid|on[\s-]?site|in[\s-]office)\b", re.IGNORECASE)
+# The length of Job.location_key (models/jobs.py).
+MAX_KEY = 255
 _SPLIT = re.compile(r"\s*[,;/|]\s*|\s+[-–—]\s+")
 
 
@@ -185,8 +187,10 @@ class Place:
 
     @property
     def key(self) -> str:
-        """The search facet's key for this place: its label, case-insensitive."""
-        return self.label.casefold()
+        """The search facet's key for this place: its label, case-insensitive. Cut to the stored
+        column's length (Job.location_key): casefolding can lengthen a text ("ß" is "ss", "ﬃ" is
+        "ffi"), and a filter's key is cut the same way, so it still finds the job."""
+        return self.label.casefold()[:MAX_KEY]
 
 
 def _clean(text: str) -> str:
@@ -194,8 +198,13 @@ def _clean(text: str) -> str:
 
 
 def _shown(text: str) -> str:
-    """A name we do not know, as typed, but "berlin" or "BERLIN" as "Berlin"."""
-    return text.title() if text.islower() or (text.isupper() and len(text) > 3) else text
+    """A name we do not know, as typed, but "berlin" or "BERLIN" as "Berlin". Never longer than
+    typed: some letters grow when capitalised ("ﬃ" is "Ffi"), and the city must fit the column the
+    location (as long) fits in."""
+    if text.islower() or (text.isupper() and len(text) > 3):
+        titled = text.title()
+        return titled if len(titled) == len(text) else text
+    return text
 
 
 def _country(text: str) -> str | None:

@@ -38,6 +38,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import whoosh  # noqa: E402
 
+from app import places  # noqa: E402
+
 # =============================================================================================
 # The corpus: realistic postings, deterministic for a given n and seed
 FAMILIES = {
@@ -1104,6 +1106,16 @@ def _description(
     return md, html
 
 
+def _place_columns(location: str) -> dict:
+    place = places.normalize(location)
+    return {
+        "city": place.city,
+        "country": place.country,
+        "remote_region": place.remote_region if place.remote else "",
+        "location_key": place.key,
+    }
+
+
 def generate(n: int, seed: int = 42, now: datetime | None = None):
     """(companies, jobs): lists of dicts for the companies and jobs tables (ids from 1)."""
     rng = random.Random(seed)
@@ -1171,6 +1183,9 @@ def generate(n: int, seed: int = 42, now: datetime | None = None):
                 "description": md,
                 "description_html": html,
                 "location": location,
+                # What Job's location validator sets: a Core insert does not run it, and without the key
+                # a location filter on PostgreSQL (search.jobs.location_key) would match no job at all.
+                **_place_columns(location),
                 "workplace": workplace,
                 "employment_type": employment,
                 "seniority": seniority,

@@ -135,3 +135,33 @@ def test_the_jobs_page_shows_one_location_option_and_filters_by_it(client, app_c
     filtered = client.get("/jobs?location=Remote+(EU)").text
     assert "Eu One" in filtered
     assert "Eu Two" in filtered
+
+
+def test_a_location_whose_letters_grow_when_normalised_still_saves(client, app_ctx):
+    # "ﬃ" is one character typed, "Ffi" / "ffi" once the city is capitalised and the key casefolded:
+    # a 160-character location (the form's limit) must still fit the columns read from it.
+    owner = make_recruiter("Ligature Co")
+    typed = " ".join(["ﬃ"] * 80)
+    assert len(typed) <= 160
+    login(client, owner)
+    response = client.post(
+        "/recruiter/jobs/new",
+        data={
+            "title": "Ligature role",
+            "description": "Work.",
+            "location": typed,
+            "workplace": "onsite",
+            "employment_type": "full_time",
+            "seniority": "mid",
+            "salary_currency": "EUR",
+            "salary_period": "year",
+            "action": "publish",
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    job = db.session.scalars(db.select(Job).where(Job.title == "Ligature role")).one()
+    assert job.location == typed
+    assert {hit.job.title for hit in search_jobs(parse_params(MultiDict({"location": typed}))).hits} == {
+        "Ligature role"
+    }

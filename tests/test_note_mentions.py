@@ -3,6 +3,7 @@
 import pytest
 from conftest import hx
 from factories import emailed_link, login, make_application, make_job, make_recruiter, make_user
+from sqlalchemy import event
 
 from app.extensions import db
 from app.models import EmailMessage, Membership
@@ -77,3 +78,43 @@ def test_another_companys_member_cannot_be_mentioned(client, owner):
     client.post(f"/recruiter/applications/{application.id}/notes", data={"body": "@Zed Other thoughts?"})
     assert _mention_emails() == []
     assert other.email not in client.get(f"/recruiter/applications/{application.id}").text
+
+
+def _user_queries(client, url: str) -> int:
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if "FROM users" in statement:
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return len(statements)
+
+
+def test_the_notes_read_the_team_in_one_query_however_large(client, owner):
+    # The highlight needs every teammate's name and address: one query for the team, not one each.
+    application = make_application(make_job(owner), make_user())
+    _teammate(owner, "Ana Lima", "ana@acme.example")
+    login(client, owner)
+    url = f"/recruiter/applications/{application.id}"
+    client.get(url)
+    small = _user_queries(client, url)
+    for n in range(5):
+        _teammate(owner, f"Teammate {n}", f"t{n}@acme.example")
+    db.session.expire_all()
+    assert _user_queries(client, url) == small
+
+
+def test_a_name_with_letters_that_casefold_to_two_is_mentioned_as_written(client, owner):
+    # "ß" casefolds to "ss": the mention must be found as the teammate's name is written.
+    _teammate(owner, "Jürgen Groß", "juergen@acme.example")
+    application = make_application(make_job(owner), make_user())
+    login(client, owner)
+    client.post(f"/recruiter/applications/{application.id}/notes", data={"body": "@Jürgen Groß please call her"})
+    assert [message.to_address for message in _mention_emails()] == ["juergen@acme.example"]
+    page = client.get(f"/recruiter/applications/{application.id}").text
+    assert '<mark class="mention" title="juergen@acme.example">@Jürgen Groß</mark>' in page

@@ -155,3 +155,17 @@ def test_a_view_count_increment_does_not_rewrite_the_search_row(pg):
     db.session.commit()
     after = db.session.scalar(text("SELECT xmin::text FROM search.jobs WHERE id = :id"), {"id": job.id})
     assert before == after
+
+
+def test_the_first_change_after_the_migration_is_counted_at_once(pg):
+    """search.changes as migration 0027 leaves it, never advanced: its first advance must still make
+    the count cache's key new (a fresh sequence's last_value is the same before and after it)."""
+    owner = make_recruiter("Acme")
+    make_job(owner, title="Lighthouse Keeper")
+    db.session.execute(text("ALTER SEQUENCE search.changes RESTART"))
+    db.session.commit()
+    assert search(q="lighthouse").total == 1
+    make_job(owner, title="Lighthouse Cook")
+    found = search(q="lighthouse")
+    assert sorted(hit.job.title for hit in found.hits) == ["Lighthouse Cook", "Lighthouse Keeper"]
+    assert found.total == 2

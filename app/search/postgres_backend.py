@@ -419,7 +419,11 @@ class _Plan:
             leaf_columns.append(positions)
         version_at = len(columns)
         columns += [
-            select(literal_column("last_value")).select_from(text("search.changes")).scalar_subquery(),
+            # A sequence never advanced shows last_value 1 with is_called false, and still 1 after its
+            # first nextval: without is_called that first change would not make a new cache key.
+            select(literal_column("CASE WHEN is_called THEN last_value ELSE 0 END"))
+            .select_from(text("search.changes"))
+            .scalar_subquery(),
             select(func.max(Company.updated_at)).scalar_subquery(),
         ]
         company_at = len(columns)

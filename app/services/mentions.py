@@ -13,8 +13,10 @@ import re
 from collections.abc import Iterable
 
 from markupsafe import Markup, escape
+from sqlalchemy import select
 
-from ..models import ApplicationNote, Company, User
+from ..extensions import db
+from ..models import ApplicationNote, Company, Membership, User
 from .notifications import external_url, queue_email
 
 # The "@" starts a word (so the middle of "bob@acme.example" is no mention), and the name or address
@@ -28,13 +30,17 @@ class Mentions:
 
     def __init__(self, members: Iterable[User]):
         self.by_alias: dict[str, User] = {}
+        spellings: set[str] = set()
         for user in members:
             for alias in (user.email, user.name):
                 alias = " ".join((alias or "").split())
                 if alias:
                     self.by_alias.setdefault(alias.casefold(), user)
+                    # As written too: the casefolded form alone misses "Groß" ("groß" casefolds to
+                    # "gross", which a case-insensitive search does not find in "Groß").
+                    spellings.update((alias, alias.casefold()))
         # Longest first, so "@Ana Lima" is the whole name and not only a teammate called "Ana".
-        aliases = sorted(self.by_alias, key=len, reverse=True)
+        aliases = sorted(spellings, key=lambda a: (-len(a), a))
         self.pattern = (
             re.compile(_BEFORE + "(" + "|".join(re.escape(a) for a in aliases) + ")" + _AFTER, re.IGNORECASE)
             if aliases
@@ -74,9 +80,18 @@ class Mentions:
 
 
 def for_company(company: Company | None) -> Mentions:
-    """The mention rule for `company`'s current members (none without a company)."""
-    members = [membership.user for membership in company.memberships] if company is not None else []
-    return Mentions(user for user in members if user is not None and user.active)
+    """The mention rule for `company`'s current members (none without a company). One query for
+    the whole team (every note shown and every note added reads it), not one per member."""
+    if company is None:
+        return Mentions([])
+    return Mentions(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.company_id == company.id, User.active)
+            .order_by(Membership.id)  # as before: of two teammates with one name, the earlier member
+        )
+    )
 
 
 def note_added(note: ApplicationNote, author: User) -> list[User]:
