@@ -312,6 +312,9 @@ def _operations_settings(read: _Reader, production: bool) -> dict:
         read.problems.append("SENTRY_DSN must be an http(s):// DSN from your Sentry project's settings")
     return {
         "LOG_FORMAT": log_format,
+        # The per-request metrics (http_*, db_query_*) and the log line per request; off only to
+        # measure what they cost (bench/pages.py) or on a box where nobody reads them.
+        "REQUEST_TELEMETRY": read.bool("REQUEST_TELEMETRY", True),
         "SENTRY_DSN": dsn,
         "METRICS_TOKEN": token,
         "METRICS_ALLOW_IPS": networks,

@@ -128,14 +128,11 @@ def _install_database_hooks() -> None:
 _METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
 
 
-def _route_label() -> str:
-    # The rule's template (/jobs/<int:job_id>/<slug>): a bounded set. A raw path would let anyone
-    # create a new time series per URL they type.
-    rule = request.url_rule
-    return rule.rule if rule is not None else "<unmatched>"
-
-
 def init_app(app: Flask) -> None:
+    if not app.config.get("REQUEST_TELEMETRY", True):
+        # Switched off (REQUEST_TELEMETRY=false): no per-request or per-statement metrics; what is
+        # read at scrape time (queues, heartbeats) and the business counters stay.
+        return
     _install_database_hooks()
     options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
     if "pool_size" in options:
@@ -150,8 +147,10 @@ def init_app(app: Flask) -> None:
         start = g.get("metrics_start")
         if start is not None:
             elapsed = time.perf_counter() - start
-            method = request.method if request.method in _METHODS else "other"  # a client picks it
-            duration, count = _http_children(method, _route_label(), response.status_code)
+            current = request._get_current_object()  # once, rather than through the proxy per attribute
+            rule = current.url_rule
+            route = rule.rule if rule is not None else "<unmatched>"
+            duration, count = _http_children(current.method, route, response.status_code)
             duration.observe(elapsed)
             count.inc()
             g.request_seconds = elapsed
@@ -162,13 +161,19 @@ _children: dict[tuple, tuple] = {}
 
 
 def _http_children(method: str, route: str, status: int) -> tuple:
-    """The (histogram, counter) children of one label set, looked up once: .labels() validates and
-    locks on every call, a third of the metrics' cost per request. Bounded: routes are templates."""
+    """The (histogram, counter) children of one method, route and status, looked up once:
+    .labels() validates and locks on every call, a third of the metrics' cost per request.
+
+    The route is the URL rule's template (/jobs/<int:job_id>/<slug>), a bounded set; a raw path
+    would let anyone create a new time series per URL they type. The method too comes from the
+    client: anything unusual counts as "other". Bounded: methods x rules x statuses."""
     key = (method, route, status)
     children = _children.get(key)
     if children is None:
-        labels = (method, route, str(status))
-        children = _children[key] = (HTTP_DURATION.labels(*labels), HTTP_REQUESTS.labels(*labels))
+        labels = (method if method in _METHODS else "other", route, str(status))
+        children = (HTTP_DURATION.labels(*labels), HTTP_REQUESTS.labels(*labels))
+        if method in _METHODS:  # a made-up method is counted, not remembered
+            _children[key] = children
     return children
 
 
