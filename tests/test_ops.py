@@ -13,6 +13,7 @@ from factories import make_job, make_recruiter
 from servers import free_port
 
 from app import create_app
+from app.extensions import limiter
 from app.tasks import enqueue
 from app.tasks.runtime import task
 from app.telemetry import heartbeats, logs
@@ -178,6 +179,53 @@ def test_metrics_need_the_token_or_an_allowed_address(app, client):
     # Production with neither set: closed.
     with app_config(app, APP_ENV="production", METRICS_TOKEN=None, METRICS_ALLOW_IPS=[]):
         assert client.get("/metrics").status_code == 404
+
+
+def _counter(text: str, name: str, **labels) -> float:
+    """The value of one series in a scrape; 0 when it is not there yet."""
+    wanted = name + "{" + ",".join(f'{key}="{value}"' for key, value in sorted(labels.items())) + "}"
+    for line in text.splitlines():
+        if line.startswith(wanted + " "):
+            return float(line.split()[-1])
+    return 0.0
+
+
+def test_the_rate_limit_store_counts_as_a_cache(client):
+    def scrape():
+        return client.get("/metrics").get_data(as_text=True)
+
+    before = scrape()
+    # A sign-up POST passes three limits (sign-ups per IP, mails to the address typed, mails sent
+    # for this IP): the first POST opens the three counters (misses), the same POST again finds
+    # them (hits). A GET passes no limit and touches no counter.
+    client.get("/signup")
+    for _ in range(2):
+        client.post("/signup", data={"name": "A", "email": "rl-a@example.com", "password": "long enough pw"})
+    after = scrape()
+
+    def grew(status):
+        return _counter(after, "cache_requests_total", type="ratelimit", status=status) - _counter(
+            before, "cache_requests_total", type="ratelimit", status=status
+        )
+
+    assert (grew("miss"), grew("hit"), grew("error")) == (3, 3, 0)
+
+
+def test_an_unreachable_rate_limit_store_counts_as_an_error(app, tmp_path, monkeypatch):
+    # Another app shares the process-wide limiter; put the session app's store back afterwards.
+    monkeypatch.setattr(limiter, "_storage", limiter.storage)
+    monkeypatch.setattr(limiter, "_limiter", limiter.limiter)
+    dead = _second_app(tmp_path, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
+    dead.config.update(WTF_CSRF_ENABLED=False, PROPAGATE_EXCEPTIONS=False)  # answered, as in production
+    client = dead.test_client()
+    before = _counter(
+        client.get("/metrics").get_data(as_text=True), "cache_requests_total", type="ratelimit", status="error"
+    )
+    client.post("/signup", data={"name": "C", "email": "rl-c@example.com", "password": "long enough pw"})
+    after = _counter(
+        client.get("/metrics").get_data(as_text=True), "cache_requests_total", type="ratelimit", status="error"
+    )
+    assert after - before == 1
 
 
 @pytest.mark.redis

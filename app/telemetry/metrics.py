@@ -185,6 +185,32 @@ def cache(kind: str, status: str) -> None:
     CACHE.labels(kind, status).inc()
 
 
+def count_rate_limit_store(storage) -> None:
+    """Count the rate limiter's store (Redis, or memory without REDIS_URL) in cache_requests_total,
+    type "ratelimit": "hit" when the store already held a counter for this client and window, "miss"
+    when the request opened a new one, "error" when the store failed (Redis down). Every limit a
+    request passes through is one counter increment, so one lookup.
+
+    Wraps the storage object's `incr`, the one call the limiter's fixed-window strategy makes per
+    limit: Flask-Limiter has no hook on its store."""
+    if getattr(storage, "jobifies_counted", False):
+        return
+    increment = storage.incr
+    hit, miss, error = (CACHE.labels("ratelimit", status) for status in ("hit", "miss", "error"))
+
+    def counted_incr(key, expiry, amount=1):
+        try:
+            value = increment(key, expiry, amount=amount)
+        except Exception:
+            error.inc()
+            raise
+        (hit if value > amount else miss).inc()
+        return value
+
+    storage.incr = counted_incr
+    storage.jobifies_counted = True
+
+
 def registration(role: str, source: str = "web") -> None:
     REGISTRATIONS.labels(role, source).inc()
 
