@@ -260,6 +260,22 @@ def test_request_id_is_answered_and_on_every_log_line(client, json_logs):
     assert first["duration_ms"] >= 0
 
 
+def test_request_metrics_and_the_request_line_can_be_switched_off(tmp_path, json_logs):
+    quiet = _second_app(tmp_path, REQUEST_TELEMETRY="false")
+    client = quiet.test_client()
+
+    def served() -> float:
+        text = client.get("/metrics").get_data(as_text=True)
+        return _counter(text, "http_requests_total", method="GET", route="/health/live", status_code="200")
+
+    before = served()
+    response = client.get("/health/live", headers={"X-Request-ID": "quiet-request-1"})
+    assert response.status_code == 200
+    assert response.headers["X-Request-ID"] == "quiet-request-1"  # the id stays
+    assert served() == before
+    assert not [line for line in json_logs() if line.get("logger") == "jobifies.request"]
+
+
 LOGGED: list[str] = []
 
 

@@ -154,32 +154,21 @@ def configure_logging(log_format: str, level: int = logging.INFO, stream=None) -
 
 
 def init_app(app: Flask) -> None:
+    """The log handler; the request hooks are app.telemetry's (one pair for logs and metrics)."""
     if not app.testing:
         configure_logging(app.config.get("LOG_FORMAT", "text"))
 
-    @app.before_request
-    def _request_id():
-        g.request_id = new_request_id(request.headers.get(HEADER))
-        REQUEST_ID.set(g.request_id)
 
-    # REQUEST_TELEMETRY=false drops the line per request (and the request metrics, metrics.py); the
-    # request id stays: it is answered, put on every other line and handed to jobs.
-    log_requests = app.config.get("REQUEST_TELEMETRY", True)
+def begin_request() -> str:
+    """The request's id, from the proxy's header when it looks like one, set for every log line."""
+    request_id = g.request_id = new_request_id(request.headers.get(HEADER))
+    REQUEST_ID.set(request_id)
+    return request_id
 
-    @app.after_request
-    def _answer_and_log(response):
-        request_id = g.get("request_id")
-        if request_id is None:
-            return response
-        response.headers[HEADER] = request_id
-        if log_requests:
-            _log_request(response.status_code)
-        return response
 
-    @app.teardown_request
-    def _forget(_error=None):
-        # The thread serves another request next: its log lines must not carry this id.
-        REQUEST_ID.set(None)
+def end_request() -> None:
+    # The thread serves another request next: its log lines must not carry this id.
+    REQUEST_ID.set(None)
 
 
 def _user_id() -> str | None:
@@ -207,7 +196,7 @@ class _RequestRecord(logging.LogRecord):
         self.filename = "logs.py"
         self.module = "logs"
         self.lineno = 0
-        self.funcName = "_log_request"
+        self.funcName = "log_request"
         self.exc_info = self.exc_text = self.stack_info = None
         self.created = now
         self.msecs = (now - int(now)) * 1000
@@ -223,16 +212,17 @@ class _RequestRecord(logging.LogRecord):
 _STARTED = time.time()
 
 
-def _log_request(status: int) -> None:
+def log_request(current, status: int, seconds: float | None) -> None:
+    """The line per request: method, route template (never the path: it may hold a token), status,
+    duration and user id."""
     if not request_log.isEnabledFor(logging.INFO):
         return
-    rule = request.url_rule
-    seconds = g.get("request_seconds")
+    rule = current.url_rule
     # Handed to the logger directly: Logger.info() would also walk the stack for the caller's file
     # and line (never shown) and merge `extra` key by key.
     request_log.handle(
         _RequestRecord(
-            request.method,
+            current.method,
             rule.rule if rule is not None else "<unmatched>",
             status,
             round(seconds * 1000, 2) if seconds is not None else None,

@@ -15,7 +15,7 @@ import os
 import re
 import time
 
-from flask import Flask, g, request
+from flask import Flask
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client import multiprocess as _multiprocess
 from sqlalchemy import event
@@ -129,6 +129,7 @@ _METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"
 
 
 def init_app(app: Flask) -> None:
+    """The SQL statement hooks; the request hooks are app.telemetry's (one pair for logs and metrics)."""
     if not app.config.get("REQUEST_TELEMETRY", True):
         # Switched off (REQUEST_TELEMETRY=false): no per-request or per-statement metrics; what is
         # read at scrape time (queues, heartbeats) and the business counters stay.
@@ -138,23 +139,12 @@ def init_app(app: Flask) -> None:
     if "pool_size" in options:
         DB_POOL_SIZE.set(options["pool_size"])
 
-    @app.before_request
-    def _start_timer():
-        g.metrics_start = time.perf_counter()
 
-    @app.after_request
-    def _observe(response):
-        start = g.get("metrics_start")
-        if start is not None:
-            elapsed = time.perf_counter() - start
-            current = request._get_current_object()  # once, rather than through the proxy per attribute
-            rule = current.url_rule
-            route = rule.rule if rule is not None else "<unmatched>"
-            duration, count = _http_children(current.method, route, response.status_code)
-            duration.observe(elapsed)
-            count.inc()
-            g.request_seconds = elapsed
-        return response
+def observe_request(method: str, rule, status: int, seconds: float) -> None:
+    route = rule.rule if rule is not None else "<unmatched>"
+    duration, count = _http_children(method, route, status)
+    duration.observe(seconds)
+    count.inc()
 
 
 _children: dict[tuple, tuple] = {}
