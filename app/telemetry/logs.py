@@ -1,14 +1,15 @@
 """Log lines with a request id, as JSON in production and readable text in development.
 
-Why python-json-logger rather than structlog: every module here already logs through the standard
-library (`logging.getLogger(__name__)`), as do RQ, gunicorn and SQLAlchemy. python-json-logger is
-only a Formatter, so all of those lines become JSON without touching a call site; structlog would
-mean a second logging API, or the same stdlib bridge configured with more moving parts.
+Why a stdlib Formatter rather than structlog: every module here already logs through the standard
+library (`logging.getLogger(__name__)`), as do RQ, gunicorn and SQLAlchemy. A Formatter on the root
+handler turns all of those lines into JSON without touching a call site; structlog would mean a
+second logging API, or the same stdlib bridge configured with more moving parts.
 
-Why not python-json-logger's JsonFormatter on every line: it costs ~10 µs a record (reflection over
-the format string, a rename pass, a custom encoder); JsonLineFormatter below writes the same keys with
-one dict and one json.dumps. The request line is built as a LogRecord directly (no caller lookup, no
-`extra` merge): at a few thousand requests a second that is most of what logging cost.
+Why our own JsonLineFormatter rather than python-json-logger's JsonFormatter (which this used
+first): same keys, same output, but one dict and one json.dumps; the other walks its format string,
+renames and merges per record, ~10 µs against ~6 µs a line here. The request line's record is also
+built directly (no caller lookup, no `extra` merge, no process or thread lookups): together a line
+went from ~50 µs to ~10 µs.
 
 Every request gets an id: the `X-Request-ID` the proxy sent (Render sends one) if it looks like an
 id, else a new one. It is answered in the `X-Request-ID` header, added to every log line written
