@@ -320,6 +320,22 @@ def test_passwords_never_reach_a_log_line(client, json_logs, app_ctx):
     assert "[Filtered]" in text
 
 
+def test_the_development_servers_request_lines_carry_no_token(json_logs):
+    # werkzeug's access line, as its development server writes it (flask run, the live servers).
+    token = "eyJ1aWQiOjJ9.axZFhw.rI2J3GLPU8_CEMNUe9V5wsKHhNU"
+    access = logging.getLogger("werkzeug")
+    access.info('127.0.0.1 - - [07/Dec/2026 05:35:04] "%s" %s %s', f"GET /verify/{token} HTTP/1.1", 303, "-")
+    access.info('127.0.0.1 - - [07/Dec/2026 05:35:05] "%s" %s %s', "GET /alerts/off?token=abc123 HTTP/1.1", 200, "-")
+    slug = "GET /jobs/12/senior-backend-engineer-berlin HTTP/1.1"
+    access.info('127.0.0.1 - - [07/Dec/2026 05:35:06] "%s" %s %s', slug, 200, "-")
+    messages = [line["message"] for line in json_logs() if line["logger"] == "werkzeug"]
+    assert messages[0].endswith('"GET /verify/[Filtered] HTTP/1.1" 303 -')
+    assert messages[1].endswith('"GET /alerts/off?[Filtered] HTTP/1.1" 200 -')
+    assert slug in messages[2]  # a slug is not a token
+    assert token not in json.dumps(messages)
+    assert "abc123" not in json.dumps(messages)
+
+
 # --- Sentry ------------------------------------------------------------------------------------
 
 

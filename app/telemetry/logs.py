@@ -56,6 +56,18 @@ def new_request_id(incoming: str | None = None) -> str:
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
 
+# Werkzeug's development server (flask run, the tests' live servers) logs each request line with its
+# full path, which may carry a one-time token (/verify/<token>, an unsubscribe link, ?token=...). It
+# is masked: the query string, and any long opaque path segment (20+ URL-safe characters with a
+# capital, "_" or "." in it: tokens are base64 or signed, slugs are lower-case words and hyphens).
+_OPAQUE_SEGMENT = re.compile(r"(?<=/)(?=[A-Za-z0-9_.~-]{20,})(?=[^/\s?\"]*[A-Z_.])[A-Za-z0-9_.~-]+")
+_QUERY = re.compile(r"\?[^\s\"]*")
+
+
+def _scrub_path(text: str) -> str:
+    return _OPAQUE_SEGMENT.sub("[Filtered]", _QUERY.sub("?[Filtered]", text))
+
+
 # Verdicts of SECRET_KEYS per `extra` name: the same few names come again on every line.
 _secret_name: dict[str, bool] = {}
 
@@ -81,6 +93,8 @@ class ContextFilter(logging.Filter):
         for name in fields:
             if name not in _STANDARD and _is_secret(name):
                 fields[name] = "[Filtered]"
+        if record.name == "werkzeug" and record.args:
+            record.args = tuple(_scrub_path(arg) if isinstance(arg, str) else arg for arg in record.args)
         return True
 
 
