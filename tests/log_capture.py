@@ -78,7 +78,9 @@ def known_secrets(directories: set[Path]) -> dict[str, str]:
 class LogCapture:
     def __init__(self, directory: Path) -> None:
         self.directories = {directory.resolve()}
-        handle, self.path = tempfile.mkstemp(prefix="jobifies-test-logs-", suffix=".jsonl")
+        # LOG_CAPTURE_DIR: where the file goes (the system's temporary directory by default).
+        directory = os.environ.get("LOG_CAPTURE_DIR") or None
+        handle, self.path = tempfile.mkstemp(prefix="jobifies-test-logs-", suffix=".jsonl", dir=directory)
         os.close(handle)
         self.handler = logging.FileHandler(self.path, encoding="utf-8")
         self.handler.setLevel(logging.INFO)

@@ -37,7 +37,8 @@ def _run_pytest(directory: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "log_capture", "-p", "no:cacheprovider", *args],
         cwd=directory,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), str(ROOT)])},
+        # The leaking run keeps its log file: in this test's directory, not the system's /tmp.
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), str(ROOT)]), "LOG_CAPTURE_DIR": str(directory)},
         capture_output=True,
         text=True,
         timeout=300,
@@ -55,6 +56,7 @@ def test_a_secret_in_any_log_line_fails_the_whole_run(tmp_path):
     assert "test_leaky.API_TOKEN" in leaked.stdout
     assert "calling the provider with leaky-token-0123456789" in leaked.stdout
     assert "a one-time link from an email" in leaked.stdout
+    assert len(list(tmp_path.glob("jobifies-test-logs-*.jsonl"))) == 1  # kept for a look
 
     clean = _run_pytest(tmp_path, "test_leaky.py", "-k", "nothing_secret")
     assert clean.returncode == 0, clean.stdout + clean.stderr
