@@ -17,7 +17,7 @@ from .extensions import compress, csrf, db, htmx, limiter, login_manager, migrat
 from .models import User
 from .search import init_search
 from .tasks.embedded import init_embedded_scheduler
-from .telemetry import init_telemetry
+from .telemetry import init_telemetry, metrics
 from .web import register_web, unauthorized
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
@@ -37,6 +37,8 @@ def create_app(overrides: dict | None = None, env: dict | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
+    if limiter.enabled:
+        metrics.count_rate_limit_store(limiter.storage)  # cache_requests_total{type="ratelimit"}
     compress.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

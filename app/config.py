@@ -312,8 +312,8 @@ def _operations_settings(read: _Reader, production: bool) -> dict:
         read.problems.append("SENTRY_DSN must be an http(s):// DSN from your Sentry project's settings")
     return {
         "LOG_FORMAT": log_format,
-        # Per-request metrics (timing, counts, database queries) and the request log line. Off only
-        # to measure what they cost (bench/pages.py --telemetry-overhead); logging stays configured.
+        # The per-request metrics (http_*, db_query_*) and the log line per request; off only to
+        # measure what they cost (bench/pages.py) or on a box where nobody reads them.
         "REQUEST_TELEMETRY": read.bool("REQUEST_TELEMETRY", True),
         "SENTRY_DSN": dsn,
         "METRICS_TOKEN": token,
@@ -506,9 +506,6 @@ def load_config(env: dict | None = None, instance_path: str | None = None) -> di
         # round trip each); this process's own changes are always on its next search. 0: every
         # search (the test suite's default, so cross-process tests need no waiting).
         "SEARCH_CATCH_UP_MS": read.int("SEARCH_CATCH_UP_MS", 0 if app_env == "test" else 1000, minimum=0),
-        # Anonymous search pages rendered and kept per index version in each web process (entries;
-        # 0: none). A repeat of the same search and page within the same minute is served from it.
-        "SEARCH_PAGE_CACHE_SIZE": read.int("SEARCH_PAGE_CACHE_SIZE", 256, minimum=0),
         # Whoosh: may a web process build a missing index in a background thread? Only in the embedded
         # mode by default (no REDIS_URL: no worker to do it); otherwise the worker or a release step builds.
         "SEARCH_REBUILD_IN_WEB": read.bool("SEARCH_REBUILD_IN_WEB", not redis_url),

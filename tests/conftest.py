@@ -21,6 +21,8 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from log_capture import register as register_log_capture  # noqa: E402
+
 from app import create_app  # noqa: E402
 from app.blueprints import caching  # noqa: E402
 from app.extensions import db, limiter  # noqa: E402
@@ -45,6 +47,7 @@ def postgres_reachable(url: str = PG_URL) -> str | None:
 
 
 def pytest_configure(config):
+    register_log_capture(config)  # every log line of the run, searched for secrets at the end
     config.addinivalue_line("markers", "postgres: needs PostgreSQL (skipped on the SQLite run)")
     config.addinivalue_line("markers", "browser: drives headless Chromium through Playwright")
     config.addinivalue_line("markers", "redis: needs the Redis server at TEST_REDIS_URL")

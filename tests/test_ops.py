@@ -13,6 +13,7 @@ from factories import make_job, make_recruiter
 from servers import free_port
 
 from app import create_app
+from app.extensions import limiter
 from app.tasks import enqueue
 from app.tasks.runtime import task
 from app.telemetry import heartbeats, logs
@@ -180,6 +181,53 @@ def test_metrics_need_the_token_or_an_allowed_address(app, client):
         assert client.get("/metrics").status_code == 404
 
 
+def _counter(text: str, name: str, **labels) -> float:
+    """The value of one series in a scrape; 0 when it is not there yet."""
+    wanted = name + "{" + ",".join(f'{key}="{value}"' for key, value in sorted(labels.items())) + "}"
+    for line in text.splitlines():
+        if line.startswith(wanted + " "):
+            return float(line.split()[-1])
+    return 0.0
+
+
+def test_the_rate_limit_store_counts_as_a_cache(client):
+    def scrape():
+        return client.get("/metrics").get_data(as_text=True)
+
+    before = scrape()
+    # A sign-up POST passes three limits (sign-ups per IP, mails to the address typed, mails sent
+    # for this IP): the first POST opens the three counters (misses), the same POST again finds
+    # them (hits). A GET passes no limit and touches no counter.
+    client.get("/signup")
+    for _ in range(2):
+        client.post("/signup", data={"name": "A", "email": "rl-a@example.com", "password": "long enough pw"})
+    after = scrape()
+
+    def grew(status):
+        return _counter(after, "cache_requests_total", type="ratelimit", status=status) - _counter(
+            before, "cache_requests_total", type="ratelimit", status=status
+        )
+
+    assert (grew("miss"), grew("hit"), grew("error")) == (3, 3, 0)
+
+
+def test_an_unreachable_rate_limit_store_counts_as_an_error(app, tmp_path, monkeypatch):
+    # Another app shares the process-wide limiter; put the session app's store back afterwards.
+    monkeypatch.setattr(limiter, "_storage", limiter.storage)
+    monkeypatch.setattr(limiter, "_limiter", limiter.limiter)
+    dead = _second_app(tmp_path, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
+    dead.config.update(WTF_CSRF_ENABLED=False, PROPAGATE_EXCEPTIONS=False)  # answered, as in production
+    client = dead.test_client()
+    before = _counter(
+        client.get("/metrics").get_data(as_text=True), "cache_requests_total", type="ratelimit", status="error"
+    )
+    client.post("/signup", data={"name": "C", "email": "rl-c@example.com", "password": "long enough pw"})
+    after = _counter(
+        client.get("/metrics").get_data(as_text=True), "cache_requests_total", type="ratelimit", status="error"
+    )
+    assert after - before == 1
+
+
 @pytest.mark.redis
 def test_metrics_include_queue_depths_and_heartbeat_ages(client, rq):
     rq.queue("high").enqueue("builtins.print", "x")
@@ -210,6 +258,22 @@ def test_request_id_is_answered_and_on_every_log_line(client, json_logs):
     assert first["level"] == "INFO"
     assert first["timestamp"]
     assert first["duration_ms"] >= 0
+
+
+def test_request_metrics_and_the_request_line_can_be_switched_off(tmp_path, json_logs):
+    quiet = _second_app(tmp_path, REQUEST_TELEMETRY="false")
+    client = quiet.test_client()
+
+    def served() -> float:
+        text = client.get("/metrics").get_data(as_text=True)
+        return _counter(text, "http_requests_total", method="GET", route="/health/live", status_code="200")
+
+    before = served()
+    response = client.get("/health/live", headers={"X-Request-ID": "quiet-request-1"})
+    assert response.status_code == 200
+    assert response.headers["X-Request-ID"] == "quiet-request-1"  # the id stays
+    assert served() == before
+    assert not [line for line in json_logs() if line.get("logger") == "jobifies.request"]
 
 
 LOGGED: list[str] = []
@@ -254,6 +318,22 @@ def test_passwords_never_reach_a_log_line(client, json_logs, app_ctx):
     assert password not in text
     assert "sk_live_1" not in text
     assert "[Filtered]" in text
+
+
+def test_the_development_servers_request_lines_carry_no_token(json_logs):
+    # werkzeug's access line, as its development server writes it (flask run, the live servers).
+    token = "eyJ1aWQiOjJ9.axZFhw.rI2J3GLPU8_CEMNUe9V5wsKHhNU"
+    access = logging.getLogger("werkzeug")
+    access.info('127.0.0.1 - - [07/Dec/2026 05:35:04] "%s" %s %s', f"GET /verify/{token} HTTP/1.1", 303, "-")
+    access.info('127.0.0.1 - - [07/Dec/2026 05:35:05] "%s" %s %s', "GET /alerts/off?token=abc123 HTTP/1.1", 200, "-")
+    slug = "GET /jobs/12/senior-backend-engineer-berlin HTTP/1.1"
+    access.info('127.0.0.1 - - [07/Dec/2026 05:35:06] "%s" %s %s', slug, 200, "-")
+    messages = [line["message"] for line in json_logs() if line["logger"] == "werkzeug"]
+    assert messages[0].endswith('"GET /verify/[Filtered] HTTP/1.1" 303 -')
+    assert messages[1].endswith('"GET /alerts/off?[Filtered] HTTP/1.1" 200 -')
+    assert slug in messages[2]  # a slug is not a token
+    assert token not in json.dumps(messages)
+    assert "abc123" not in json.dumps(messages)
 
 
 # --- Sentry ------------------------------------------------------------------------------------

@@ -36,11 +36,26 @@ def test_render_yaml_follows_the_blueprint_specification():
         lambda b: b["services"][1].update(healthCheckPath="/health"),
         lambda b: b["services"][0].update(healthcheckPath="/health"),
         lambda b: b["databases"][0].update(plan="basic-512mb"),
+        # Each kind of service takes its own fields only (Render's per-type definitions).
+        lambda b: b["services"][0].update(schedule="0 * * * *"),
+        lambda b: b["services"][2].update(startCommand="redis-server"),
+        lambda b: b["services"][2].update(persistenceMode="always"),
+        lambda b: b["services"][1].pop("runtime"),
+        lambda b: b["services"][2]["ipAllowList"].append({"description": "the office"}),
+        lambda b: b["databases"][0].update(postgresMajorVersion="9"),
+        lambda b: b.update(version="2"),
+        lambda b: b.update(previews={"generation": "sometimes"}),
     ):
         broken = copy.deepcopy(blueprint)
         breakage(broken)
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(broken, SCHEMA)
+    # ...and what Render accepts, the schema accepts: autoscaling and domains on the web service, a
+    # static site next to it.
+    grown = copy.deepcopy(blueprint)
+    grown["services"][0].update(domains=["jobs.example.com"], scaling={"minInstances": 1, "maxInstances": 3})
+    grown["services"].append({"type": "web", "name": "docs", "runtime": "static", "staticPublishPath": "site"})
+    jsonschema.validate(grown, SCHEMA)
 
 
 def _service_env(blueprint: dict, service: dict) -> dict:

@@ -14,7 +14,6 @@ from factories import login, make_job, make_recruiter, make_user
 from search_support import fresh_index  # noqa: F401  (fixture)
 from sqlalchemy import event
 
-from app import create_app
 from app.extensions import db
 from app.models import Job
 from app.services import jobs, views
@@ -277,14 +276,3 @@ def test_the_search_etag_changes_when_a_job_in_it_changes(client, board):
     assert response.status_code == 200
     assert "Cached Role, renamed" in response.text
     assert response.headers["ETag"] != etag
-
-
-@pytest.mark.parametrize("setting", ["true", "false"])
-def test_request_telemetry_can_be_left_out_to_measure_what_it_costs(setting):
-    """bench/pages.py --telemetry-overhead runs the app with REQUEST_TELEMETRY=false: no request id,
-    no request timing or log line; the pages themselves still answer."""
-    env = {"APP_ENV": "test", "DATABASE_URL": "sqlite://", "SECRET_KEY": "telemetry-" + "x" * 40}
-    app = create_app(overrides={"TESTING": True}, env={**env, "REQUEST_TELEMETRY": setting})
-    response = app.test_client().get("/health/live")
-    assert response.status_code == 200
-    assert ("X-Request-ID" in response.headers) == (setting == "true")

@@ -15,7 +15,7 @@ import os
 import re
 import time
 
-from flask import Flask, g, request
+from flask import Flask
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client import multiprocess as _multiprocess
 from sqlalchemy import event
@@ -128,47 +128,42 @@ def _install_database_hooks() -> None:
 _METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
 
 
-def _route_label() -> str:
-    # The rule's template (/jobs/<int:job_id>/<slug>): a bounded set. A raw path would let anyone
-    # create a new time series per URL they type.
-    rule = request.url_rule
-    return rule.rule if rule is not None else "<unmatched>"
-
-
 def init_app(app: Flask) -> None:
+    """The SQL statement hooks; the request hooks are app.telemetry's (one pair for logs and metrics)."""
+    if not app.config.get("REQUEST_TELEMETRY", True):
+        # Switched off (REQUEST_TELEMETRY=false): no per-request or per-statement metrics; what is
+        # read at scrape time (queues, heartbeats) and the business counters stay.
+        return
     _install_database_hooks()
     options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
     if "pool_size" in options:
         DB_POOL_SIZE.set(options["pool_size"])
 
-    @app.before_request
-    def _start_timer():
-        g.metrics_start = time.perf_counter()
 
-    @app.after_request
-    def _observe(response):
-        start = g.get("metrics_start")
-        if start is not None:
-            elapsed = time.perf_counter() - start
-            method = request.method if request.method in _METHODS else "other"  # a client picks it
-            duration, count = _http_children(method, _route_label(), response.status_code)
-            duration.observe(elapsed)
-            count.inc()
-            g.request_seconds = elapsed
-        return response
+def observe_request(method: str, rule, status: int, seconds: float) -> None:
+    route = rule.rule if rule is not None else "<unmatched>"
+    duration, count = _http_children(method, route, status)
+    duration.observe(seconds)
+    count.inc()
 
 
 _children: dict[tuple, tuple] = {}
 
 
 def _http_children(method: str, route: str, status: int) -> tuple:
-    """The (histogram, counter) children of one label set, looked up once: .labels() validates and
-    locks on every call, a third of the metrics' cost per request. Bounded: routes are templates."""
+    """The (histogram, counter) children of one method, route and status, looked up once:
+    .labels() validates and locks on every call, a third of the metrics' cost per request.
+
+    The route is the URL rule's template (/jobs/<int:job_id>/<slug>), a bounded set; a raw path
+    would let anyone create a new time series per URL they type. The method too comes from the
+    client: anything unusual counts as "other". Bounded: methods x rules x statuses."""
     key = (method, route, status)
     children = _children.get(key)
     if children is None:
-        labels = (method, route, str(status))
-        children = _children[key] = (HTTP_DURATION.labels(*labels), HTTP_REQUESTS.labels(*labels))
+        labels = (method if method in _METHODS else "other", route, str(status))
+        children = (HTTP_DURATION.labels(*labels), HTTP_REQUESTS.labels(*labels))
+        if method in _METHODS:  # a made-up method is counted, not remembered
+            _children[key] = children
     return children
 
 
@@ -178,6 +173,32 @@ def _http_children(method: str, route: str, status: int) -> tuple:
 
 def cache(kind: str, status: str) -> None:
     CACHE.labels(kind, status).inc()
+
+
+def count_rate_limit_store(storage) -> None:
+    """Count the rate limiter's store (Redis, or memory without REDIS_URL) in cache_requests_total,
+    type "ratelimit": "hit" when the store already held a counter for this client and window, "miss"
+    when the request opened a new one, "error" when the store failed (Redis down). Every limit a
+    request passes through is one counter increment, so one lookup.
+
+    Wraps the storage object's `incr`, the one call the limiter's fixed-window strategy makes per
+    limit: Flask-Limiter has no hook on its store."""
+    if getattr(storage, "jobifies_counted", False):
+        return
+    increment = storage.incr
+    hit, miss, error = (CACHE.labels("ratelimit", status) for status in ("hit", "miss", "error"))
+
+    def counted_incr(key, expiry, amount=1):
+        try:
+            value = increment(key, expiry, amount=amount)
+        except Exception:
+            error.inc()
+            raise
+        (hit if value > amount else miss).inc()
+        return value
+
+    storage.incr = counted_incr
+    storage.jobifies_counted = True
 
 
 def registration(role: str, source: str = "web") -> None:
