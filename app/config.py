@@ -506,6 +506,9 @@ def load_config(env: dict | None = None, instance_path: str | None = None) -> di
         # round trip each); this process's own changes are always on its next search. 0: every
         # search (the test suite's default, so cross-process tests need no waiting).
         "SEARCH_CATCH_UP_MS": read.int("SEARCH_CATCH_UP_MS", 0 if app_env == "test" else 1000, minimum=0),
+        # Anonymous search pages rendered and kept per index version in each web process (entries;
+        # 0: none). A repeat of the same search and page within the same minute is served from it.
+        "SEARCH_PAGE_CACHE_SIZE": read.int("SEARCH_PAGE_CACHE_SIZE", 256, minimum=0),
         # Whoosh: may a web process build a missing index in a background thread? Only in the embedded
         # mode by default (no REDIS_URL: no worker to do it); otherwise the worker or a release step builds.
         "SEARCH_REBUILD_IN_WEB": read.bool("SEARCH_REBUILD_IN_WEB", not redis_url),
