@@ -97,12 +97,12 @@ def audit(binary: str, url: str, cookie: str | None, form_factor: str) -> dict[s
         subprocess.run(command, check=True, env=env, capture_output=True)  # noqa: S603  (our own arguments)
         data = json.loads(report.read_text())
     scores = {name: round(data["categories"][name]["score"] * 100) for name in CATEGORIES}
-    failed = [
-        f"{audit_id}: {item['title']}"
-        for name in CATEGORIES
-        for ref in data["categories"][name]["auditRefs"]
-        if ref["weight"] and (item := data["audits"][(audit_id := ref["id"])])["score"] is not None and item["score"] < 1
-    ]
+    failed = []
+    for name in CATEGORIES:
+        for ref in data["categories"][name]["auditRefs"]:
+            item = data["audits"][ref["id"]]
+            if ref["weight"] and item["score"] is not None and item["score"] < 1:
+                failed.append(f"{ref['id']}: {item['title']}")
     return {**scores, "failed": failed}
 
 
