@@ -96,6 +96,10 @@ def audit(binary: str, url: str, cookie: str | None, form_factor: str) -> dict[s
         env = {**os.environ, "CHROME_PATH": CHROMIUM, "TMPDIR": tmp}
         subprocess.run(command, check=True, env=env, capture_output=True)  # noqa: S603  (our own arguments)
         data = json.loads(report.read_text())
+    # A signed-in page whose cookie did not take would be audited as the log-in page: refuse that.
+    landed = data.get("finalDisplayedUrl") or data.get("finalUrl")
+    if landed.rstrip("/") != url.rstrip("/"):
+        raise SystemExit(f"{url} ended at {landed}: not the page meant (signed out?)")
     scores = {name: round(data["categories"][name]["score"] * 100) for name in CATEGORIES}
     failed = []
     for name in CATEGORIES:
