@@ -147,3 +147,13 @@ def test_every_icon_a_page_uses_is_in_the_sprite(client, app_ctx):
     templates = Path(__file__).resolve().parent.parent / "app" / "templates"
     named = {m for f in templates.rglob("*.html") for m in re.findall(r'icon\("([\w-]+)"', f.read_text())}
     assert named <= symbols, named - symbols
+
+
+def test_the_navigation_marks_the_section_the_page_is_in(client, app_ctx):
+    job = make_job(make_recruiter("Nav Co"))
+    current = '<a href="/jobs" aria-current="page">Find jobs</a>'
+    assert current in client.get("/jobs").text
+    assert current in client.get(f"/jobs/{job.id}/{job.slug}").text  # a job is in "Find jobs"
+    home = client.get("/").text
+    assert '<a href="/jobs">Find jobs</a>' in home
+    assert 'aria-current="page"' not in home
