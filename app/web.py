@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter
 from .blueprints.helpers import local_path
 from .extensions import htmx
 from .models import STAGE_LABELS
+from .services.branding import company_avatar
 from .services.notifications import is_suppressed
 
 # Every id column is a 32-bit INTEGER: a larger number in a URL names nothing (404), and must never
@@ -118,12 +119,22 @@ def register_web(app: Flask) -> None:
     def company_path(company) -> str:
         return _paths(app)["company"].replace("__SLUG__", quote(company.slug, safe=""))
 
+    # The logo's address carries its document id, so a new logo is a new URL and the hour of
+    # browser caching the logo route allows never shows the old one.
+    @app.template_global()
+    def company_logo_path(company) -> str:
+        path = _paths(app)["logo"].replace("__SLUG__", quote(company.slug, safe=""))
+        return f"{path}?v={company.logo_id}"
+
+    app.add_template_global(company_avatar)
+
     @app.context_processor
     def globals_():
         return {
             "STAGE_LABELS": STAGE_LABELS,
             "site_name": app.config["SITE_NAME"],
             "email_undeliverable": _email_undeliverable,
+            "icon_sprite": _paths(app)["icons"],
         }
 
 
@@ -137,6 +148,8 @@ def _paths(app: Flask) -> dict[str, str]:
                 "2147483647", "__ID__"
             ),
             "company": adapter.build("public.company", {"slug": "__SLUG__"}),
+            "logo": adapter.build("public.company_logo", {"slug": "__SLUG__"}),
+            "icons": adapter.build("static", {"filename": "icons.svg"}),
         }
         app.extensions["jobifies_paths"] = paths
     return paths

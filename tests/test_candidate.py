@@ -72,12 +72,13 @@ def test_save_and_unsave_a_job_in_place_with_htmx(client, app_ctx):
     login(client, candidate)
     listing = client.get("/jobs").text
     assert f'id="save-{job.id}"' in listing
-    assert "Save “Saved Role”" in listing
+    # A short visible verb; the title completes the button's name for screen readers.
+    assert 'Save<span class="visually-hidden"> “Saved Role”</span>' in listing
     saved = client.post(f"/jobs/{job.id}/save", data={"saved": "1"}, headers=hx(f"save-{job.id}"))
     assert saved.status_code == 200
     assert "<html" not in saved.text
     assert 'aria-pressed="true"' in saved.text
-    assert "Saved — remove" in saved.text
+    assert 'Saved<span class="visually-hidden"> — remove “Saved Role”</span>' in saved.text
     assert "Saved Role" in client.get("/me/saved").text
     # Saving twice (a double click) is harmless.
     client.post(f"/jobs/{job.id}/save", data={"saved": "1"}, headers=hx(f"save-{job.id}"))

@@ -118,6 +118,9 @@ def card_rows(session, job_ids: list[int]) -> dict[int, Job]:
     query = (
         select(Job)
         .where(Job.id.in_(job_ids))
-        .options(load_only(*CARD_COLUMNS), joinedload(Job.company).load_only(Company.id, Company.name, Company.slug))
+        .options(
+            load_only(*CARD_COLUMNS),
+            joinedload(Job.company).load_only(Company.id, Company.name, Company.slug, Company.logo_id),
+        )
     )
     return {job.id: job for job in session.scalars(query)}

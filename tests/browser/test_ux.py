@@ -180,9 +180,14 @@ def test_phone_jobs_page_shows_results_first_and_the_menu_button(page: Page, boa
     assert page_errors == []
 
 
-@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, PHONE], ids=["desktop", "phone"])
-def test_axe_finds_no_serious_or_critical_violations(page: Page, board, page_errors, viewport):
+@pytest.mark.parametrize(
+    ("viewport", "scheme"),
+    [({"width": 1280, "height": 900}, "light"), (PHONE, "light"), ({"width": 1280, "height": 900}, "dark")],
+    ids=["desktop", "phone", "desktop-dark"],
+)
+def test_axe_finds_no_serious_or_critical_violations(page: Page, board, page_errors, viewport, scheme):
     page.set_viewport_size(viewport)
+    page.emulate_media(color_scheme=scheme)  # dark mode (prefers-color-scheme) has its own colours to check
     source = AXE.read_text()
     found = []
 
