@@ -42,7 +42,7 @@ from app.models import (
     WebhookEvent,
     utcnow,
 )
-from app.services import ats, ats_sync, credentials
+from app.services import ats, ats_sync, credentials, moderation, moderation_admin
 from app.tasks.ats import ats_tick, send_application, sync_connection
 
 
@@ -235,6 +235,59 @@ def test_a_sync_never_touches_another_companys_jobs(app, app_ctx, ats_env, ats_c
     assert db.session.get(Job, theirs.id).title == "Their own job"
     assert db.session.get(Job, theirs.id).status == "published"
     assert len(company_jobs(owner.company)) == 5
+
+
+def test_a_sync_publishes_no_job_of_a_company_a_moderator_took_down_and_tells_the_owner_why(
+    app, client, app_ctx, ats_env, ats_clock
+):
+    owner = make_recruiter("Shady Co")
+    admin = make_user("root@example.com", role="admin")
+    fake = FakeGreenhouse(jobs=3)
+    with serving(app, ats_clock, fake):
+        connection = connect(owner, "greenhouse", GREENHOUSE_CREDENTIALS)
+        sync(connection)
+        moderation_admin.take_down_company(admin, owner.company.id, "spam")
+        db.session.commit()
+        fake.add_job(4)  # new in the ATS while the company is down
+        held = sync(connection)
+        assert held.status == "succeeded"
+        assert {k: j.status for k, j in company_jobs(owner.company).items()} == dict.fromkeys("123", "closed")
+        assert (held.jobs_created, held.jobs_updated, held.jobs_held) == (0, 0, 4)
+        login(client, owner)
+        page = client.get("/recruiter/integrations/").text
+        assert "4 jobs held back: Shady Co was taken down by a moderator (Spam)" in page
+
+        case = moderation.open_case_for(db.session.get(Company, owner.company.id))
+        moderation_admin.approve(admin, case.id)
+        db.session.commit()
+        after = sync(connection)
+    # Approved: the ATS's open jobs come back, the new one included, and nothing is held any more.
+    assert (after.jobs_created, after.jobs_held, after.held_note) == (1, 0, None)
+    assert {k: j.status for k, j in company_jobs(owner.company).items()} == dict.fromkeys("1234", "published")
+
+
+def test_a_sync_never_reopens_a_job_a_moderator_took_down(app, client, app_ctx, ats_env, ats_clock):
+    owner = make_recruiter("Acme")
+    admin = make_user("root@example.com", role="admin")
+    fake = FakeGreenhouse(jobs=2)
+    with serving(app, ats_clock, fake):
+        connection = connect(owner, "greenhouse", GREENHOUSE_CREDENTIALS)
+        sync(connection)
+        job = company_jobs(owner.company)["1"]
+        moderation_admin.take_down_job(admin, job.id, "misleading")
+        db.session.commit()
+        fake.jobs[1]["status"] = "closed"  # closed and opened again in the ATS
+        sync(connection)
+        fake.jobs[1]["status"] = "open"
+        fake.posts[1001]["title"] = "Engineer 1 (honest)"
+        run = sync(connection)
+    job = company_jobs(owner.company)["1"]
+    assert (job.status, job.title) == ("closed", "Engineer 1 (honest)")  # edited from the ATS, still down
+    assert company_jobs(owner.company)["2"].status == "published"
+    assert run.jobs_held == 1
+    assert "A moderator took “Engineer 1 (honest)” down (Misleading): the sync does not reopen it" in run.held_note
+    login(client, owner)
+    assert "1 job held back: A moderator took" in client.get("/recruiter/integrations/").text
 
 
 def test_a_sync_that_fails_half_way_closes_nothing_and_says_why_in_plain_words(

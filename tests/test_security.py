@@ -35,6 +35,7 @@ CSRF_ROUTES = [
     "/invitations/some-token",
     "/recruiter/notes/1/delete",
     "/recruiter/team/members/1/remove",
+    "/recruiter/team/members/1/make-owner",
     "/recruiter/team/invitations/1/revoke",
     "/account/email",
     "/account/password",

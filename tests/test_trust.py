@@ -16,12 +16,15 @@ from app.models import (
     DataExport,
     Document,
     EmailMessage,
+    Invitation,
+    Job,
     JobReport,
+    Membership,
     Moderation,
     User,
     utcnow,
 )
-from app.services import emails, privacy, retention
+from app.services import companies, emails, privacy, retention
 
 
 @pytest.fixture
@@ -282,6 +285,81 @@ def test_a_due_deletion_anonymises_applications_and_deletes_files(client, app_ct
     page = client.get(f"/recruiter/applications/{application.id}").text
     assert "Deleted user" in page
     assert "gone@example.com" not in page
+
+
+def _colleague(owner, email: str) -> User:
+    user = make_user(email, name=email.split("@")[0].title(), role="recruiter")
+    db.session.add(Membership(company_id=owner.company.id, user_id=user.id, role="recruiter"))
+    db.session.commit()
+    return user
+
+
+def _roles(company_id: int) -> dict[str, str]:
+    db.session.expire_all()
+    members = db.session.scalars(db.select(Membership).where(Membership.company_id == company_id))
+    return {m.user.email: m.role for m in members}
+
+
+def test_an_owner_with_colleagues_hands_the_company_over_before_deleting_their_account(client, app_ctx):
+    owner = make_recruiter("Acme", email="boss@example.com")
+    company_id = owner.company.id
+    colleague = _colleague(owner, "pat@example.com")
+    login(client, owner)
+    page = client.get("/account/delete").text
+    assert "You own Acme. Make a colleague its owner on the Team page first" in page
+    assert 'name="password"' not in page  # nothing to confirm: it would be refused
+    refused = client.post("/account/delete", data={"password": PASSWORD})
+    assert refused.status_code == 422
+    assert "Make a colleague its owner" in refused.text
+    db.session.refresh(owner)
+    assert owner.active is True
+    assert privacy.pending_deletion(owner) is None
+
+    membership = db.session.scalar(db.select(Membership).where(Membership.user_id == colleague.id))
+    assert "Make Pat the owner" in client.get("/recruiter/team").text
+    moved = client.post(f"/recruiter/team/members/{membership.id}/make-owner")
+    assert moved.status_code == 302
+    assert _roles(company_id) == {"boss@example.com": "recruiter", "pat@example.com": "owner"}
+    [mail] = _emails("ownership_transferred")
+    assert (mail.to_address, mail.subject) == ("pat@example.com", "You now own Acme on Jobifies")
+    assert client.post("/account/delete", data={"password": PASSWORD}).status_code == 302  # now it may go
+
+
+def test_only_the_owner_hands_the_company_over(client, app_ctx):
+    owner = make_recruiter("Acme")
+    colleague = _colleague(owner, "pat@example.com")
+    other = _colleague(owner, "sam@example.com")
+    membership = db.session.scalar(db.select(Membership).where(Membership.user_id == other.id))
+    login(client, colleague)
+    assert client.post(f"/recruiter/team/members/{membership.id}/make-owner").status_code == 403
+    assert _roles(owner.company.id)["sam@example.com"] == "recruiter"
+
+
+def test_a_sole_owners_deletion_closes_the_companys_jobs_and_a_late_joiner_inherits_it(client, app_ctx):
+    owner = make_recruiter("Solo Ltd", email="solo@example.com")
+    company_id = owner.company.id
+    job = make_job(owner, title="Open Role")
+    privacy.request_deletion(owner, PASSWORD)  # no colleague: allowed
+    db.session.commit()
+    assert privacy.complete_deletion(owner.id, now=utcnow() + timedelta(days=15)) is True
+    db.session.commit()
+    assert db.session.get(Job, job.id).status == "closed"  # nobody is left to read its applications
+
+    # An owner whose invitation was accepted during the grace period: the colleague inherits the company.
+    owner = make_recruiter("Busy Co", email="busy@example.com")
+    company_id = owner.company.id
+    companies.invite_member(owner, "late@example.com")
+    privacy.request_deletion(owner, PASSWORD)
+    db.session.commit()
+    invitation = db.session.scalar(db.select(Invitation).where(Invitation.company_id == company_id))
+    _colleague(owner, "early@example.com")
+    _colleague(owner, "later@example.com")
+    assert privacy.complete_deletion(owner.id, now=utcnow() + timedelta(days=15)) is True
+    db.session.commit()
+    assert _roles(company_id) == {"early@example.com": "owner", "later@example.com": "recruiter"}
+    assert [m.to_address for m in _emails("ownership_transferred")] == ["early@example.com"]
+    db.session.refresh(invitation)
+    assert invitation.revoked_at is not None  # the leaver's invitations are withdrawn
 
 
 def test_retention_warns_then_purges_inactive_candidates(app, app_ctx):

@@ -97,6 +97,9 @@ class AtsSyncRun(db.Model):
     jobs_created: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     jobs_updated: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     jobs_closed: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # Listed open by the ATS but kept off the board by a moderator's take-down, and why (shown to the owner).
+    jobs_held: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    held_note: Mapped[str | None] = mapped_column(Text)
     applications_sent: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     stages_read: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     stages_moved: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

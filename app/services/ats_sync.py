@@ -186,6 +186,7 @@ def _apply_jobs(connection: AtsConnection, run: AtsSyncRun, adapter, page: list,
         )
     }
     now = utcnow()
+    company_hold = moderation.sync_hold(connection.company)  # one read per page, not one per job
     for item in page:
         external_id = item.external_id[:120]
         if external_id in seen:
@@ -197,6 +198,11 @@ def _apply_jobs(connection: AtsConnection, run: AtsSyncRun, adapter, page: list,
         if job is None:
             if not item.is_open:
                 continue  # a closed job we never listed stays out
+            if company_hold:
+                # Not created at all while the company is down: the first sync after the approval
+                # creates it, so nothing half-imported waits in the database meanwhile.
+                _hold(run, company_hold)
+                continue
             description = _description(adapter, item)
             job = Job(
                 company_id=connection.company_id,
@@ -219,7 +225,14 @@ def _apply_jobs(connection: AtsConnection, run: AtsSyncRun, adapter, page: list,
             run.jobs_created += 1
             continue
         changed = False
-        hinted = job.title != title or job.location != location or (item.is_open and job.status != JobStatus.PUBLISHED)
+        # A moderator's take-down outranks the ATS: a held job is updated but never (re)published.
+        held = (
+            item.is_open
+            and job.status != JobStatus.PUBLISHED
+            and (company_hold or moderation.sync_hold(job.company, job))
+        )
+        reopening = item.is_open and not held and job.status != JobStatus.PUBLISHED
+        hinted = job.title != title or job.location != location or reopening
         if item.description_html is not None or hinted:
             description = _description(adapter, item)
         else:
@@ -231,11 +244,9 @@ def _apply_jobs(connection: AtsConnection, run: AtsSyncRun, adapter, page: list,
         if changed:
             job.slug = slugify(title, 150)
             job.description_html = render_markdown(job.description)
-        if (
-            item.is_open
-            and (job.status != JobStatus.PUBLISHED or job.expires_at is not None)
-            and not moderation.keeps_down(job)  # a moderator's take-down outranks the ATS
-        ):
+        if held:
+            _hold(run, company_hold or moderation.sync_hold(job.company, job) or held)  # named as now titled
+        elif item.is_open and (job.status != JobStatus.PUBLISHED or job.expires_at is not None):
             reopened = job.status != JobStatus.PUBLISHED
             job.status, job.closed_at, job.expires_at = JobStatus.PUBLISHED, None, None
             if reopened:
@@ -247,6 +258,13 @@ def _apply_jobs(connection: AtsConnection, run: AtsSyncRun, adapter, page: list,
             continue
         if changed:
             run.jobs_updated += 1
+
+
+def _hold(run: AtsSyncRun, reason: str) -> None:
+    """Count a job kept off the board and keep the first reason for the owner's sync report."""
+    run.jobs_held += 1
+    if not run.held_note:
+        run.held_note = reason[:2000]
 
 
 def _description(adapter, item) -> str:

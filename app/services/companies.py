@@ -7,13 +7,13 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from ..errors import Conflict, Forbidden, NotFound, ValidationError
 from ..extensions import db
-from ..models import Company, Invitation, Membership, User, utcnow
+from ..models import Company, Invitation, Job, Membership, User, utcnow
 from . import accounts, audit, documents, emails
-from .notifications import normalize_email
+from .notifications import external_url, normalize_email, queue_email
 from .slugs import slugify
 
 
@@ -186,6 +186,90 @@ def remove_member(owner: User, membership_id: int) -> None:
     db.session.delete(membership)
     if user.role == "recruiter":
         user.role = "candidate"
+    db.session.flush()
+
+
+def transfer_ownership(owner: User, membership_id: int) -> Membership:
+    """The owner hands the company to a colleague, who becomes its owner; the old owner stays on the
+    team as a recruiter. The new owner is emailed. Flushes."""
+    own = require_owner(owner)
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.company_id != own.company_id:
+        raise NotFound("No such team member.")
+    if membership.id == own.id:
+        raise ValidationError("You already own this company.")
+    _make_owner(membership, previous=own)
+    audit.record(owner, "team.ownership_transferred", own.company, email=membership.user.email)
+    db.session.flush()
+    return membership
+
+
+def _make_owner(membership: Membership, previous: Membership | None) -> None:
+    """One owner per company: the previous one (if still on the team) becomes a recruiter."""
+    if previous is not None:
+        previous.role = "recruiter"
+        db.session.flush()  # the old owner steps down before the new one steps up
+    membership.role = "owner"
+    user = membership.user
+    queue_email(
+        user.email,
+        "ownership_transferred",
+        user=user,
+        name=user.display_name,
+        company=membership.company.name,
+        link=external_url("recruiter.team"),
+    )
+
+
+def ownership_blocker(user: User) -> str | None:
+    """Why this person may not delete their account yet, or None: an owner with colleagues must
+    hand the company over first, so it never ends up with nobody to manage it (team, billing, ATS)."""
+    membership = user.membership
+    if membership is None or not membership.is_owner:
+        return None
+    others = db.session.scalar(
+        select(func.count(Membership.id)).where(
+            Membership.company_id == membership.company_id, Membership.id != membership.id
+        )
+    )
+    if not others:
+        return None
+    return (
+        f"You own {membership.company.name}. Make a colleague its owner on the Team page first; "
+        "then you can delete your account."
+    )
+
+
+def owner_leaves(user: User) -> None:
+    """The owner's account is being erased (after its grace period): the company is never left
+    ownerless. A colleague who joined meanwhile (from an invitation sent before) becomes owner, the
+    longest-standing first, and is emailed; a company left with nobody has its open jobs closed,
+    since no one would read the applications. Pending invitations are withdrawn. Flushes."""
+    membership = user.membership
+    if membership is None or not membership.is_owner:
+        return
+    company = membership.company
+    now = utcnow()
+    db.session.execute(
+        update(Invitation)
+        .where(Invitation.company_id == company.id, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    successor = db.session.scalar(
+        select(Membership)
+        .where(Membership.company_id == company.id, Membership.id != membership.id)
+        .order_by(Membership.created_at, Membership.id)
+        .limit(1)
+    )
+    if successor is not None:
+        _make_owner(successor, previous=membership)
+        audit.record(None, "team.ownership_transferred", company, email=successor.user.email, reason="owner deleted")
+    else:
+        db.session.execute(
+            update(Job)
+            .where(Job.company_id == company.id, Job.status == "published")
+            .values(status="closed", closed_at=now, updated_at=now)
+        )
     db.session.flush()
 
 

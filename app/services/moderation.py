@@ -90,6 +90,27 @@ def keeps_down(job: Job) -> bool:
     return (case is not None and case.state != "awaiting_approval") or open_case_for(job.company) is not None
 
 
+def sync_hold(company: Company, job: Job | None = None) -> str | None:
+    """Why an ATS sync may not put this job (or, with job None, a new job of this company) on the
+    board, or None when it may. Stricter than keeps_down: a job awaiting approval waits for the
+    admin too, since the ATS listing it open is no approval. The reason is shown on the sync's report."""
+    company_case = open_case_for(company)
+    if company_case is not None:
+        return (
+            f"{company.name} was taken down by a moderator ({company_case.reason_label}): jobs listed open "
+            "in the ATS stay off the board until a moderator approves the company."
+        )
+    case = open_case_for(job) if job is not None else None
+    if case is None:
+        return None
+    if case.state == "awaiting_approval":
+        return f"“{job.title}” waits for a moderator's approval: the sync does not publish it."
+    return (
+        f"A moderator took “{job.title}” down ({case.reason_label}): the sync does not reopen it. "
+        "Edit it and ask for a review."
+    )
+
+
 def _first_job(job: Job) -> bool:
     """True when the company has never had a job on the board."""
     return (

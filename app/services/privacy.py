@@ -37,7 +37,7 @@ from ..models import (
     utcnow,
 )
 from ..tasks import enqueue
-from . import accounts, audit, preferences
+from . import accounts, audit, companies, preferences
 from .notifications import external_url, queue_email
 
 # --- Download my data -----------------------------------------------------------------------------
@@ -212,6 +212,9 @@ def request_deletion(user: User, password: str) -> AccountDeletion:
     undo link is used first. Every session ends. Flushes."""
     if user.is_admin:
         raise ValidationError("An admin account cannot be deleted here: ask another admin to remove your role first.")
+    blocker = companies.ownership_blocker(user)
+    if blocker:
+        raise ValidationError(blocker)
     if not user.check_password(password or ""):
         raise ValidationError("Your current password is not correct.", field="password")
     now = utcnow()
@@ -298,6 +301,7 @@ def complete_deletion(user_id: int, now=None) -> bool:
         return False
     user = db.session.get(User, user_id)
     old_email = user.email
+    companies.owner_leaves(user)  # before the membership goes: never an ownerless company
     erase_files_and_profile(user)
     db.session.execute(update(Application).where(Application.candidate_id == user.id).values(cover_letter=""))
     for model in (SavedJob, JobAlert, DataExport, Membership):

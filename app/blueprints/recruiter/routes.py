@@ -361,6 +361,14 @@ def remove_member(membership_id: int):
     return redirect(url_for("recruiter.team"))
 
 
+@bp.post("/team/members/<int:membership_id>/make-owner")
+@recruiter_required
+def make_owner(membership_id: int):
+    membership = perform(lambda: companies.transfer_ownership(current_user, membership_id))
+    flash(f"{membership.user.display_name} now owns {membership.company.name}; you stay on the team.", "success")
+    return redirect(url_for("recruiter.team"))
+
+
 @bp.post("/team/invitations/<int:invitation_id>/revoke")
 @recruiter_required
 def revoke_invitation(invitation_id: int):

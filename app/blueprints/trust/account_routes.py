@@ -9,7 +9,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, logout_user
 
 from ...errors import ValidationError
-from ...services import accounts, jobs, moderation, preferences, privacy
+from ...services import accounts, companies, jobs, moderation, preferences, privacy
 from ..helpers import content_disposition, recruiter_required, safe_next, save, submit, wants_fragment
 from .blueprint import bp
 from .forms import ConfirmForm, DeleteAccountForm, EmailPreferencesForm, NameForm
@@ -95,7 +95,8 @@ def delete_account():
             "success",
         )
         return redirect(url_for("public.home"))
-    return render_template("trust/delete.html", form=form), outcome.status
+    blocker = companies.ownership_blocker(current_user)
+    return render_template("trust/delete.html", form=form, blocker=blocker), outcome.status
 
 
 @bp.route("/account/restore/<token>", methods=["GET", "POST"])
