@@ -537,6 +537,11 @@ def main() -> int:
         help="mixed searches sent to one worker before its RSS is read (0: skip)",
     )
     parser.add_argument(
+        "--memory-only",
+        action="store_true",
+        help="only the one-worker RSS after --memory-searches searches (to compare settings with --extra-env)",
+    )
+    parser.add_argument(
         "--telemetry-overhead",
         action="store_true",
         help="also run the app with REQUEST_TELEMETRY=false on two pages and print the ratio",
@@ -554,6 +559,13 @@ def main() -> int:
     if not (args.reuse and (workdir / "search-index").exists() and index_ready(env)):
         build_index(env)
     if args.build_only:
+        return 0
+    if args.memory_only:
+        first, after = memory_after_searches(env, args.port, args.memory_searches)
+        print(
+            f"One web worker (WEB_CONCURRENCY=1): RSS {first:.0f} MB after its first search, "
+            f"{after:.0f} MB after {args.memory_searches:,} mixed searches ({args.extra_env or 'defaults'})"
+        )
         return 0
 
     rows = []

@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
-import docx
-from docx.oxml.ns import qn
-from docx.text.paragraph import Paragraph
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
-
+from ..lazy import lazy_module
 from .archive import ArchiveLimits, ArchiveRejected, check_docx_archive
 from .sniff import DOCX, PDF
+
+if TYPE_CHECKING:
+    from docx.text.paragraph import Paragraph
+
+# Imported on first use (integrations/lazy.py): the readers run in the RQ worker's parse child, and
+# a web worker that imported them would carry 26 MB it never uses.
+docx = lazy_module("docx")
+pypdf = lazy_module("pypdf")
+_ns = lazy_module("docx.oxml.ns")
+_paragraph = lazy_module("docx.text.paragraph")
+# What pypdf raises, besides its own errors, on a damaged file.
+_PDF_BREAKAGE = (ValueError, KeyError, TypeError, OSError, NotImplementedError, RecursionError)
+
+
+def qn(tag: str) -> str:
+    return _ns.qn(tag)
 
 
 class DocumentUnreadable(Exception):
@@ -45,7 +57,7 @@ def extract_text(
 
 def _pdf_text(data: bytes, max_pages: int, max_chars: int) -> str:
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
+        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):  # many PDFs are "encrypted" with an empty password
             raise DocumentUnreadable("The PDF is password-protected.")
         parts, size = [], 0
@@ -58,7 +70,7 @@ def _pdf_text(data: bytes, max_pages: int, max_chars: int) -> str:
         return "\n".join(parts)
     except DocumentUnreadable:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError, NotImplementedError, RecursionError) as error:
+    except (pypdf.errors.PyPdfError, *_PDF_BREAKAGE) as error:
         raise DocumentUnreadable(f"pypdf could not read the PDF: {error}") from error
 
 
@@ -77,7 +89,7 @@ def _docx_lines(container, numbering: _Numbering, depth: int = 0):
     """Paragraphs and tables in document order (a two-column template is a layout table, and
     reading its cells after the body put the sidebar's headings in the wrong place)."""
     for item in container.iter_inner_content():
-        if isinstance(item, Paragraph):
+        if isinstance(item, _paragraph.Paragraph):
             yield numbering.marker(item) + item.text
         elif depth < 5:  # nested layout tables; deeper than this is not a resume
             for row in item.rows:

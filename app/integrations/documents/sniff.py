@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 import zipfile
 
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
-
+from ..lazy import lazy_module
 from .archive import ArchiveLimits, ArchiveRejected, check_docx_archive
+
+# Imported on first use (integrations/lazy.py): 18 MB a web worker needs only when a PDF is uploaded.
+pypdf = lazy_module("pypdf")
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -21,10 +22,10 @@ def sniff_resume_type(data: bytes, limits: ArchiveLimits | None = None) -> str |
     """PDF or DOCX, or None. Raises ArchiveRejected for a DOCX that is unsafe to open."""
     if data.startswith(b"%PDF-"):
         try:
-            reader = PdfReader(io.BytesIO(data), strict=False)
+            reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
             if len(reader.pages) < 1:
                 return None
-        except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError):
+        except (pypdf.errors.PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError):
             return None
         return PDF
     if data.startswith(b"PK\x03\x04"):

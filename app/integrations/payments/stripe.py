@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import json
 
-import stripe
-
 from ..http import RetryableError
+from ..lazy import lazy_module
 from ..webhooks import IncomingEvent, WebhookRejected, load_json
 from .base import (
     DISPUTED,
@@ -33,6 +32,12 @@ from .base import (
     our_order_id,
 )
 
+# Imported on first use: 9.5 MB a web worker that never takes a payment does without (integrations/lazy.py).
+stripe = lazy_module("stripe")
+# Seconds a signature's timestamp may be old: stripe.Webhook.DEFAULT_TOLERANCE (a constant, so that
+# reading it does not import the SDK).
+DEFAULT_TOLERANCE = 300
+
 ORDER_KEY = "jobifies_order_id"
 
 
@@ -46,7 +51,7 @@ class StripePayments:
         webhook_secret: str | None,
         api_base: str | None = None,
         timeout: float = 10,
-        tolerance: int = stripe.Webhook.DEFAULT_TOLERANCE,
+        tolerance: int = DEFAULT_TOLERANCE,
     ):
         self.secret_key, self.webhook_secret = secret_key, webhook_secret
         self.tolerance = tolerance
