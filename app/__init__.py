@@ -14,6 +14,7 @@ from .config import load_config
 from .database import install_idle_ping
 from .errors import register_error_handlers
 from .extensions import compress, csrf, db, htmx, limiter, login_manager, migrate
+from .memory import init_memory_trim
 from .models import User
 from .search import init_search
 from .tasks.embedded import init_embedded_scheduler
@@ -52,6 +53,7 @@ def create_app(overrides: dict | None = None, env: dict | None = None) -> Flask:
         install_idle_ping(db.engine, app.config["DB_PING_IDLE_SECONDS"])
     init_search(app)
     init_embedded_scheduler(app)
+    init_memory_trim(app)
 
     if app.config["PROXY_HOPS"]:
         hops = app.config["PROXY_HOPS"]

@@ -14,6 +14,7 @@ from factories import login, make_job, make_recruiter, make_user
 from search_support import fresh_index  # noqa: F401  (fixture)
 from sqlalchemy import event
 
+from app.blueprints import caching
 from app.extensions import db
 from app.models import Job
 from app.services import jobs, views
@@ -244,6 +245,20 @@ def test_a_kept_page_goes_out_compressed_as_the_client_accepts(client, board):
         revalidation = {"Accept-Encoding": encoding, "If-None-Match": packed.headers["ETag"]}
         again = client.get("/jobs?q=cached", headers=revalidation)
         assert again.status_code == 304
+
+
+def test_a_kept_page_is_held_compressed_and_still_served_plain(client, board):
+    """Issue 9's worker memory: a page first asked for in brotli is kept as brotli only (a tenth of
+    its size), and a client that accepts no encoding still gets the exact page from it."""
+    caching.pages.clear()
+    packed = client.get("/jobs?q=cached", headers={"Accept-Encoding": "br"})
+    page = brotli.decompress(packed.get_data())
+    assert len(caching.pages) == 1
+    assert caching.pages.stored_bytes() == len(packed.get_data()) < len(page) / 3
+    plain = client.get("/jobs?q=cached", headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers
+    assert plain.get_data() == page
+    assert caching.pages.stored_bytes() == len(packed.get_data())  # the plain body was not kept
 
 
 def test_a_new_index_version_replaces_the_kept_page(client, board):

@@ -15,10 +15,10 @@ from search_support import fresh_index, titles  # noqa: F401  (fixture)
 from sqlalchemy import event, func, select, update
 from werkzeug.datastructures import MultiDict
 
+from app.config import load_config
 from app.extensions import db
 from app.models import Company, Job, utcnow
 from app.search import parse_params, search_jobs, sync
-from app.search.engine import snapshot as engine_snapshot
 from app.search.index import get_index
 from app.tasks.search import ensure_index
 
@@ -235,7 +235,8 @@ def test_the_term_cache_stays_within_its_byte_budget_and_still_answers(app, app_
         make_job(owner, title=f"{word.title()} Engineer", description=f"{word} work number {n}")
     db.session.commit()
     budget = 6_000
-    monkeypatch.setattr(engine_snapshot, "MAX_CACHED_TERM_BYTES", budget)
+    monkeypatch.setattr(get_index(app), "term_cache_bytes", budget)
+    get_index(app)._searcher = None  # the next search takes a snapshot with this budget
     for word in words * 2:
         results = search_jobs(parse_params(MultiDict({"q": word})))
         assert [hit.job.title for hit in results.hits] == [f"{word.title()} Engineer"]
@@ -244,3 +245,11 @@ def test_the_term_cache_stays_within_its_byte_budget_and_still_answers(app, app_
     for data in segments:
         assert data.cached_bytes == sum(entry.size() for entry in data.terms.values())
         assert len(data.terms) < 2 * len(words)  # some words were dropped (title and description each)
+
+
+def test_the_term_cache_budget_comes_from_the_setting(app, tmp_path):
+    """SEARCH_TERM_CACHE_MB reaches the engine: each search's snapshot trims to it."""
+    with app_config(app, SEARCH_TERM_CACHE_MB=3, SEARCH_INDEX_DIR=str(tmp_path / "own-index")):
+        handle = get_index(app)
+        assert handle.term_cache_bytes == 3 * 1024 * 1024
+    assert load_config({"APP_ENV": "test", "SECRET_KEY": "s" * 40})["SEARCH_TERM_CACHE_MB"] == 16

@@ -56,8 +56,9 @@ def index_root(app) -> str:
 class SearchIndex:
     """One process's handle on the index under `root`."""
 
-    def __init__(self, root: str):
+    def __init__(self, root: str, term_cache_bytes: int | None = None):
         self.root = root
+        self.term_cache_bytes = term_cache_bytes  # None: the engine's default (snapshot.py)
         self.pid = os.getpid()
         # Serialises searches and searcher swaps in this process: Whoosh readers seek and read
         # shared file objects, and the engine's caches are plain dicts. Searches are short.
@@ -172,7 +173,7 @@ class SearchIndex:
             if searcher is None or not searcher.up_to_date():
                 try:
                     searcher, current = codec.open_searcher(ix, self._searcher)
-                    snapshot = Snapshot(searcher, self._segments, current)
+                    snapshot = Snapshot(searcher, self._segments, current, self.term_cache_bytes)
                     meta = read_meta(snapshot)
                 except Exception as error:
                     self.mark_broken(f"{type(error).__name__}: {error}")
@@ -264,7 +265,9 @@ def get_index(app) -> SearchIndex:
         if handle is None:
             for old in [k for k in _registry if k[0] != key[0]]:
                 del _registry[old]  # inherited from the parent before a fork
-            handle = _registry[key] = SearchIndex(root)
+            megabytes = app.config.get("SEARCH_TERM_CACHE_MB")
+            budget = None if megabytes is None else int(megabytes) * 1024 * 1024
+            handle = _registry[key] = SearchIndex(root, budget)
         return handle
 
 

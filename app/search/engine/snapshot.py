@@ -15,8 +15,9 @@ from .bitsets import mask_to_ids
 from .segments import SegmentData
 
 # Per process, over all segments: what cached terms may hold (postings, bitsets, BM25 parts,
-# positions). A web worker must fit its share of a 512 MB instance with the 100k index (README).
-MAX_CACHED_TERM_BYTES = 32 * 1024 * 1024
+# positions), unless the index says otherwise (SEARCH_TERM_CACHE_MB). A web worker must fit its share
+# of a 512 MB instance with the 100k index (README, "Pages").
+MAX_CACHED_TERM_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -66,11 +67,19 @@ class Snapshot:
     """The engine's view of one searcher (one generation of the index). Not thread-safe: the
     caller serialises searches on one process (Whoosh's readers seek shared file objects)."""
 
-    def __init__(self, searcher, segments: dict[str, SegmentData], current: dict | None = None):
+    def __init__(
+        self,
+        searcher,
+        segments: dict[str, SegmentData],
+        current: dict | None = None,
+        term_cache_bytes: int | None = None,
+    ):
         """`segments`: the per-segment caches to use and fill (segment id -> SegmentData).
         `current`: segment id -> this generation's Segment, when the searcher reuses readers of
-        unchanged segments (whoosh_codec.open_searcher); by default each reader's own segment."""
+        unchanged segments (whoosh_codec.open_searcher); by default each reader's own segment.
+        `term_cache_bytes`: the cached terms' budget over all segments (MAX_CACHED_TERM_BYTES)."""
         self.searcher = searcher
+        self.term_cache_bytes = MAX_CACHED_TERM_BYTES if term_cache_bytes is None else term_cache_bytes
         self.leaves: list[Leaf] = []
         for sub, offset in searcher.leaf_searchers():
             reader = sub.reader()
@@ -168,9 +177,10 @@ class Snapshot:
         return Result(total=total, job_ids=job_ids, facets={g: dict(c) for g, c in facets.items()}, labels=labels)
 
     def trim(self) -> None:
-        """Keep the cached terms of all segments within MAX_CACHED_TERM_BYTES (least recent out)."""
+        """Keep the cached terms of all segments within the budget (least recent out)."""
+        budget = self.term_cache_bytes
         total = sum(leaf.data.cached_bytes for leaf in self.leaves)
-        if total > MAX_CACHED_TERM_BYTES:
+        if total > budget:
             documents = max(1, sum(x.data.count for x in self.leaves))
             for leaf in self.leaves:
-                leaf.data.trim(MAX_CACHED_TERM_BYTES * leaf.data.count // documents)
+                leaf.data.trim(budget * leaf.data.count // documents)
