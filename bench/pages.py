@@ -498,8 +498,9 @@ def mixed_searches(count: int, seed: int = 11) -> list[str]:
     return paths
 
 
-def memory_after_searches(env: dict, port: int, count: int) -> tuple[float, float]:
-    """RSS of one web worker (WEB_CONCURRENCY=1) before and after `count` mixed searches."""
+def memory_after_searches(env: dict, port: int, count: int) -> tuple[float, float, float]:
+    """RSS of one web worker (WEB_CONCURRENCY=1) before and after `count` mixed searches, and the
+    searches' mean time in ms (one after the other: what the caches being measured buy)."""
     import requests  # as start_gunicorn: only the serving phases need it
 
     gunicorn = start_gunicorn("wsgi:app", {**env, "WEB_CONCURRENCY": "1"}, port)
@@ -508,13 +509,15 @@ def memory_after_searches(env: dict, port: int, count: int) -> tuple[float, floa
         base = f"http://127.0.0.1:{port}"
         requests.get(base + "/jobs?q=python", timeout=60)  # the index opened, caches started
         before = rss_mb(worker)
+        started = time.perf_counter()
         with requests.Session() as session:
             for path in mixed_searches(count):
                 try:
                     session.get(base + path, timeout=60)
                 except requests.RequestException as error:
                     print(f"  {path}: {error}", flush=True)
-        return before, rss_mb(worker)
+        mean_ms = (time.perf_counter() - started) * 1000 / max(1, count)
+        return before, rss_mb(worker), mean_ms
     finally:
         stop(gunicorn)
 
@@ -561,10 +564,11 @@ def main() -> int:
     if args.build_only:
         return 0
     if args.memory_only:
-        first, after = memory_after_searches(env, args.port, args.memory_searches)
+        first, after, mean_ms = memory_after_searches(env, args.port, args.memory_searches)
         print(
             f"One web worker (WEB_CONCURRENCY=1): RSS {first:.0f} MB after its first search, "
-            f"{after:.0f} MB after {args.memory_searches:,} mixed searches ({args.extra_env or 'defaults'})"
+            f"{after:.0f} MB after {args.memory_searches:,} mixed searches, {mean_ms:.1f} ms each on average "
+            f"({args.extra_env or 'defaults'})"
         )
         return 0
 
@@ -667,7 +671,7 @@ def main() -> int:
     if memory is not None:
         print(
             f"One web worker (WEB_CONCURRENCY=1): RSS {memory[0]:.0f} MB after its first search, "
-            f"{memory[1]:.0f} MB after {args.memory_searches:,} mixed searches"
+            f"{memory[1]:.0f} MB after {args.memory_searches:,} mixed searches ({memory[2]:.1f} ms each on average)"
         )
     print(
         "RSS after the runs: "
