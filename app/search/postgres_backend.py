@@ -7,7 +7,10 @@ a materialized view of the words of published titles and skills with a trigram i
 "Did you mean ...?". And (migration 0027) `search.jobs`, what searches read: one narrow row per
 published job (facet columns, the times that decide open/featured/posted, the salary as entered, the
 tsvector, lz4-compressed) with the GIN index, kept by triggers on jobs; `search.changes`, a sequence
-every committed change of search.jobs advances (the count cache's version).
+every committed change of search.jobs advances (the count cache's version). And (migration 0030)
+`search.jobs.salary_usd`, the yearly USD salary, stored; `search.facet_counts`, how many rows of
+search.jobs carry each facet value (and, as "x_<facet>", how many of them expired by
+`search.facet_watermark`), appended to by triggers and folded now and then: the board's counts.
 
 A search is a few short round trips:
 1. normalize: each word, phrase and prefix of the search box (syntax.py, the same grammar as the
@@ -21,6 +24,10 @@ A search is a few short round trips:
    group's counts within the search (a filtered group counts with the other filters only, as the
    Whoosh engine does): the five small groups as one GROUP BY of their value combinations and
    verdicts, added up in Python, location and company each grouped on its own; the requested page.
+   Only the jobs failing at most one filter are counted (a job failing two counts nowhere). A
+   browse (no words) with no filter counts no job: every count comes from search.facet_counts
+   (_BOARD_SQL) and the page through the published_at index; with one filter, that group's own
+   counts come from there and only the jobs passing the filter are counted.
 3. the page's jobs, then their `ts_headline` snippets.
 4. with plain words in the search: which of them are in no open job, and their trigram neighbours
    in `search_vocabulary` ("Did you mean").
@@ -415,9 +422,12 @@ def _board_page(sort: str):
 
 
 def _open(now):
-    """Job.open_clause on search.jobs: every row there is published; open until its expiry."""
-    expires_at = SEARCH_JOBS.c.expires_at
-    return or_(expires_at.is_(None), expires_at > now)
+    """Job.open_clause on search.jobs: every row there is published; open until its expiry.
+
+    Written so that no index on expires_at can serve it (migration 0030 adds one, for the few rows
+    that expire between the board's watermark and now): nearly every row is open, and a search
+    that found them through that index would recheck each one's tsvector instead of asking GIN."""
+    return func.coalesce(SEARCH_JOBS.c.expires_at, literal_column("'infinity'::timestamptz")) > now
 
 
 _statements: OrderedDict[tuple, tuple[str, dict]] = OrderedDict()
