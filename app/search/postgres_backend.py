@@ -526,11 +526,13 @@ class _Counts:
         """Adds `n` jobs of one cell (see _Plan._facet_rows) to the total, when they pass every
         filter, and to each small group's value, when they pass every filter but the group's own."""
         parts = value.split("|")
-        passed = {group: flag == "1" for group, flag in zip(filtered, parts[len(CELL_GROUPS) :], strict=True)}
-        if all(passed.values()):
+        failed = [group for group, flag in zip(filtered, parts[len(CELL_GROUPS) :], strict=True) if flag != "1"]
+        if len(failed) > 1:
+            return  # counts in no group
+        if not failed:
             self.total += n
         for group, cell_value in zip(CELL_GROUPS, parts, strict=False):
-            if all(ok for other, ok in passed.items() if other != group):
+            if not failed or failed[0] == group:
                 values = self.facets.setdefault(group, {})
                 values[cell_value] = values.get(cell_value, 0) + n
 
@@ -684,7 +686,8 @@ class _Plan:
         key = (shape, self.version, bucket, request.posted, tuple(sorted(timeless.items())))
         rows = _count_cache.get(key)
         if rows is None:
-            rows = [tuple(row) for row in db.session.connection().exec_driver_sql(statement, {**defaults, **params})]
+            result = db.session.connection().exec_driver_sql(statement, {**defaults, **params})
+            rows = [tuple(row) for row in result.all()]  # one fetch: thousands of rows on a broad search
             _count_cache.put(key, rows)
 
         board = [r for r in rows if r[0].startswith(BOARD_KIND)]
