@@ -253,3 +253,24 @@ def test_a_company_rename_relabels_the_board(pg, monkeypatch):
     _, _, labels, _ = outcome(pg, {}, True, monkeypatch)
     assert labels["company"][company.slug] == "Acme Zephyr"
     assert_board_counts_the_jobs(pg, monkeypatch)
+
+
+def test_moving_the_watermark_never_waits_for_a_writer(pg):
+    """A writer holds the watermark (FOR SHARE) until it commits: the watermark stays where it is
+    meanwhile (it would queue every later writer behind it), and moves on the next try."""
+    _, _, jobs = make_board()
+    # Past wherever an earlier test left it.
+    later = (
+        "SELECT search.advance_facet_watermark("
+        "greatest(now(), (SELECT at FROM search.facet_watermark)) + interval '1 s')"
+    )
+    writer = db.engine.connect()
+    transaction = writer.begin()
+    writer.execute(text("UPDATE jobs SET workplace = 'remote' WHERE id = :id"), {"id": jobs[3].id})
+    with db.engine.begin() as other:
+        assert other.scalar(text(later)) is False
+    transaction.commit()
+    writer.close()
+    with db.engine.begin() as other:
+        assert other.scalar(text(later)) is True
+    assert_stored_counts_are_exact()

@@ -1106,7 +1106,8 @@ def refresh_vocabulary_soon(app) -> None:
 # ---------------------------------------------------------------------------------------------
 # The board's counts (search.facet_counts: see migration 0030)
 
-# Recount from search.jobs, in one transaction that holds the watermark (writers wait). A writer's
+# Recount from search.jobs, in one transaction that holds the watermark (writers wait for it: an
+# operator's repair, `flask search reindex`). A writer's
 # appended row that this transaction does not see is neither deleted nor counted here, and adds its
 # change on top: still exact.
 RECOUNT_FACETS = """
@@ -1128,7 +1129,7 @@ def compact_facet_counts() -> None:
     """Move search.facet_watermark to the present (the rows that expired since are counted as such),
     then fold search.facet_counts into one row per value (the triggers append one per change).
     Commits its own transactions; safe beside writers and another compaction."""
-    with db.engine.begin() as conn:  # waits for the writers that read the old watermark
+    with db.engine.begin() as conn:  # skipped while a writer holds the watermark: next time then
         conn.exec_driver_sql("SELECT search.advance_facet_watermark(now())")
     with db.engine.begin() as conn:
         conn.exec_driver_sql("SELECT search.compact_facet_counts()")

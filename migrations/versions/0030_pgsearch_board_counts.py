@@ -110,8 +110,9 @@ CREATE TABLE search.facet_counts (
 );
 
 -- The instant up to which the expired rows are counted again as "x_<facet>" (one row). Writers read it
--- FOR SHARE; moving it takes it FOR UPDATE, so it waits for every writer that read the old one, and
--- a writer that comes later reads the new one: no row is counted twice or missed.
+-- FOR SHARE (shared: they do not wait for each other); moving it needs it FOR UPDATE, so no writer
+-- that read the old one is still running, and a writer that comes later reads the new one: no row is
+-- counted twice or missed.
 CREATE TABLE search.facet_watermark (at timestamptz NOT NULL);
 INSERT INTO search.facet_watermark VALUES (now());
 
@@ -153,14 +154,16 @@ CREATE FUNCTION search.compact_facet_counts() RETURNS void LANGUAGE sql AS $$
   SELECT facet, value, sum(n) FROM gone GROUP BY facet, value HAVING sum(n) <> 0
 $$;
 
--- Moves the watermark forward to `target`, counting the rows that expired in between as "x_".
-CREATE FUNCTION search.advance_facet_watermark(target timestamptz) RETURNS void LANGUAGE plpgsql AS $$
+-- Moves the watermark forward to `target`, counting the rows that expired in between as "x_". Not
+-- while a writer holds it (SKIP LOCKED: it tries again next time): waiting for a long import would
+-- queue every later writer behind this lock. Returns whether it moved.
+CREATE FUNCTION search.advance_facet_watermark(target timestamptz) RETURNS boolean LANGUAGE plpgsql AS $$
 DECLARE
   w timestamptz;
 BEGIN
-  SELECT at INTO w FROM search.facet_watermark FOR UPDATE;
-  IF target <= w THEN
-    RETURN;
+  SELECT at INTO w FROM search.facet_watermark FOR UPDATE SKIP LOCKED;
+  IF NOT FOUND OR target <= w THEN
+    RETURN false;
   END IF;
   INSERT INTO search.facet_counts (facet, value, n)
   SELECT f.facet, f.value, count(*)
@@ -168,6 +171,7 @@ BEGIN
    WHERE s.expires_at > w AND s.expires_at <= target AND left(f.facet, 2) = 'x_'
    GROUP BY f.facet, f.value;
   UPDATE search.facet_watermark SET at = target;
+  RETURN true;
 END
 $$;
 """
