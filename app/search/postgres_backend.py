@@ -7,7 +7,10 @@ a materialized view of the words of published titles and skills with a trigram i
 "Did you mean ...?". And (migration 0027) `search.jobs`, what searches read: one narrow row per
 published job (facet columns, the times that decide open/featured/posted, the salary as entered, the
 tsvector, lz4-compressed) with the GIN index, kept by triggers on jobs; `search.changes`, a sequence
-every committed change of search.jobs advances (the count cache's version).
+every committed change of search.jobs advances (the count cache's version). And (migration 0030)
+`search.jobs.salary_usd`, the yearly USD salary, stored; `search.facet_counts`, how many rows of
+search.jobs carry each facet value (and, as "x_<facet>", how many of them expired by
+`search.facet_watermark`), appended to by triggers and folded now and then: the board's counts.
 
 A search is a few short round trips:
 1. normalize: each word, phrase and prefix of the search box (syntax.py, the same grammar as the
@@ -21,6 +24,10 @@ A search is a few short round trips:
    group's counts within the search (a filtered group counts with the other filters only, as the
    Whoosh engine does): the five small groups as one GROUP BY of their value combinations and
    verdicts, added up in Python, location and company each grouped on its own; the requested page.
+   Only the jobs failing at most one filter are counted (a job failing two counts nowhere). A
+   browse (no words) with no filter counts no job: every count comes from search.facet_counts
+   (_BOARD_SQL) and the page through the published_at index; with one filter, that group's own
+   counts come from there and only the jobs passing the filter are counted.
 3. the page's jobs, then their `ts_headline` snippets.
 4. with plain words in the search: which of them are in no open job, and their trigram neighbours
    in `search_vocabulary` ("Did you mean").
@@ -44,6 +51,7 @@ from datetime import timedelta
 from markupsafe import Markup, escape
 from sqlalchemy import (
     DateTime,
+    Float,
     Integer,
     String,
     Text,
@@ -112,6 +120,18 @@ GROUPS = ("workplace", "employment_type", "seniority", "location", "company", "p
 CELL_GROUPS = ("workplace", "employment_type", "seniority", "posted", "salary_min")  # a few values each
 POSTED_BUCKETS = ["", *reversed(POSTED)]  # "", 30d, 7d, 24h: ever narrower
 SALARY_BUCKETS = ["", *(str(step) for step in SALARY_STEPS)]
+# A browse (no words) with at most one filter reads its counts from search.facet_counts (migration
+# 0030), not from every open job; False: from the jobs, as every other search (tests compare both).
+BOARD_COUNTS = True
+BOARD_KIND = "board_"  # step 2's rows of the board's counts: "board_<facet>"
+# The facet of search.facet_counts that counts each group ("posted": from the publication hours).
+BOARD_FACETS = {group: group for group in ("workplace", "employment_type", "seniority", "location", "company")}
+BOARD_FACETS["salary_min"] = "salary"
+# search.facet_counts is folded back into one row per value (two with its expired count) when it
+# holds more appended rows than three per value plus this many.
+COMPACT_SLACK = 2000
+# ... and its watermark moved to the present when a search finds more rows than this between the two.
+SHIFTED_SLACK = 200
 _LEXEME = re.compile(r"'(?:[^']|'')*'")
 _NOT_WORD = re.compile(r"[^\w]")
 
@@ -137,17 +157,22 @@ class PostgresBackend:
 
     def catch_up(self) -> SyncReport:
         """The database keeps every job's search_vector itself: nothing to absorb. Refreshes the
-        spelling vocabulary (concurrently: searches are not blocked)."""
+        spelling vocabulary (concurrently: searches are not blocked) and folds the board's
+        appended counts."""
         started = time.perf_counter()
         refresh_vocabulary()
+        compact_facet_counts()
         return SyncReport(
-            skipped="kept current by the database", seconds=time.perf_counter() - started, details={"vocabulary": True}
+            skipped="kept current by the database",
+            seconds=time.perf_counter() - started,
+            details={"vocabulary": True, "facet counts": "compacted"},
         )
 
     def rebuild(self, progress: Progress | None = None) -> SyncReport:
         """Recompute every job's search_vector and its row of search.jobs (after a change of how
         they are built, or to repair rows written while the triggers were disabled), 1,000 jobs per
-        transaction, then the spelling vocabulary and the planner's statistics."""
+        transaction, then the board's facet counts, the spelling vocabulary and the planner's
+        statistics."""
         started = time.perf_counter()
         report = SyncReport()
         total = db.session.scalar(select(func.count()).select_from(Job)) or 0
@@ -181,6 +206,9 @@ class PostgresBackend:
             ),
             {"published": JobStatus.PUBLISHED},
         )
+        # And the board's counts, recounted from search.jobs (exact beside concurrent writers: see
+        # RECOUNT_FACETS).
+        db.session.execute(text(RECOUNT_FACETS))
         db.session.commit()
         refresh_vocabulary(concurrently=False)
         with db.engine.connect() as conn:  # ANALYZE cannot run inside the session's transaction block
@@ -267,14 +295,139 @@ SEARCH_JOBS = table(
     column("location", Text),
     column("location_key", Text),
     column("search_vector", TSVECTOR),
+    column("salary_usd", Float),
     schema="search",
 ).alias("search_jobs")  # the same name as the jobs table: statements reading both must tell them apart
 
 
+def _salary_bucket(usd: str) -> str:
+    """SQL: the salary bucket number of search.facet_counts (migration 0030) of a yearly USD amount."""
+    steps = " ".join(f"WHEN {usd} >= {step} THEN {n}" for n, step in reversed(list(enumerate(SALARY_STEPS, 1))))
+    return f"CASE {steps} ELSE 0 END"
+
+
+# Every open job's facet counts, with no pass over the jobs. search.facet_counts counts every row of
+# search.jobs by value, kept by triggers (migration 0030), and once more as "x_<facet>" the rows
+# whose expiry is at or before search.facet_watermark: open = counted - "x_" counted, corrected by
+# the few rows whose expiry lies between the watermark and the search's time ("shifted": expired
+# since, -1; or, for a search's time behind the watermark, still open, +1), found through the index
+# on expires_at. "Posted within": the publication hours after each boundary's hour, likewise, plus
+# the open jobs published in that hour after the boundary (the index on published_at). One
+# statement: one snapshot, so the counts agree with each other and with the page.
+_BOARD_SQL = f"""
+WITH stored AS (
+  SELECT CASE WHEN left(facet, 2) = 'x_' THEN substr(facet, 3) ELSE facet END AS facet, value,
+         coalesce(sum(n) FILTER (WHERE left(facet, 2) <> 'x_'), 0)
+         - coalesce(sum(n) FILTER (WHERE left(facet, 2) = 'x_'), 0) AS n,
+         count(*) AS kept
+  FROM search.facet_counts GROUP BY 1, 2
+), shifted AS MATERIALIZED (
+  SELECT s.workplace, s.employment_type, s.seniority, s.location, s.company_id,
+         {_salary_bucket("s.salary_usd")} AS salary, s.published_at,
+         CASE WHEN s.expires_at <= :now THEN -1 ELSE 1 END AS sign
+  FROM search.jobs AS s, search.facet_watermark AS w
+  WHERE (s.expires_at > w.at AND s.expires_at <= :now) OR (s.expires_at > :now AND s.expires_at <= w.at)
+), shifted_counts AS (
+  SELECT CASE WHEN grouping(workplace) = 0 THEN 'workplace' WHEN grouping(employment_type) = 0 THEN 'employment_type'
+              WHEN grouping(seniority) = 0 THEN 'seniority' WHEN grouping(location) = 0 THEN 'location'
+              WHEN grouping(company_id) = 0 THEN 'company' ELSE 'salary' END AS facet,
+         coalesce(workplace, employment_type, seniority, location, company_id::text, salary::text) AS value,
+         sum(sign) AS n
+  FROM shifted
+  GROUP BY GROUPING SETS ((workplace), (employment_type), (seniority), (location), (company_id), (salary))
+), wanted AS (
+  SELECT o.facet, o.value, o.n + coalesce(x.n, 0) AS n
+  FROM stored AS o LEFT JOIN shifted_counts AS x ON x.facet = o.facet AND x.value = o.value
+  WHERE o.facet IN ({{facets}}) AND o.n + coalesce(x.n, 0) > 0
+), edges AS (
+  SELECT key, since, floor(extract(epoch FROM since) / 3600)::bigint AS hour
+  FROM (VALUES ('24h', CAST(:posted_24h AS timestamptz)), ('7d', CAST(:posted_7d AS timestamptz)),
+               ('30d', CAST(:posted_30d AS timestamptz))) AS edge (key, since)
+)
+SELECT '{BOARD_KIND}' || o.facet AS kind, coalesce(c.slug, o.value) AS value, o.n::bigint AS n, c.name AS label
+FROM wanted AS o
+LEFT JOIN companies AS c ON c.id = CASE WHEN o.facet = 'company' THEN o.value::integer END
+UNION ALL
+SELECT '{BOARD_KIND}posted', e.key,
+  (coalesce((SELECT sum(s.n) FROM stored AS s
+             WHERE s.facet = 'published'
+               AND CASE WHEN s.facet = 'published' AND s.value <> '' THEN s.value::bigint END > e.hour), 0)
+   + (SELECT count(*) FROM search.jobs AS j
+      WHERE j.published_at >= e.since AND j.published_at < to_timestamp((e.hour + 1) * 3600)
+        AND (j.expires_at IS NULL OR j.expires_at > :now))
+   + (SELECT coalesce(sum(x.sign), 0) FROM shifted AS x
+      WHERE x.published_at >= to_timestamp((e.hour + 1) * 3600)))::bigint,
+  NULL
+FROM edges AS e
+UNION ALL
+SELECT '{BOARD_KIND}stored', 'rows', coalesce(sum(kept), 0)::bigint, NULL FROM stored
+UNION ALL
+SELECT '{BOARD_KIND}stored', 'values', count(*)::bigint, NULL FROM stored
+UNION ALL
+SELECT '{BOARD_KIND}stored', 'shifted', count(*)::bigint, NULL FROM shifted
+"""  # noqa: S608
+
+
+def _board_rows(groups: tuple):
+    """(kind, value, count, label, NULL) rows of the board's counts (_BOARD_SQL) of `groups`."""
+    # The workplaces always: their counts add up to the total (every job has one).
+    facets = list(dict.fromkeys(["workplace", *(BOARD_FACETS[group] for group in groups if group != "posted")]))
+    board = (
+        text(_BOARD_SQL.format(facets=", ".join(f"'{facet}'" for facet in facets) or "NULL"))
+        .bindparams(
+            bindparam("now", type_=DateTime(timezone=True)),
+            *[bindparam(f"posted_{key}", type_=DateTime(timezone=True)) for key in POSTED],
+        )
+        .columns(column("kind", Text), column("value", Text), column("n", Integer), column("label", Text))
+        .subquery("board")
+    )
+    wanted = [BOARD_KIND + facet for facet in facets] + [BOARD_KIND + "stored"]
+    if "posted" in groups:
+        wanted.append(BOARD_KIND + "posted")
+    # Constants in the SQL text: the statement is compiled once per shape and run as text.
+    return select(board.c.kind, board.c.value, board.c.n, board.c.label, cast(literal(None), Integer)).where(
+        board.c.kind.in_([literal_column(f"'{kind}'") for kind in wanted])
+    )
+
+
+def _board_page(sort: str):
+    """("hit", job id, 0, NULL, position) of a page of the whole board: the newest open jobs, the
+    featured ones first (unless sorted by newest). Each part reads its jobs in order through an index
+    (published_at; the partial index of featured_until) and stops at the page's end."""
+    now = bindparam("now", type_=DateTime(timezone=True))
+    s = SEARCH_JOBS.c
+    depth = bindparam("page_offset", type_=Integer) + bindparam("page_limit", type_=Integer)
+
+    def part(featured: bool, *where):
+        return (
+            select(s.id, literal(featured).label("featured"), s.published_at)
+            .where(_open(now), *where)
+            .order_by(s.published_at.desc().nulls_last(), s.id.desc())
+            .limit(depth)
+        )
+
+    if sort == "newest":
+        parts = [part(False)]
+    else:
+        not_featured = or_(s.featured_until.is_(None), s.featured_until <= now)
+        parts = [part(True, s.featured_until > now), part(False, not_featured)]
+    rows = union_all(*parts).subquery("board_page")
+    return _positions(
+        select(rows.c.id)
+        .order_by(rows.c.featured.desc(), rows.c.published_at.desc().nulls_last(), rows.c.id.desc())
+        .offset(bindparam("page_offset"))
+        .limit(bindparam("page_limit")),
+        "page_offset",
+    )
+
+
 def _open(now):
-    """Job.open_clause on search.jobs: every row there is published; open until its expiry."""
-    expires_at = SEARCH_JOBS.c.expires_at
-    return or_(expires_at.is_(None), expires_at > now)
+    """Job.open_clause on search.jobs: every row there is published; open until its expiry.
+
+    Written so that no index on expires_at can serve it (migration 0030 adds one, for the few rows
+    that expire between the board's watermark and now): nearly every row is open, and a search
+    that found them through that index would recheck each one's tsvector instead of asking GIN."""
+    return func.coalesce(SEARCH_JOBS.c.expires_at, literal_column("'infinity'::timestamptz")) > now
 
 
 _statements: OrderedDict[tuple, tuple[str, dict]] = OrderedDict()
@@ -373,13 +526,58 @@ class _Counts:
         """Adds `n` jobs of one cell (see _Plan._facet_rows) to the total, when they pass every
         filter, and to each small group's value, when they pass every filter but the group's own."""
         parts = value.split("|")
-        passed = {group: flag == "1" for group, flag in zip(filtered, parts[len(CELL_GROUPS) :], strict=True)}
-        if all(passed.values()):
+        failed = [group for group, flag in zip(filtered, parts[len(CELL_GROUPS) :], strict=True) if flag != "1"]
+        if len(failed) > 1:
+            return  # counts in no group
+        if not failed:
             self.total += n
         for group, cell_value in zip(CELL_GROUPS, parts, strict=False):
-            if all(ok for other, ok in passed.items() if other != group):
+            if not failed or failed[0] == group:
                 values = self.facets.setdefault(group, {})
                 values[cell_value] = values.get(cell_value, 0) + n
+
+
+def _counts_of(rows, filtered: tuple) -> _Counts:
+    """The total and facets from step 2's rows (cells, location, company; see _Plan._facet_rows)."""
+    counts = _Counts()
+    location: dict[str, int] = {}
+    for kind, value, n, label, _ in sorted(rows, key=lambda r: -r[2]):
+        if kind == "cell":
+            counts.add_cell(value, n, filtered)
+        elif kind == "location":
+            key = location_key(value)
+            location[key] = location.get(key, 0) + n
+            counts.labels["location"].setdefault(key, " ".join(value.split()))  # the most common spelling
+        elif kind == "company":
+            counts.facets.setdefault("company", {})[value] = n
+            counts.labels["company"][value] = label
+    counts.facets["location"] = location
+    for group, keys in (("posted", POSTED_BUCKETS), ("salary_min", SALARY_BUCKETS)):
+        by_bucket = {int(b): n for b, n in counts.facets.get(group, {}).items()}
+        counts.facets[group] = {key: sum(n for b, n in by_bucket.items() if b >= k) for k, key in enumerate(keys)}
+    return counts
+
+
+def _board_counts(rows) -> _Counts:
+    """The total and every facet over all open jobs, from _board_rows(), in the form _counts_of
+    gives them for a search of every open job."""
+    counts = _counts_of([(kind[len(BOARD_KIND) :], *rest) for kind, *rest in rows], ())
+    salary: dict[int, int] = {}
+    posted: dict[str, int] = {}
+    for kind, value, n, _, _ in rows:
+        group = kind[len(BOARD_KIND) :]
+        if group in ("workplace", "employment_type", "seniority"):
+            counts.facets.setdefault(group, {})[value] = n
+        elif group == "salary":
+            salary[int(value)] = n
+        elif group == "posted":
+            posted[value] = n
+    counts.total = sum(counts.facets.get("workplace", {}).values())  # every job has one workplace
+    counts.facets["salary_min"] = {
+        key: sum(n for b, n in salary.items() if b >= k) for k, key in enumerate(SALARY_BUCKETS)
+    }
+    counts.facets["posted"] = {"": counts.total, **{key: posted.get(key, 0) for key in POSTED}}
+    return counts
 
 
 class _Plan:
@@ -463,6 +661,7 @@ class _Plan:
             "company" in filtered and not self.company_ids,
             ranked and start < RANK_WINDOW,
             ranked and end > RANK_WINDOW,
+            BOARD_COUNTS and self.match is None and len(filtered) <= 1,
         )
         statement, defaults = _compiled(shape, lambda: self._statement(shape))
         params = {
@@ -487,25 +686,28 @@ class _Plan:
         key = (shape, self.version, bucket, request.posted, tuple(sorted(timeless.items())))
         rows = _count_cache.get(key)
         if rows is None:
-            rows = [tuple(row) for row in db.session.connection().exec_driver_sql(statement, {**defaults, **params})]
+            result = db.session.connection().exec_driver_sql(statement, {**defaults, **params})
+            rows = [tuple(row) for row in result.all()]  # one fetch: thousands of rows on a broad search
             _count_cache.put(key, rows)
 
-        counts = _Counts()
-        location: dict[str, int] = {}
-        for kind, value, n, label, _ in sorted((r for r in rows if r[0] != "hit"), key=lambda r: -r[2]):
-            if kind == "cell":
-                counts.add_cell(value, n, filtered)
-            elif kind == "location":
-                key = location_key(value)
-                location[key] = location.get(key, 0) + n
-                counts.labels["location"].setdefault(key, " ".join(value.split()))  # the most common spelling
-            elif kind == "company":
-                counts.facets.setdefault("company", {})[value] = n
-                counts.labels["company"][value] = label
-        counts.facets["location"] = location
-        for group, keys in (("posted", POSTED_BUCKETS), ("salary_min", SALARY_BUCKETS)):
-            by_bucket = {int(b): n for b, n in counts.facets.get(group, {}).items()}
-            counts.facets[group] = {key: sum(n for b, n in by_bucket.items() if b >= k) for k, key in enumerate(keys)}
+        board = [r for r in rows if r[0].startswith(BOARD_KIND)]
+        counts = _counts_of([r for r in rows if r[0] != "hit" and not r[0].startswith(BOARD_KIND)], filtered)
+        if shape[-1]:
+            whole = _board_counts(board)
+            if not filtered:
+                counts = whole
+            else:  # the filtered group's own counts: over every open job
+                (group,) = filtered
+                if group in whole.facets:
+                    counts.facets[group] = whole.facets[group]
+                else:  # no open job at all: absent, as counting the jobs leaves it
+                    counts.facets.pop(group, None)
+                if group in counts.labels:
+                    counts.labels[group] = whole.labels[group]
+            stored = {value: n for kind, value, n, _, _ in board if kind == BOARD_KIND + "stored"}
+            # Folded, a value has two rows at most: its count and its expired count.
+            if stored and (stored["rows"] > 3 * stored["values"] + COMPACT_SLACK or stored["shifted"] > SHIFTED_SLACK):
+                compact_facet_counts_soon(self.app)
         page = [int(r[1]) for r in sorted((r for r in rows if r[0] == "hit"), key=lambda r: r[4])]
         return counts, page
 
@@ -522,15 +724,30 @@ class _Plan:
 
     @classmethod
     def _statement(cls, shape):
-        has_match, ranked, sort, filtered, no_company, rank_window, after_window = shape
+        has_match, ranked, sort, filtered, no_company, rank_window, after_window, board = shape
         now = bindparam("now", type_=DateTime(timezone=True))
         s = SEARCH_JOBS.c
         where = [_open(now)]
         if has_match:
             where.append(s.search_vector.op("@@")(cast(bindparam("match", type_=Text), TSQUERY)))
-        # The yearly USD salary once per row: OFFSET 0 keeps the planner from folding this subquery
-        # into the next, where the salary buckets' CASE would compute it once per step.
-        salary = func.coalesce(sql.yearly_usd(s.salary_upper, s.salary_currency, s.salary_period), 0)
+        conditions = {
+            "workplace": lambda c: c.workplace == any_(bindparam("workplace", type_=ARRAY(Text))),
+            "employment_type": lambda c: c.employment_type == any_(bindparam("employment_type", type_=ARRAY(Text))),
+            "seniority": lambda c: c.seniority == any_(bindparam("seniority", type_=ARRAY(Text))),
+            "location": lambda c: sql.location_key(c.location_key) == any_(bindparam("location", type_=ARRAY(Text))),
+            "company": lambda c: (
+                false() if no_company else c.company_id == any_(bindparam("company", type_=ARRAY(Integer)))
+            ),
+            "posted": lambda c: func.coalesce(
+                c.published_at >= bindparam("posted", type_=DateTime(timezone=True)), false()
+            ),
+            "salary_min": lambda c: c.salary_usd >= bindparam("salary_min", type_=Integer),
+        }
+        if board and filtered:
+            # A single filter on the board: the filtered group's own counts come from
+            # search.facet_counts, so only the jobs that pass it are read (through an index, for a
+            # company or a location).
+            where.append(conditions[filtered[0]](s))
         base = (
             select(
                 s.id,
@@ -542,26 +759,17 @@ class _Plan:
                 s.company_id,
                 s.published_at,
                 s.featured_until,
-                salary.label("usd"),
+                s.salary_usd,
             )
             .where(*where)
             .offset(0)
             .subquery("base")
         )
         b = base.c
-        conditions = {
-            "workplace": lambda: b.workplace == any_(bindparam("workplace", type_=ARRAY(Text))),
-            "employment_type": lambda: b.employment_type == any_(bindparam("employment_type", type_=ARRAY(Text))),
-            "seniority": lambda: b.seniority == any_(bindparam("seniority", type_=ARRAY(Text))),
-            "location": lambda: sql.location_key(b.location_key) == any_(bindparam("location", type_=ARRAY(Text))),
-            "company": lambda: (
-                false() if no_company else b.company_id == any_(bindparam("company", type_=ARRAY(Integer)))
-            ),
-            "posted": lambda: func.coalesce(
-                b.published_at >= bindparam("posted", type_=DateTime(timezone=True)), false()
-            ),
-            "salary_min": lambda: b.usd >= bindparam("salary_min", type_=Integer),
-        }
+        featured_now = func.coalesce(b.featured_until > now, false())
+        if board and not filtered:
+            # The whole board: every count comes from search.facet_counts; only the page reads rows.
+            return union_all(_board_rows(GROUPS), _board_page(sort))
         # Range groups as bucket numbers (0 = none); a job in bucket n is in every bucket up to n.
         posted_bucket = case(
             *[
@@ -570,7 +778,14 @@ class _Plan:
             ],
             else_=0,
         )
-        salary_bucket = case(*[(b.usd >= step, n) for n, step in reversed(list(enumerate(SALARY_STEPS, 1)))], else_=0)
+        salary_bucket = case(
+            *[(b.salary_usd >= step, n) for n, step in reversed(list(enumerate(SALARY_STEPS, 1)))], else_=0
+        )
+        # A job failing two filters counts nowhere (each group's counts keep every other filter):
+        # only the jobs failing at most one are read into m.
+        needed = len(filtered) - 1
+        verdicts = [cast(conditions[group](b), Integer) for group in filtered]
+        restrict = [sum(verdicts[1:], verdicts[0]) >= needed] if not board and needed > 0 else []
         m = (
             select(
                 b.id.label("id"),
@@ -582,18 +797,23 @@ class _Plan:
                 posted_bucket.label("posted"),
                 salary_bucket.label("salary_min"),
                 b.published_at.label("published_at"),
-                func.coalesce(b.featured_until > now, false()).label("featured"),
-                *[conditions[group]().label(f"ok_{group}") for group in filtered],
+                featured_now.label("featured"),
+                *[conditions[group](b).label(f"ok_{group}") for group in filtered],
             )
+            .where(*restrict)
             .cte("m")
             .prefix_with("MATERIALIZED")
         )
         ok = {group: m.c[f"ok_{group}"] for group in filtered}
         every = and_(true(), *ok.values())
-        return union_all(cls._facet_rows(m, ok), cls._page(m, every, ranked, sort, rank_window, after_window))
+        parts = [
+            cls._facet_rows(m, ok, from_board=filtered if board else ()),
+            cls._page(m, every, ranked, sort, rank_window, after_window),
+        ]
+        return union_all(*([_board_rows(filtered)] if board else []), *parts)
 
     @staticmethod
-    def _facet_rows(m, ok: dict):
+    def _facet_rows(m, ok: dict, from_board: tuple = ()):
         """(kind, value, count, label, NULL) rows from which step 2 reads the total and every facet.
 
         The groups with few values (CELL_GROUPS) are counted together: one row per combination of
@@ -601,7 +821,8 @@ class _Plan:
         "|"), a few hundred rows that Python adds up into the total and each group's counts. One
         hash table of small keys instead of one per group: at 100k jobs this is most of the saving.
         Location and company (hundreds to thousands of values) are counted each on its own, over the
-        jobs that pass every other filter ("how many if I chose this instead")."""
+        jobs that pass every other filter ("how many if I chose this instead"), unless the board's
+        counts give them (`from_board`)."""
         grouping = [m.c[g] for g in CELL_GROUPS] + [flag.label(f"ok_{g}") for g, flag in ok.items()]
         cells = select(*grouping, func.count().label("n")).group_by(*grouping).subquery("cells")
         # Joined into text after grouping: once per cell, not once per job.
@@ -610,6 +831,8 @@ class _Plan:
         ]
         parts = [select(literal("cell").label("kind"), func.concat_ws("|", *cell_columns).label("value"), cells.c.n)]
         for g in ("location", "company"):
+            if g in from_board:
+                continue
             others = and_(true(), *[condition for other, condition in ok.items() if other != g])
             parts.append(select(literal(g), cast(m.c[g], Text), func.count()).where(others).group_by(m.c[g]))
         facet_rows = union_all(*parts).subquery("facet_rows")
@@ -878,3 +1101,55 @@ def refresh_vocabulary_soon(app) -> None:
                 log.exception("search: refreshing the spelling vocabulary failed")
 
     threading.Thread(target=run, name="search-vocabulary", daemon=True).start()
+
+
+# ---------------------------------------------------------------------------------------------
+# The board's counts (search.facet_counts: see migration 0030)
+
+# Recount from search.jobs, in one transaction that holds the watermark (writers wait for it: an
+# operator's repair, `flask search reindex`). A writer's
+# appended row that this transaction does not see is neither deleted nor counted here, and adds its
+# change on top: still exact.
+RECOUNT_FACETS = """
+SELECT at FROM search.facet_watermark FOR UPDATE;
+DELETE FROM search.facet_counts;
+INSERT INTO search.facet_counts (facet, value, n)
+SELECT f.facet, f.value, count(*)
+  FROM search.jobs AS s
+ CROSS JOIN search.facet_watermark AS w
+ CROSS JOIN LATERAL search.job_facets(s.workplace, s.employment_type, s.seniority, s.location, s.company_id,
+                                      s.salary_usd, s.published_at, coalesce(s.expires_at <= w.at, false)) AS f
+ GROUP BY f.facet, f.value
+"""
+_last_compaction = 0.0
+_compaction_state = threading.Lock()
+
+
+def compact_facet_counts() -> None:
+    """Move search.facet_watermark to the present (the rows that expired since are counted as such),
+    then fold search.facet_counts into one row per value (the triggers append one per change).
+    Commits its own transactions; safe beside writers and another compaction."""
+    with db.engine.begin() as conn:  # skipped while a writer holds the watermark: next time then
+        conn.exec_driver_sql("SELECT search.advance_facet_watermark(now())")
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("SELECT search.compact_facet_counts()")
+
+
+def compact_facet_counts_soon(app) -> None:
+    """compact_facet_counts on a thread of this process (at most once a minute per process): a
+    search that found many appended rows (after a bulk import, say) or many rows past the watermark
+    does not wait for it."""
+    global _last_compaction
+    with _compaction_state:
+        if time.monotonic() - _last_compaction < 60:
+            return
+        _last_compaction = time.monotonic()
+
+    def run():
+        with app.app_context():
+            try:
+                compact_facet_counts()
+            except Exception:
+                log.exception("search: compacting the board's facet counts failed")
+
+    threading.Thread(target=run, name="search-facet-counts", daemon=True).start()
