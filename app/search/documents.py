@@ -77,7 +77,9 @@ _BLOCK_TAG = re.compile(
 )
 
 
-@lru_cache(maxsize=1024)
+# Keyed by the whole description: 256 of them (a dozen pages of results) is ~2 MB a process; 1,024
+# held ~8 MB of a web worker's 250 MB budget at 100k jobs (issue 9) for repeats the kept pages serve.
+@lru_cache(maxsize=256)
 def plain_text(description_html: str, fallback: str = "") -> str:
     """Text of a job description without markup (the HTML is already sanitised by nh3)."""
     if description_html:

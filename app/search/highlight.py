@@ -61,7 +61,9 @@ def _is_match(token: str, stems: frozenset[str], prefixes: tuple[str, ...]) -> b
     return False
 
 
-@lru_cache(maxsize=2048)
+# One compiled pattern per searched set of words; 256 cover the searches that repeat (a page kept by
+# caching.py needs none), without holding thousands of compiled patterns per worker.
+@lru_cache(maxsize=256)
 def _finder(stems: frozenset[str], prefixes: tuple[str, ...]) -> re.Pattern | None:
     """A regex for the words that *may* match: a Porter stem changes only the end of a word
     ("city" -> "citi"), so every match starts with its stem minus the last two letters. Candidates
