@@ -21,7 +21,7 @@ from ..models import (
     User,
 )
 from ..telemetry import metrics
-from . import ats_sync, channels, documents, emails, mentions, outbound_webhooks, profiles, resumes
+from . import ats_outbound, channels, documents, emails, mentions, outbound_webhooks, profiles, resumes
 
 MAX_COVER_LETTER = 10_000
 MAX_NOTE = 5_000
@@ -126,7 +126,7 @@ def apply(
     metrics.application(job.employment_type, "submitted")
     resumes.application_submitted(application)  # parse into the profile if unreviewed; score
     channels.application_submitted(application)  # emails, and the company's Slack
-    ats_sync.application_submitted(application)  # to the company's ATS, after this commits
+    ats_outbound.application_submitted(application)  # to the company's ATS, after this commits
     _application_event(application, "application.created")
     return application
 

@@ -41,7 +41,6 @@ from ..models import (
     JobStatus,
     utcnow,
 )
-from ..tasks import enqueue
 from . import applications, ats, credentials, moderation
 from .markdown import html_to_markdown, render_markdown
 from .slugs import slugify
@@ -298,23 +297,6 @@ def _close_missing(connection: AtsConnection, seen: set[str]) -> int:
 
 
 # --- Applications out ------------------------------------------------------------------------------
-
-
-def application_submitted(application: Application) -> None:
-    """Apply's hook: queue the application for the company's ATS when the job came from it and the
-    company sends applications. Runs in the apply transaction; the send starts after its commit."""
-    job = application.job
-    if not job.external_source or not job.external_id:
-        return
-    connection = db.session.scalar(select(AtsConnection).where(AtsConnection.company_id == job.company_id))
-    if connection is None or not connection.sync_applications or connection.job_source != job.external_source:
-        return
-    if not ats.adapter_class(connection).supports_applications:
-        return
-    link = AtsApplicationLink(connection_id=connection.id, application_id=application.id, status=AtsSendStatus.PENDING)
-    db.session.add(link)
-    db.session.flush()
-    enqueue("ats.send_application", application.id)
 
 
 def claim_send(application_id: int) -> bool:
