@@ -514,6 +514,8 @@ def load_config(env: dict | None = None, instance_path: str | None = None) -> di
         "SEARCH_TERM_CACHE_MB": read.int("SEARCH_TERM_CACHE_MB", 16, minimum=0),
         # Return freed heap pages to the OS at most this often per process (app/memory.py); 0 = never.
         "MALLOC_TRIM_SECONDS": read.int("MALLOC_TRIM_SECONDS", 10, minimum=0),
+        # glibc's heaps per process (its own variable, also applied with mallopt at start); 0 = glibc's default.
+        "MALLOC_ARENA_MAX": read.int("MALLOC_ARENA_MAX", 2, minimum=0),
         # Whoosh: may a web process build a missing index in a background thread? Only in the embedded
         # mode by default (no REDIS_URL: no worker to do it); otherwise the worker or a release step builds.
         "SEARCH_REBUILD_IN_WEB": read.bool("SEARCH_REBUILD_IN_WEB", not redis_url),

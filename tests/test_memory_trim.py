@@ -3,7 +3,7 @@ per MALLOC_TRIM_SECONDS, after a response has gone out, one thread at a time."""
 
 import threading
 
-from app.memory import Trimmer
+from app.memory import M_ARENA_MAX, Trimmer, limit_arenas
 
 
 class Clock:
@@ -78,3 +78,37 @@ def test_the_app_trims_after_a_response_is_sent(app, client):
         assert calls == [0]  # not again within the interval
     finally:
         trimmer.trim, trimmer.clock, trimmer.last = saved
+
+
+def test_the_arena_limit_is_applied_with_mallopt():
+    calls = []
+
+    class Libc:
+        @staticmethod
+        def mallopt(parameter, value):
+            calls.append((parameter, value))
+            return 1
+
+    assert limit_arenas(2, Libc()) is True
+    assert calls == [(M_ARENA_MAX, 2)]
+    assert limit_arenas(0, Libc()) is False  # glibc's default: nothing called
+    assert calls == [(M_ARENA_MAX, 2)]
+    assert M_ARENA_MAX == -8  # malloc.h
+
+
+def test_the_app_limits_arenas_at_start(monkeypatch, tmp_path):
+    import app.memory as memory
+    from app import create_app
+
+    seen = []
+    monkeypatch.setattr(memory, "limit_arenas", lambda limit, libc=None: seen.append(limit) or True)
+    create_app(
+        overrides={"TESTING": True, "INSTANCE_DIR": str(tmp_path)},
+        env={
+            "APP_ENV": "test",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}",
+            "SECRET_KEY": "s" * 40,
+            "MALLOC_ARENA_MAX": "3",
+        },
+    )
+    assert seen == [3]
