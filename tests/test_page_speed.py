@@ -11,6 +11,7 @@ import brotli
 import pytest
 from conftest import hx
 from factories import login, make_job, make_recruiter, make_user
+from flask import template_rendered
 from search_support import fresh_index  # noqa: F401  (fixture)
 from sqlalchemy import event
 
@@ -163,6 +164,24 @@ def test_the_home_page_count_is_cached_but_a_change_here_shows_at_once(client, b
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
     assert counts == []
+
+
+def test_an_anonymous_home_page_repeat_is_the_kept_page_and_a_new_job_renders_anew(client, board, app):
+    rendered = []
+    record = lambda sender, template, context, **extra: rendered.append(template.name)  # noqa: E731
+    template_rendered.connect(record, app)
+    try:
+        first = client.get("/")
+        again = client.get("/")
+        make_job(board["owner"], title="Second Role")
+        changed = client.get("/")
+    finally:
+        template_rendered.disconnect(record, app)
+    assert again.get_data() == first.get_data()
+    assert rendered.count("public/home.html") == 2  # the first visit and the one after the new job
+    assert "Second Role" in changed.text
+    login(client, make_user())
+    assert "Second Role" in client.get("/").text  # a signed-in page is rendered for its user
 
 
 def test_a_page_showing_a_one_time_message_is_never_cached(client, board):
