@@ -253,3 +253,32 @@ def test_the_term_cache_budget_comes_from_the_setting(app, tmp_path):
         handle = get_index(app)
         assert handle.term_cache_bytes == 3 * 1024 * 1024
     assert load_config({"APP_ENV": "test", "SECRET_KEY": "s" * 40})["SEARCH_TERM_CACHE_MB"] == 16
+
+
+def test_occasional_background_work_runs_once_a_minute_and_logs_its_failure(app, caplog):
+    """The PostgreSQL backend's vocabulary refresh and count folding run on a thread at most once a
+    minute per process, whatever the number of searches asking; a failure is logged, not raised."""
+    from app.search.postgres_backend import _Occasionally
+
+    runs = []
+    done = threading.Event()
+
+    def work():
+        runs.append(1)
+        done.set()
+        raise RuntimeError("database went away")
+
+    occasionally = _Occasionally(work, "test-occasional", "testing the occasional work")
+    occasionally(app)
+    assert done.wait(5)
+    for _ in range(5):
+        occasionally(app)  # within the minute: nothing more starts
+    occasionally.interval = 0
+    done.clear()
+    occasionally(app)
+    assert done.wait(5)
+    for thread in threading.enumerate():
+        if thread.name == "test-occasional":
+            thread.join(5)
+    assert runs == [1, 1]
+    assert "search: testing the occasional work failed" in caplog.text

@@ -1072,8 +1072,31 @@ VOCABULARY = table(
     "search_vocabulary", column("word", Text), column("jobs", Integer), column("refreshed_at", DateTime(timezone=True))
 )
 _REFRESH_LOCK_KEY = 0x6A6F6273  # pg advisory lock: one refresh at a time across processes
-_last_refresh_attempt = 0.0
-_refresh_state = threading.Lock()
+
+
+class _Occasionally:
+    """Runs `work` on a thread of this process at most once a minute: the search that asks for it
+    does not wait for it, and a busy process does not start one per search."""
+
+    def __init__(self, work, thread_name: str, what: str, interval: float = 60):
+        self.work, self.thread_name, self.what, self.interval = work, thread_name, what, interval
+        self._last = float("-inf")
+        self._state = threading.Lock()
+
+    def __call__(self, app) -> None:
+        with self._state:
+            if time.monotonic() - self._last < self.interval:
+                return
+            self._last = time.monotonic()
+
+        def run():
+            with app.app_context():
+                try:
+                    self.work()
+                except Exception:
+                    log.exception("search: %s failed", self.what)
+
+        threading.Thread(target=run, name=self.thread_name, daemon=True).start()
 
 
 def refresh_vocabulary(concurrently: bool = True) -> bool:
@@ -1085,22 +1108,10 @@ def refresh_vocabulary(concurrently: bool = True) -> bool:
     return True
 
 
-def refresh_vocabulary_soon(app) -> None:
-    """Refresh the vocabulary on a thread of this process (at most once a minute per process)."""
-    global _last_refresh_attempt
-    with _refresh_state:
-        if time.monotonic() - _last_refresh_attempt < 60:
-            return
-        _last_refresh_attempt = time.monotonic()
-
-    def run():
-        with app.app_context():
-            try:
-                refresh_vocabulary()
-            except Exception:
-                log.exception("search: refreshing the spelling vocabulary failed")
-
-    threading.Thread(target=run, name="search-vocabulary", daemon=True).start()
+# The vocabulary refreshed on a thread of this process (at most once a minute per process).
+refresh_vocabulary_soon = _Occasionally(
+    lambda: refresh_vocabulary(), "search-vocabulary", "refreshing the spelling vocabulary"
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1121,8 +1132,6 @@ SELECT f.facet, f.value, count(*)
                                       s.salary_usd, s.published_at, coalesce(s.expires_at <= w.at, false)) AS f
  GROUP BY f.facet, f.value
 """
-_last_compaction = 0.0
-_compaction_state = threading.Lock()
 
 
 def compact_facet_counts() -> None:
@@ -1135,21 +1144,9 @@ def compact_facet_counts() -> None:
         conn.exec_driver_sql("SELECT search.compact_facet_counts()")
 
 
-def compact_facet_counts_soon(app) -> None:
-    """compact_facet_counts on a thread of this process (at most once a minute per process): a
-    search that found many appended rows (after a bulk import, say) or many rows past the watermark
-    does not wait for it."""
-    global _last_compaction
-    with _compaction_state:
-        if time.monotonic() - _last_compaction < 60:
-            return
-        _last_compaction = time.monotonic()
-
-    def run():
-        with app.app_context():
-            try:
-                compact_facet_counts()
-            except Exception:
-                log.exception("search: compacting the board's facet counts failed")
-
-    threading.Thread(target=run, name="search-facet-counts", daemon=True).start()
+# compact_facet_counts on a thread of this process (at most once a minute per process): a search
+# that found many appended rows (after a bulk import, say) or many rows past the watermark does not
+# wait for it.
+compact_facet_counts_soon = _Occasionally(
+    lambda: compact_facet_counts(), "search-facet-counts", "compacting the board's facet counts"
+)
