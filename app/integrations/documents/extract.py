@@ -10,6 +10,8 @@ from .archive import ArchiveLimits, ArchiveRejected, check_docx_archive
 from .sniff import DOCX, PDF
 
 if TYPE_CHECKING:
+    # For the annotations only (never executed): importing python-docx at module level is what the
+    # lazy_module below exists to avoid (26 MB in every web worker).
     from docx.text.paragraph import Paragraph
 
 # Imported on first use (integrations/lazy.py): the readers run in the RQ worker's parse child, and
