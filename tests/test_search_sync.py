@@ -17,7 +17,8 @@ from search_support import fresh_index, titles  # noqa: F401  (fixture)
 from sqlalchemy import update
 
 from app.extensions import db
-from app.models import Job, utcnow
+from app.models import Company, Job, utcnow
+from app.search import building, catchup, sync
 from app.search.engine import Request
 from app.search.index import get_index
 from app.search.sync import OVERLAP_US, catch_up, merge_segments, plan_merge, to_us
@@ -183,6 +184,35 @@ def test_equal_timestamps_and_late_commits_inside_the_overlap_are_not_missed(app
     assert indexed(app, "epsilon") == [first.id]
     assert indexed(app, "gamma") == []
     assert get_index(app).meta()["watermark"] == watermark  # never moves backwards
+
+
+def test_a_bulk_import_is_not_read_again_by_every_check_once_absorbed(app, owner, monkeypatch):
+    """Issue 9 (p99 at 100k): 30 jobs imported an hour ago and indexed a minute later, then quiet.
+    The first check reads them all; later checks read only the last OVERLAP of wall-clock time, not
+    every row within OVERLAP of the index's watermark. A late commit stamped inside the overlap is
+    still found."""
+    hour_ago = utcnow() - timedelta(hours=1)
+    jobs = [make_job(owner, title=f"Imported Role {n}") for n in range(30)]
+    db.session.execute(update(Job).where(Job.id.in_([j.id for j in jobs])).values(updated_at=hour_ago))
+    db.session.execute(update(Company).where(Company.id == jobs[0].company_id).values(updated_at=hour_ago))
+    db.session.commit()
+    # The index was built a minute after the import (its watermark then), as `flask search reindex`
+    # after a bulk load: every imported row lies within OVERLAP of that watermark.
+    with monkeypatch.context() as built_then:
+        built_then.setattr(building, "now_us", lambda: to_us(hour_ago + timedelta(minutes=1)))
+        sync.rebuild(app)
+    read = []
+    window = catchup._window
+    monkeypatch.setattr(catchup, "_window", lambda session, since: read.append(window(session, since)) or read[-1])
+    assert len(indexed(app, "imported")) == 30  # the rebuild's own catch-up was the first check
+    catch_up(app)
+    catch_up(app)
+    assert [len(jobs_read) for jobs_read, _ in read] == [0, 0]  # [30, 30] before the fix
+    late = utcnow() - timedelta(microseconds=OVERLAP_US // 2)  # flushed early, committed now
+    db.session.execute(update(Job).where(Job.id == jobs[0].id).values(title="Late Role", updated_at=late))
+    db.session.commit()
+    catch_up(app)
+    assert indexed(app, "late") == [jobs[0].id]
 
 
 def test_a_truncated_or_restored_database_is_reconciled(app, owner):

@@ -67,6 +67,10 @@ class SearchIndex:
         # never wait for it unless this process has a change of its own to absorb (sync.py).
         self.sync_lock = threading.Lock()
         self.last_search_check: float | None = None  # sync.clock() of the last check before a search
+        # Wall-clock µs at which this process last read the change window of the index named
+        # window_checked_index and left nothing unabsorbed (catchup._since).
+        self.window_checked_us = 0
+        self.window_checked_index: str | None = None
         self.local_changes = 0  # commits of this process that touched jobs or companies
         self.absorbed_changes = 0  # how many of them a finished catch-up has absorbed
         self.counter_lock = threading.Lock()
