@@ -184,6 +184,29 @@ def test_an_anonymous_home_page_repeat_is_the_kept_page_and_a_new_job_renders_an
     assert "Second Role" in client.get("/").text  # a signed-in page is rendered for its user
 
 
+def test_an_anonymous_job_page_repeat_is_the_kept_page_and_an_edit_renders_anew(client, board, app):
+    job = board["job"]
+    path = f"/jobs/{job.id}/{job.slug}"
+    rendered = []
+    record = lambda sender, template, context, **extra: rendered.append(template.name)  # noqa: E731
+    template_rendered.connect(record, app)
+    try:
+        first = client.get(path)
+        again = client.get(path)
+        jobs.update_job(job, {"title": "Cached Role", "description": "Now with a **new** description."})
+        db.session.commit()
+        changed = client.get(path)
+    finally:
+        template_rendered.disconnect(record, app)
+    assert again.get_data() == first.get_data()
+    assert rendered.count("public/job_detail.html") == 2  # the first visit and the one after the edit
+    assert "new</strong> description" in changed.text
+    login(client, make_user())
+    signed_in = client.get(path)
+    assert "Save" not in first.text
+    assert "Save" in signed_in.text  # rendered for the user, not the kept page
+
+
 def test_a_page_showing_a_one_time_message_is_never_cached(client, board):
     login(client, make_user())
     client.post("/logout")  # flashes "You have been logged out." for the next page
