@@ -244,6 +244,50 @@ def test_the_migration_keeps_the_rates_and_steps_of_the_code():
     assert migration.SALARY_STEPS == search_backend.SALARY_STEPS
 
 
+def test_the_migration_numbers_the_small_facets_as_the_code_does():
+    """Migration 0031 numbers workplace, employment type and seniority values in search.jobs.cell
+    from frozen copies: a value added in the code needs a new migration that renumbers them."""
+    path = Path(__file__).parent.parent / "migrations" / "versions" / "0031_pgsearch_phrases_cells.py"
+    spec = importlib.util.spec_from_file_location("migration_0031", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    assert migration.CELL_VALUES == postgres_backend.CELL_VALUES
+    assert migration.SALARY_STEPS == search_backend.SALARY_STEPS
+
+
+def test_each_jobs_cell_number_reads_back_as_its_values(pg):
+    make_board()
+    db.session.commit()
+    rows = db.session.execute(
+        text(
+            "SELECT cell, workplace, employment_type, seniority, "
+            + postgres_backend._salary_bucket("salary_usd")
+            + " FROM search.jobs"
+        )
+    ).all()
+    assert len(rows) == 4
+    for cell, *values in rows:
+        assert postgres_backend._CELLS[cell] == (*values[:3], str(values[3]))
+
+
+def test_a_job_with_a_value_the_cells_do_not_number_is_counted_by_its_texts(pg, monkeypatch):
+    make_board()
+    db.session.commit()
+    db.session.execute(text("UPDATE jobs SET workplace = 'moon base', seniority = 'wizard' WHERE title = 'Cook'"))
+    db.session.commit()
+    assert db.session.scalar(text("SELECT cell FROM search.jobs WHERE workplace = 'moon base'")) is None
+    total, facets, _, _ = outcome(pg, {"q": "build"}, True, monkeypatch)  # every job's description
+    assert total == 4
+    assert facets["workplace"] == {"remote": 1, "onsite": 1, "hybrid": 1, "moon base": 1}
+    assert facets["seniority"]["wizard"] == 1
+    total, facets, _, _ = outcome(pg, {"q": "build", "workplace": "remote"}, True, monkeypatch)
+    assert total == 1
+    assert facets["workplace"] == {"remote": 1, "onsite": 1, "hybrid": 1, "moon base": 1}  # the group's own
+    assert facets["seniority"] == {"junior": 1}
+    total, facets, _, _ = outcome(pg, {"q": "build", "seniority": "senior"}, True, monkeypatch)
+    assert facets["seniority"] == {"junior": 1, "senior": 2, "wizard": 1}
+
+
 def test_a_company_rename_relabels_the_board(pg, monkeypatch):
     acme, _, _ = make_board()
     company = db.session.get(Company, acme.company.id)

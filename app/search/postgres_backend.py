@@ -10,15 +10,21 @@ tsvector, lz4-compressed) with the GIN index, kept by triggers on jobs; `search.
 every committed change of search.jobs advances (the count cache's version). And (migration 0030)
 `search.jobs.salary_usd`, the yearly USD salary, stored; `search.facet_counts`, how many rows of
 search.jobs carry each facet value (and, as "x_<facet>", how many of them expired by
-`search.facet_watermark`), appended to by triggers and folded now and then: the board's counts.
+`search.facet_watermark`), appended to by triggers and folded now and then: the board's counts. And
+(migration 0031) a GIN index on `search.word_pairs(search_vector)`, the adjacent word pairs of each
+field, which answers quoted phrases; `search.jobs.cell`, the workplace, employment type, seniority
+and salary bucket of a job as one small integer, which the facet counts group by.
 
 A search is a few short round trips:
 1. normalize: each word, phrase and prefix of the search box (syntax.py, the same grammar as the
    Whoosh backend) becomes a tsquery (`websearch_to_tsquery` for words and phrases, `to_tsquery`
    with `:*` for prefixes, typed and stemmed, as Whoosh expands both), and the ids of filtered
    companies; the planner options of the search's transaction are set. Python composes the
-   tsqueries: the match query (AND, OR, NOT as typed; a phrase must sit inside one field) and the
-   ranking query (every positive leaf).
+   tsqueries: the match query (AND, OR, NOT as typed; a phrase must sit inside one field), the
+   pairs query (the adjacent word pairs of the phrases every match must contain: a two-word phrase
+   is then left out of the match query, GIN's answer from the pairs is exact; a longer one stays,
+   its positions checked only for the jobs holding all its pairs) and the ranking query (every
+   positive leaf).
 2. count and rank, one statement (compiled once per shape of search): the open rows of search.jobs
    matching the query (`@@`, GIN) and each filter's verdict; the exact total and every facet
    group's counts within the search (a filtered group counts with the other filters only, as the
@@ -78,7 +84,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, TSVECTOR
 from sqlalchemy.exc import DBAPIError
 
 from ..extensions import db
-from ..models import Company, Job, JobStatus, utcnow
+from ..models import EMPLOYMENT_TYPES, SENIORITIES, WORKPLACES, Company, Job, JobStatus, utcnow
 from . import highlight, sql, suggest, syntax
 from .backend import (
     POSTED,
@@ -118,6 +124,22 @@ RESET_SETTINGS = "; ".join(f"SET LOCAL {name} TO DEFAULT" for name in SETTINGS)
 _WEIGHT_CLASSES = "ABCD"
 GROUPS = ("workplace", "employment_type", "seniority", "location", "company", "posted", "salary_min")
 CELL_GROUPS = ("workplace", "employment_type", "seniority", "posted", "salary_min")  # a few values each
+# search.jobs.cell (migration 0031): workplace x 1000 + employment type x 100 + seniority x 10 +
+# salary bucket, each value numbered from 1 in this order (the migration holds a frozen copy; a
+# test compares them). NULL for a value it does not number: that row's texts are read instead.
+CELL_VALUES = {
+    "workplace": tuple(WORKPLACES),
+    "employment_type": tuple(EMPLOYMENT_TYPES),
+    "seniority": tuple(SENIORITIES),
+}
+_CELLS = {
+    w * 1000 + e * 100 + n * 10 + bucket: (workplace, employment_type, seniority, str(bucket))
+    for w, workplace in enumerate(CELL_VALUES["workplace"], 1)
+    for e, employment_type in enumerate(CELL_VALUES["employment_type"], 1)
+    for n, seniority in enumerate(CELL_VALUES["seniority"], 1)
+    for bucket in range(len(SALARY_STEPS) + 1)
+}
+_ODD = "\x1f"  # joins the texts of a row without a cell number
 POSTED_BUCKETS = ["", *reversed(POSTED)]  # "", 30d, 7d, 24h: ever narrower
 SALARY_BUCKETS = ["", *(str(step) for step in SALARY_STEPS)]
 # A browse (no words) with at most one filter reads its counts from search.facet_counts (migration
@@ -257,7 +279,7 @@ class PostgresBackend:
         plan.normalize()
         counts, page = plan.count_and_rank()
         hits = plan.hydrate(page)
-        suggestion = plan.suggestion()
+        suggestion = plan.suggestion(counts.total)
         # The rest of the request's transaction plans as usual again.
         db.session.connection().exec_driver_sql(RESET_SETTINGS)
         return SearchOutcome(
@@ -296,6 +318,7 @@ SEARCH_JOBS = table(
     column("location_key", Text),
     column("search_vector", TSVECTOR),
     column("salary_usd", Float),
+    column("cell", Integer),
     schema="search",
 ).alias("search_jobs")  # the same name as the jobs table: statements reading both must tell them apart
 
@@ -525,13 +548,15 @@ class _Counts:
     def add_cell(self, value: str, n: int, filtered: tuple) -> None:
         """Adds `n` jobs of one cell (see _Plan._facet_rows) to the total, when they pass every
         filter, and to each small group's value, when they pass every filter but the group's own."""
-        parts = value.split("|")
-        failed = [group for group, flag in zip(filtered, parts[len(CELL_GROUPS) :], strict=True) if flag != "1"]
+        head, posted, *flags = value.split("|")
+        failed = [group for group, flag in zip(filtered, flags, strict=True) if flag != "1"]
         if len(failed) > 1:
             return  # counts in no group
         if not failed:
             self.total += n
-        for group, cell_value in zip(CELL_GROUPS, parts, strict=False):
+        workplace, employment_type, seniority, salary = _CELLS[int(head)] if _ODD not in head else head.split(_ODD)
+        values_of = (workplace, employment_type, seniority, posted, salary)
+        for group, cell_value in zip(CELL_GROUPS, values_of, strict=True):
             if not failed or failed[0] == group:
                 values = self.facets.setdefault(group, {})
                 values[cell_value] = values.get(cell_value, 0) + n
@@ -541,7 +566,9 @@ def _counts_of(rows, filtered: tuple) -> _Counts:
     """The total and facets from step 2's rows (cells, location, company; see _Plan._facet_rows)."""
     counts = _Counts()
     location: dict[str, int] = {}
-    for kind, value, n, label, _ in sorted(rows, key=lambda r: -r[2]):
+    # Most jobs first; a tie in the order of the values, so that the label of a place written two
+    # ways (the most common spelling) does not depend on the order the database grouped them in.
+    for kind, value, n, label, _ in sorted(rows, key=lambda r: (-r[2], r[1])):
         if kind == "cell":
             counts.add_cell(value, n, filtered)
         elif kind == "location":
@@ -591,6 +618,10 @@ class _Plan:
         _collect_leaves(tree, self.leaves)
         self.spelling = list(dict.fromkeys(syntax.spelling_candidates(request.text))) if tree is not None else []
         self.match: str | None = None  # tsquery text; None: no words (every open job)
+        # tsquery of adjacent word pairs (migration 0031) every match must hold: the quoted phrases
+        # that every match must contain, answered by the pairs' GIN index instead of rechecking the
+        # positions of every job holding their words. None: no such phrase.
+        self.pairs: str | None = None
         self.rank: str | None = None
         self.company_ids: list[int] = []
         self.version: tuple = ()
@@ -635,8 +666,17 @@ class _Plan:
         if slugs:
             self.company_ids = list(row[company_at] or [])
         self.version = (row[version_at], row[version_at + 1])
-        self.match = _compose(self.tree, texts, phrase_in_one_field=True)
-        if self.match is None and self.leaves:  # only stop words: every open job, scanned
+        pairs: list[str] = []
+        answered: set[int] = set()  # phrases their pairs decide alone: left out of the match query
+        for leaf in _required_leaves(self.tree):
+            lexemes = _phrase_lexemes(texts.get(id(leaf), [])) if isinstance(leaf, syntax.Phrase) else None
+            if lexemes:
+                pairs += [f"'{a} {b}'" for a, b in zip(lexemes, lexemes[1:], strict=False)]
+                if len(lexemes) == 2:
+                    answered.add(id(leaf))
+        self.pairs = " & ".join(dict.fromkeys(pairs)) or None
+        self.match = _compose(self.tree, texts, phrase_in_one_field=True, answered=answered)
+        if self.match is None and self.pairs is None and self.leaves:  # only stop words: every open job, scanned
             db.session.execute(select(func.set_config("enable_seqscan", "on", True)))
         rank_parts = [part for leaf in _positive_leaves(self.tree) for part in texts.get(id(leaf), [])]
         self.rank = " | ".join(f"({part})" for part in rank_parts) or None
@@ -655,18 +695,20 @@ class _Plan:
         ranked = self.rank is not None and request.sort != "newest"
         shape = (
             self.match is not None,
+            self.pairs is not None,
             ranked,
             request.sort,
             filtered,
             "company" in filtered and not self.company_ids,
             ranked and start < RANK_WINDOW,
             ranked and end > RANK_WINDOW,
-            BOARD_COUNTS and self.match is None and len(filtered) <= 1,
+            BOARD_COUNTS and self.match is None and self.pairs is None and len(filtered) <= 1,
         )
         statement, defaults = _compiled(shape, lambda: self._statement(shape))
         params = {
             "now": request.now,
             "match": self.match,
+            "pairs": self.pairs,
             "rank": self.rank,
             **{f"posted_{key}": request.now - timedelta(days=POSTED[key][1]) for key in POSTED},
             **{group: self._filter_value(group) for group in filtered},
@@ -724,12 +766,16 @@ class _Plan:
 
     @classmethod
     def _statement(cls, shape):
-        has_match, ranked, sort, filtered, no_company, rank_window, after_window, board = shape
+        has_match, has_pairs, ranked, sort, filtered, no_company, rank_window, after_window, board = shape
         now = bindparam("now", type_=DateTime(timezone=True))
         s = SEARCH_JOBS.c
         where = [_open(now)]
         if has_match:
             where.append(s.search_vector.op("@@")(cast(bindparam("match", type_=Text), TSQUERY)))
+        if has_pairs:
+            # The expression of the index of migration 0031, as written there.
+            pairs = func.search.word_pairs(s.search_vector, type_=TSVECTOR)
+            where.append(pairs.op("@@")(cast(bindparam("pairs", type_=Text), TSQUERY)))
         conditions = {
             "workplace": lambda c: c.workplace == any_(bindparam("workplace", type_=ARRAY(Text))),
             "employment_type": lambda c: c.employment_type == any_(bindparam("employment_type", type_=ARRAY(Text))),
@@ -760,6 +806,7 @@ class _Plan:
                 s.published_at,
                 s.featured_until,
                 s.salary_usd,
+                s.cell,
             )
             .where(*where)
             .offset(0)
@@ -786,16 +833,22 @@ class _Plan:
         needed = len(filtered) - 1
         verdicts = [cast(conditions[group](b), Integer) for group in filtered]
         restrict = [sum(verdicts[1:], verdicts[0]) >= needed] if not board and needed > 0 else []
+        # The four static small groups as search.jobs.cell, one small integer (copying and hashing
+        # their texts was a fifth of a broad search); the texts only for a row without one.
+        odd = case(
+            (
+                b.cell.is_(None),
+                func.concat_ws(_ODD, b.workplace, b.employment_type, b.seniority, cast(salary_bucket, Text)),
+            ),
+        )
         m = (
             select(
                 b.id.label("id"),
-                b.workplace.label("workplace"),
-                b.employment_type.label("employment_type"),
-                b.seniority.label("seniority"),
+                b.cell.label("cell"),
+                odd.label("odd"),
                 b.location.label("location"),
                 b.company_id.label("company"),
                 posted_bucket.label("posted"),
-                salary_bucket.label("salary_min"),
                 b.published_at.label("published_at"),
                 featured_now.label("featured"),
                 *[conditions[group](b).label(f"ok_{group}") for group in filtered],
@@ -817,16 +870,17 @@ class _Plan:
         """(kind, value, count, label, NULL) rows from which step 2 reads the total and every facet.
 
         The groups with few values (CELL_GROUPS) are counted together: one row per combination of
-        their values and of the filters' verdicts ("cell", the values and 0/1 verdicts joined by
-        "|"), a few hundred rows that Python adds up into the total and each group's counts. One
+        their values and of the filters' verdicts ("cell": the cell number, or the texts of a row
+        without one, the posted bucket and the 0/1 verdicts, joined by "|"), a few hundred rows that
+        Python adds up into the total and each group's counts. One
         hash table of small keys instead of one per group: at 100k jobs this is most of the saving.
         Location and company (hundreds to thousands of values) are counted each on its own, over the
         jobs that pass every other filter ("how many if I chose this instead"), unless the board's
         counts give them (`from_board`)."""
-        grouping = [m.c[g] for g in CELL_GROUPS] + [flag.label(f"ok_{g}") for g, flag in ok.items()]
+        grouping = [m.c.cell, m.c.odd, m.c.posted] + [flag.label(f"ok_{g}") for g, flag in ok.items()]
         cells = select(*grouping, func.count().label("n")).group_by(*grouping).subquery("cells")
         # Joined into text after grouping: once per cell, not once per job.
-        cell_columns = [cast(cells.c[g], Text) for g in CELL_GROUPS] + [
+        cell_columns = [func.coalesce(cast(cells.c.cell, Text), cells.c.odd), cast(cells.c.posted, Text)] + [
             cast(cast(cells.c[f"ok_{g}"], Integer), Text) for g in ok
         ]
         parts = [select(literal("cell").label("kind"), func.concat_ws("|", *cell_columns).label("value"), cells.c.n)]
@@ -946,11 +1000,20 @@ class _Plan:
         ]
 
     # -- 4. did you mean
-    def suggestion(self) -> str | None:
+    def suggestion(self, total: int) -> str | None:
         """'Did you mean ...?' for the words of the search that are in no open job: their trigram
         neighbours in the vocabulary, chosen as the Whoosh backend chooses (suggest.py). One round
-        trip, after step 1 set the planner options (GIN lookups, no scans)."""
+        trip, after step 1 set the planner options (GIN lookups, no scans). None without one when
+        the search found jobs and every word it could correct is one they all contain (a word or
+        a phrase every match holds): each is then in an open job, so there is nothing to correct."""
         if not self.spelling:
+            return None
+        required = {
+            word.lower()
+            for leaf in _required_leaves(self.tree)
+            for word in (leaf.words if isinstance(leaf, syntax.Phrase) else (leaf.text,))
+        }
+        if total > 0 and all(word.lower() in required for word in self.spelling):
             return None
         words = {word.lower(): word for word in self.spelling}
         typed = func.unnest(cast(sorted(words), ARRAY(Text))).table_valued("word").render_derived(name="typed")
@@ -1008,6 +1071,30 @@ def _positive_leaves(node) -> list:
     return out
 
 
+def _required_leaves(node) -> list:
+    """Leaves every match must satisfy: the tree itself, or the parts of its AND (not under an OR
+    or a NOT)."""
+    if isinstance(node, (syntax.Word, syntax.Phrase, syntax.Prefix)):
+        return [node]
+    if isinstance(node, syntax.All):
+        return [leaf for part in node.parts for leaf in _required_leaves(part)]
+    if isinstance(node, syntax.Maybe):
+        return _required_leaves(node.required)
+    return []
+
+
+# A normalized phrase of adjacent words: 'a' <-> 'b' [<-> 'c' ...], lexemes without quotes,
+# backslashes or spaces (anything else, e.g. a stop word inside, "<2>", keeps the position check).
+_ADJACENT_PHRASE = re.compile(r"'[^'\\ ]+'(?: <-> '[^'\\ ]+')+")
+
+
+def _phrase_lexemes(parts: list[str]) -> list[str] | None:
+    """The lexemes of a phrase's one normalized tsquery when they are adjacent words, else None."""
+    if len(parts) != 1 or not _ADJACENT_PHRASE.fullmatch(parts[0]):
+        return None
+    return [lexeme.strip("'") for lexeme in parts[0].split(" <-> ")]
+
+
 def _leaf_tsqueries(leaf) -> list:
     """SQL expressions of the tsqueries of one leaf (their text is read back in step 1)."""
     if isinstance(leaf, syntax.Word):
@@ -1021,10 +1108,15 @@ def _leaf_tsqueries(leaf) -> list:
     return [func.to_tsquery("english", bare + ":*"), func.to_tsquery("simple", bare + ":*")]
 
 
-def _compose(node, texts: dict[int, list[str]], phrase_in_one_field: bool) -> str | None:
+def _compose(
+    node, texts: dict[int, list[str]], phrase_in_one_field: bool, answered: set[int] | frozenset = frozenset()
+) -> str | None:
     """The tsquery text of a tree whose leaves were normalized into `texts` (None: no words,
     e.g. only stop words). A phrase must match inside one field: the document's fields are
-    concatenated, so its words are required to carry the same weight."""
+    concatenated, so its words are required to carry the same weight. `answered`: required leaves
+    decided elsewhere (a phrase by its word pairs), left out."""
+    if id(node) in answered:
+        return None
     if isinstance(node, (syntax.Word, syntax.Phrase, syntax.Prefix)):
         parts = texts.get(id(node), [])
         if isinstance(node, syntax.Phrase) and phrase_in_one_field:
@@ -1038,15 +1130,17 @@ def _compose(node, texts: dict[int, list[str]], phrase_in_one_field: bool) -> st
             return None
         return parts[0] if len(parts) == 1 else " | ".join(f"({part})" for part in parts)
     if isinstance(node, (syntax.All, syntax.Any)):
-        parts = [p for p in (_compose(part, texts, phrase_in_one_field) for part in node.parts) if p is not None]
+        parts = [
+            p for p in (_compose(part, texts, phrase_in_one_field, answered) for part in node.parts) if p is not None
+        ]
         if not parts:
             return None
         return (" & " if isinstance(node, syntax.All) else " | ").join(f"({part})" for part in parts)
     if isinstance(node, syntax.Not):
-        inner = _compose(node.part, texts, phrase_in_one_field)
+        inner = _compose(node.part, texts, phrase_in_one_field, answered)
         return f"!({inner})" if inner is not None else None
     if isinstance(node, syntax.Maybe):
-        return _compose(node.required, texts, phrase_in_one_field)
+        return _compose(node.required, texts, phrase_in_one_field, answered)
     return None
 
 
