@@ -232,13 +232,19 @@ def test_the_stored_yearly_salary_is_the_one_searches_computed(pg):
                 )
 
 
+def _migration(filename: str):
+    """A migration module, loaded from its file (migrations/versions is not a package)."""
+    path = Path(__file__).parent.parent / "migrations" / "versions" / filename
+    spec = importlib.util.spec_from_file_location(f"migration_{filename[:4]}", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    return migration
+
+
 def test_the_migration_keeps_the_rates_and_steps_of_the_code():
     """Migration 0030 holds frozen copies of the rates, periods and salary steps: when the code's
     change, a new migration must replace search.yearly_usd and search.job_facets."""
-    path = Path(__file__).parent.parent / "migrations" / "versions" / "0030_pgsearch_board_counts.py"
-    spec = importlib.util.spec_from_file_location("migration_0030", path)
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
+    migration = _migration("0030_pgsearch_board_counts.py")
     assert migration.USD_RATES == documents.USD_RATES
     assert migration.PERIODS_PER_YEAR == documents.PERIODS_PER_YEAR
     assert migration.SALARY_STEPS == search_backend.SALARY_STEPS
@@ -247,10 +253,7 @@ def test_the_migration_keeps_the_rates_and_steps_of_the_code():
 def test_the_migration_numbers_the_small_facets_as_the_code_does():
     """Migration 0031 numbers workplace, employment type and seniority values in search.jobs.cell
     from frozen copies: a value added in the code needs a new migration that renumbers them."""
-    path = Path(__file__).parent.parent / "migrations" / "versions" / "0031_pgsearch_phrases_cells.py"
-    spec = importlib.util.spec_from_file_location("migration_0031", path)
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
+    migration = _migration("0031_pgsearch_phrases_cells.py")
     assert migration.CELL_VALUES == postgres_backend.CELL_VALUES
     assert migration.SALARY_STEPS == search_backend.SALARY_STEPS
 
