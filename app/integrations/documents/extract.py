@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING
 
 from ..lazy import lazy_module
 from .archive import ArchiveLimits, ArchiveRejected, check_docx_archive
 from .sniff import DOCX, PDF
-
-if TYPE_CHECKING:
-    # For the annotations only (never executed): importing python-docx at module level is what the
-    # lazy_module below exists to avoid (26 MB in every web worker).
-    from docx.text.paragraph import Paragraph
 
 # Imported on first use (integrations/lazy.py): the readers run in the RQ worker's parse child, and
 # a web worker that imported them would carry 26 MB it never uses.
 docx = lazy_module("docx")
 pypdf = lazy_module("pypdf")
 _ns = lazy_module("docx.oxml.ns")
+# Annotations name its Paragraph through it (never evaluated: `from __future__ import annotations`).
 _paragraph = lazy_module("docx.text.paragraph")
 # What pypdf raises, besides its own errors, on a damaged file.
 _PDF_BREAKAGE = (ValueError, KeyError, TypeError, OSError, NotImplementedError, RecursionError)
@@ -128,7 +123,7 @@ class _Numbering:
                 for level, fmt in abstract.get(ref.get(qn("w:val")), {}).items():
                     self.formats[(num.get(qn("w:numId")), level)] = fmt
 
-    def marker(self, paragraph: Paragraph) -> str:
+    def marker(self, paragraph: _paragraph.Paragraph) -> str:
         num_pr = _num_pr(paragraph)
         if num_pr is None or num_pr.numId is None or num_pr.numId.val == 0:
             return ""
@@ -139,7 +134,7 @@ class _Numbering:
         return f"{self.counters[key]}. "
 
 
-def _num_pr(paragraph: Paragraph):
+def _num_pr(paragraph: _paragraph.Paragraph):
     p_pr = paragraph._p.pPr
     if p_pr is not None and p_pr.numPr is not None:
         return p_pr.numPr
