@@ -300,6 +300,37 @@ def _positions(query, first: str):
     ).select_from(rows)
 
 
+def _ranked_newest(m, where, size):
+    """The ids of the `size` newest rows of `m` that meet `where`, ranked: ts_rank_cd of the
+    search's ranking query x the recency boost, ties newest first; at most `window_end` of them."""
+    newest = (
+        select(m.c.id, m.c.published_at)
+        .where(where)
+        .order_by(m.c.published_at.desc().nulls_last(), m.c.id.desc())
+        .limit(size)
+        .subquery("newest")
+    )
+    age = func.greatest(0.0, extract("epoch", bindparam("now", type_=DateTime(timezone=True)) - newest.c.published_at))
+    boost = func.coalesce(1 + RECENCY_WEIGHT * func.power(0.5, age / RECENCY_HALF_LIFE), 1.0)
+    score = (
+        func.ts_rank_cd(
+            literal_column(RANK_WEIGHTS),
+            SEARCH_JOBS.c.search_vector,
+            cast(bindparam("rank", type_=Text), TSQUERY),
+            RANK_NORMALIZATION,
+        )
+        * boost
+    )
+    ranked = (
+        select(newest.c.id)
+        .select_from(newest.join(SEARCH_JOBS, SEARCH_JOBS.c.id == newest.c.id))
+        .order_by(score.desc(), newest.c.published_at.desc().nulls_last(), newest.c.id.desc())
+        .limit(bindparam("window_end", type_=Integer))
+        .subquery("ranked")
+    )
+    return select(ranked.c.id)
+
+
 # The narrow copy of the published jobs that searches read (migration 0027, kept by triggers on jobs).
 SEARCH_JOBS = table(
     "jobs",
@@ -717,6 +748,7 @@ class _Plan:
             params.update(
                 window_offset=start,
                 window_limit=max(0, min(end, RANK_WINDOW) - start),
+                window_end=min(end, RANK_WINDOW),
                 rest_offset=max(start, RANK_WINDOW),
                 rest_limit=max(0, end - max(start, RANK_WINDOW)),
             )
@@ -922,38 +954,21 @@ class _Plan:
         # Relevance: rank the newest RANK_WINDOW matches (featured first); the rest follow by recency.
         parts = []
         if rank_window:
-            window = (
-                select(m.c.id, m.c.featured, m.c.published_at)
-                .where(every)
-                .order_by(*by_recency)
-                .limit(RANK_WINDOW)
-                .subquery("window")
+            # The window's featured matches ranked, then its others ranked: the order of ranking the
+            # whole window by (featured, score), in two parts under one LIMIT, which stops reading
+            # before the second part when the first fills the page. A broad search's first pages
+            # (hundreds of featured matches) then rank those alone, not the whole window: ~20 ms at
+            # 100k jobs. The window holds the newest featured matches, then the newest others.
+            featured_in_window = (
+                select(func.least(func.count(), RANK_WINDOW)).where(every, m.c.featured).scalar_subquery()
             )
-            age = func.greatest(
-                0.0, extract("epoch", bindparam("now", type_=DateTime(timezone=True)) - window.c.published_at)
-            )
-            boost = func.coalesce(1 + RECENCY_WEIGHT * func.power(0.5, age / RECENCY_HALF_LIFE), 1.0)
-            score = (
-                func.ts_rank_cd(
-                    literal_column(RANK_WEIGHTS),
-                    SEARCH_JOBS.c.search_vector,
-                    cast(bindparam("rank", type_=Text), TSQUERY),
-                    RANK_NORMALIZATION,
-                )
-                * boost
-            )
+            window = union_all(
+                _ranked_newest(m, and_(every, m.c.featured), literal(RANK_WINDOW)),
+                _ranked_newest(m, and_(every, ~m.c.featured), RANK_WINDOW - featured_in_window),
+            ).subquery("window")
             parts.append(
                 _positions(
-                    select(window.c.id)
-                    .select_from(window.join(SEARCH_JOBS, SEARCH_JOBS.c.id == window.c.id))
-                    .order_by(
-                        window.c.featured.desc(),
-                        score.desc(),
-                        window.c.published_at.desc().nulls_last(),
-                        window.c.id.desc(),
-                    )
-                    .offset(bindparam("window_offset"))
-                    .limit(bindparam("window_limit")),
+                    select(window.c.id).offset(bindparam("window_offset")).limit(bindparam("window_limit")),
                     "window_offset",
                 )
             )
