@@ -2,7 +2,8 @@
 RANK_WINDOW matches (featured ones first) ranked by score, featured first, then the rest newest
 first. The window is ranked in two parts (its featured matches, then its others) under one LIMIT,
 so that a page the featured matches fill never ranks the others: the order must be exactly that of
-ranking the whole window at once, and the second part must not run when the first fills the page."""
+ranking the whole window at once, and the second part must not run when the first fills the page
+(nor are the matches kept then: they are counted straight from the scan)."""
 
 from datetime import timedelta
 
@@ -94,7 +95,7 @@ def test_the_window_is_ranked_featured_first_exactly_as_a_whole(pg, monkeypatch,
         postgres_backend._statements.clear()
 
 
-def test_a_page_the_featured_matches_fill_never_ranks_the_others(pg, monkeypatch):
+def test_a_page_the_featured_matches_fill_never_ranks_or_keeps_the_others(pg, monkeypatch):
     monkeypatch.setattr(postgres_backend, "RANK_WINDOW", 25)
     postgres_backend._statements.clear()
     sent = []
@@ -117,6 +118,10 @@ def test_a_page_the_featured_matches_fill_never_ranks_the_others(pg, monkeypatch
         ranked = [line for line in plan.splitlines() if "ts_rank_cd" in line]
         assert len(ranked) == 2, plan  # a sort by score for each part of the window
         assert "(never executed)" in plan, plan  # ... and the second one never ran
+        # Nor were the matches kept: they were counted straight from the scan.
+        lines = plan.splitlines()
+        kept = lines[lines.index("  CTE m") + 1]
+        assert "(never executed)" in kept, plan
     finally:
         db.session.rollback()
         postgres_backend._statements.clear()

@@ -123,6 +123,24 @@ def test_a_company_rename_is_searchable_and_its_jobs_keep_their_rows(pg):
     assert copy_matches_jobs() == (True, 1)
 
 
+def test_a_company_rename_relabels_the_company_facet_of_the_next_search(pg):
+    """Company facet labels are kept per process for the companies' version (_CompanyLabels): an
+    edit of a company must show on the next search, not the label kept from the one before."""
+    owner = make_recruiter("Acme")
+    make_job(owner, title="Lighthouse Keeper")
+
+    def labels():
+        found = search(q="lighthouse")
+        (group,) = [facet for facet in found.facets if facet.name == "company"]
+        return {option.value: option.label for option in group.options}
+
+    assert labels() == {owner.company.slug: "Acme"}
+    company = db.session.get(Company, owner.company.id)
+    company.name, company.slug = "Zephyrine Shipping", "zephyrine-shipping"
+    db.session.commit()
+    assert labels() == {"zephyrine-shipping": "Zephyrine Shipping"}
+
+
 def test_deleting_a_job_or_its_company_removes_it(pg):
     owner, other = make_recruiter("Acme"), make_recruiter("Globex")
     job = make_job(owner, title="Lighthouse Keeper")

@@ -28,12 +28,16 @@ A search is a few short round trips:
 2. count and rank, one statement (compiled once per shape of search): the open rows of search.jobs
    matching the query (`@@`, GIN) and each filter's verdict; the exact total and every facet
    group's counts within the search (a filtered group counts with the other filters only, as the
-   Whoosh engine does): the five small groups as one GROUP BY of their value combinations and
-   verdicts, added up in Python, location and company each grouped on its own; the requested page.
-   Only the jobs failing at most one filter are counted (a job failing two counts nowhere). A
-   browse (no words) with no filter counts no job: every count comes from search.facet_counts
-   (_BOARD_SQL) and the page through the published_at index; with one filter, that group's own
-   counts come from there and only the jobs passing the filter are counted.
+   Whoosh engine does), in one pass: one aggregate of three grouping sets (the five small groups
+   as combinations of their values and the verdicts, added up in Python; location; company, named
+   by id and labelled from a per-process map); the requested page, featured jobs first, found
+   through the partial index of featured_until. When they fill the page (a broad search's first
+   pages), the matches are counted straight from the scan and never kept; otherwise they are kept
+   (a MATERIALIZED CTE) for both the counts and the page. Only the jobs failing at most one filter
+   are counted (a job failing two counts nowhere). A browse (no words) with no filter counts no
+   job: every count comes from search.facet_counts (_BOARD_SQL) and the page through the
+   published_at index; with one filter, that group's own counts come from there and only the jobs
+   passing the filter are counted.
 3. the page's jobs, then their `ts_headline` snippets.
 4. with plain words in the search: which of them are in no open job, and their trigram neighbours
    in `search_vocabulary` ("Did you mean").
@@ -47,6 +51,7 @@ rest follow newest first. Totals and counts are always exact. The Whoosh backend
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -78,6 +83,7 @@ from sqlalchemy import (
     table,
     text,
     true,
+    tuple_,
     union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, TSVECTOR
@@ -300,13 +306,13 @@ def _positions(query, first: str):
     ).select_from(rows)
 
 
-def _ranked_newest(m, where, size):
-    """The ids of the `size` newest rows of `m` that meet `where`, ranked: ts_rank_cd of the
-    search's ranking query x the recency boost, ties newest first; at most `window_end` of them."""
+def _ranked_newest(rows, size):
+    """The ids of the `size` newest of `rows` (a select of id and published_at), ranked: ts_rank_cd
+    of the search's ranking query x the recency boost, ties newest first; at most `window_end`."""
+    rows = rows.subquery("rows")
     newest = (
-        select(m.c.id, m.c.published_at)
-        .where(where)
-        .order_by(m.c.published_at.desc().nulls_last(), m.c.id.desc())
+        select(rows.c.id, rows.c.published_at)
+        .order_by(rows.c.published_at.desc().nulls_last(), rows.c.id.desc())
         .limit(size)
         .subquery("newest")
     )
@@ -352,6 +358,8 @@ SEARCH_JOBS = table(
     column("cell", Integer),
     schema="search",
 ).alias("search_jobs")  # the same name as the jobs table: statements reading both must tell them apart
+# The same table once more in one statement: the featured jobs of a search (see _Plan._page).
+SEARCH_JOBS_FEATURED = SEARCH_JOBS.element.alias("featured_jobs")
 
 
 def _salary_bucket(usd: str) -> str:
@@ -475,13 +483,14 @@ def _board_page(sort: str):
     )
 
 
-def _open(now):
-    """Job.open_clause on search.jobs: every row there is published; open until its expiry.
+def _open(now, jobs=SEARCH_JOBS):
+    """Job.open_clause on search.jobs (`jobs`: under this alias): every row there is published; open
+    until its expiry.
 
     Written so that no index on expires_at can serve it (migration 0030 adds one, for the few rows
     that expire between the board's watermark and now): nearly every row is open, and a search
     that found them through that index would recheck each one's tsvector instead of asking GIN."""
-    return func.coalesce(SEARCH_JOBS.c.expires_at, literal_column("'infinity'::timestamptz")) > now
+    return func.coalesce(jobs.c.expires_at, literal_column("'infinity'::timestamptz")) > now
 
 
 _statements: OrderedDict[tuple, tuple[str, dict]] = OrderedDict()
@@ -566,6 +575,45 @@ class _CountCache:
 _count_cache = _CountCache(COUNT_CACHE_ROWS)
 
 
+class _CompanyLabels:
+    """The slug and name of each company by id, kept per process for the companies' version (the
+    newest companies.updated_at, read in step 1: any edit of a company makes a new one) and read
+    from the database only for the ids not yet held. Step 2's statement then names a company facet
+    value by its id, without joining the companies table for thousands of rows a search."""
+
+    def __init__(self, max_companies: int):
+        self.max_companies = max_companies
+        self.version = None
+        self.labels: dict[str, tuple[str, str]] = {}
+        self._lock = threading.Lock()
+
+    def of(self, ids: set[str], version) -> dict[str, tuple[str, str]]:
+        """(slug, name) by company id (as text, as step 2's rows name it) for `ids`, at least; a
+        company gone meanwhile is left out."""
+        with self._lock:
+            if self.version != version or len(self.labels) > self.max_companies:
+                self.labels, self.version = {}, version
+            held = self.labels
+        missing = [int(i) for i in ids if i not in held]
+        if not missing:
+            return held
+        read = {
+            str(id_): (slug, name)
+            for id_, slug, name in db.session.execute(
+                select(Company.id, Company.slug, Company.name).where(
+                    Company.id == any_(bindparam("ids", missing, type_=ARRAY(Integer)))
+                )
+            )
+        }
+        with self._lock:
+            if self.version == version:
+                self.labels.update(read)
+        return {**held, **read}
+
+
+_company_labels = _CompanyLabels(50_000)
+
+
 # ---------------------------------------------------------------------------------------------
 # One search
 
@@ -579,22 +627,35 @@ class _Counts:
     def add_cell(self, value: str, n: int, filtered: tuple) -> None:
         """Adds `n` jobs of one cell (see _Plan._facet_rows) to the total, when they pass every
         filter, and to each small group's value, when they pass every filter but the group's own."""
-        head, posted, *flags = value.split("|")
-        failed = [group for group, flag in zip(filtered, flags, strict=True) if flag != "1"]
-        if len(failed) > 1:
-            return  # counts in no group
-        if not failed:
+        in_total, counted_in = _cell_groups(value, filtered)
+        if in_total:
             self.total += n
-        workplace, employment_type, seniority, salary = _CELLS[int(head)] if _ODD not in head else head.split(_ODD)
-        values_of = (workplace, employment_type, seniority, posted, salary)
-        for group, cell_value in zip(CELL_GROUPS, values_of, strict=True):
-            if not failed or failed[0] == group:
-                values = self.facets.setdefault(group, {})
-                values[cell_value] = values.get(cell_value, 0) + n
+        for group, cell_value in counted_in:
+            values = self.facets.setdefault(group, {})
+            values[cell_value] = values.get(cell_value, 0) + n
 
 
-def _counts_of(rows, filtered: tuple) -> _Counts:
-    """The total and facets from step 2's rows (cells, location, company; see _Plan._facet_rows)."""
+@functools.lru_cache(maxsize=16_384)
+def _cell_groups(value: str, filtered: tuple) -> tuple[bool, tuple]:
+    """(whether its jobs count in the total, the (group, value) pairs they count in) of a cell row:
+    the same few thousand cells come back search after search, so each is read once."""
+    head, posted, *flags = value.split("|")
+    failed = [group for group, flag in zip(filtered, flags, strict=True) if flag != "1"]
+    if len(failed) > 1:
+        return False, ()  # counts in no group
+    workplace, employment_type, seniority, salary = _CELLS[int(head)] if _ODD not in head else head.split(_ODD)
+    values_of = (workplace, employment_type, seniority, posted, salary)
+    return not failed, tuple(
+        (group, cell_value)
+        for group, cell_value in zip(CELL_GROUPS, values_of, strict=True)
+        if not failed or failed[0] == group
+    )
+
+
+def _counts_of(rows, filtered: tuple, companies: dict | None = None) -> _Counts:
+    """The total and facets from step 2's rows (cells, location, company; see _Plan._facet_rows).
+    `companies`: (slug, name) by the id a company row names; None: the rows name the slug, and
+    carry the name."""
     counts = _Counts()
     location: dict[str, int] = {}
     # Most jobs first; a tie in the order of the values, so that the label of a place written two
@@ -607,6 +668,8 @@ def _counts_of(rows, filtered: tuple) -> _Counts:
             location[key] = location.get(key, 0) + n
             counts.labels["location"].setdefault(key, " ".join(value.split()))  # the most common spelling
         elif kind == "company":
+            if companies is not None:  # a company gone meanwhile: its id, no name
+                value, label = companies.get(value, (value, None))
             counts.facets.setdefault("company", {})[value] = n
             counts.labels["company"][value] = label
     counts.facets["location"] = location
@@ -741,6 +804,7 @@ class _Plan:
             "match": self.match,
             "pairs": self.pairs,
             "rank": self.rank,
+            "depth": end,  # the featured jobs that fill the page (see _statement's `lean`)
             **{f"posted_{key}": request.now - timedelta(days=POSTED[key][1]) for key in POSTED},
             **{group: self._filter_value(group) for group in filtered},
         }
@@ -761,11 +825,25 @@ class _Plan:
         rows = _count_cache.get(key)
         if rows is None:
             result = db.session.connection().exec_driver_sql(statement, {**defaults, **params})
-            rows = [tuple(row) for row in result.all()]  # one fetch: thousands of rows on a broad search
+            # One fetch of the driver's own tuples: thousands of rows on a broad search, and making
+            # a Row of each cost more than the rest of the Python of step 2.
+            rows = result.cursor.fetchall()
+            result.close()
             _count_cache.put(key, rows)
 
-        board = [r for r in rows if r[0].startswith(BOARD_KIND)]
-        counts = _counts_of([r for r in rows if r[0] != "hit" and not r[0].startswith(BOARD_KIND)], filtered)
+        board, counted, hits, company_ids = [], [], [], set()
+        for r in rows:  # one pass: thousands of rows
+            kind = r[0]
+            if kind == "hit":
+                hits.append(r)
+            elif kind.startswith(BOARD_KIND):
+                board.append(r)
+            else:
+                counted.append(r)
+                if kind == "company":
+                    company_ids.add(r[1])
+        companies = _company_labels.of(company_ids, self.version[1])
+        counts = _counts_of(counted, filtered, companies)
         if shape[-1]:
             whole = _board_counts(board)
             if not filtered:
@@ -782,7 +860,7 @@ class _Plan:
             # Folded, a value has two rows at most: its count and its expired count.
             if stored and (stored["rows"] > 3 * stored["values"] + COMPACT_SLACK or stored["shifted"] > SHIFTED_SLACK):
                 compact_facet_counts_soon(self.app)
-        page = [int(r[1]) for r in sorted((r for r in rows if r[0] == "hit"), key=lambda r: r[4])]
+        page = [int(r[1]) for r in sorted(hits, key=lambda r: r[4])]
         return counts, page
 
     def _filter_value(self, group: str):
@@ -800,14 +878,6 @@ class _Plan:
     def _statement(cls, shape):
         has_match, has_pairs, ranked, sort, filtered, no_company, rank_window, after_window, board = shape
         now = bindparam("now", type_=DateTime(timezone=True))
-        s = SEARCH_JOBS.c
-        where = [_open(now)]
-        if has_match:
-            where.append(s.search_vector.op("@@")(cast(bindparam("match", type_=Text), TSQUERY)))
-        if has_pairs:
-            # The expression of the index of migration 0031, as written there.
-            pairs = func.search.word_pairs(s.search_vector, type_=TSVECTOR)
-            where.append(pairs.op("@@")(cast(bindparam("pairs", type_=Text), TSQUERY)))
         conditions = {
             "workplace": lambda c: c.workplace == any_(bindparam("workplace", type_=ARRAY(Text))),
             "employment_type": lambda c: c.employment_type == any_(bindparam("employment_type", type_=ARRAY(Text))),
@@ -821,11 +891,27 @@ class _Plan:
             ),
             "salary_min": lambda c: c.salary_usd >= bindparam("salary_min", type_=Integer),
         }
-        if board and filtered:
-            # A single filter on the board: the filtered group's own counts come from
-            # search.facet_counts, so only the jobs that pass it are read (through an index, for a
-            # company or a location).
-            where.append(conditions[filtered[0]](s))
+
+        def matching(t):
+            """The search's conditions on the rows of `t` (search.jobs, under some alias)."""
+            where = [_open(now, t)]
+            if has_match:
+                where.append(t.c.search_vector.op("@@")(cast(bindparam("match", type_=Text), TSQUERY)))
+            if has_pairs:
+                # The expression of the index of migration 0031, as written there.
+                pairs = func.search.word_pairs(t.c.search_vector, type_=TSVECTOR)
+                where.append(pairs.op("@@")(cast(bindparam("pairs", type_=Text), TSQUERY)))
+            if board and filtered:
+                # A single filter on the board: the filtered group's own counts come from
+                # search.facet_counts, so only the jobs that pass it are read (through an index, for
+                # a company or a location).
+                where.append(conditions[filtered[0]](t.c))
+            return where
+
+        if board and not filtered:
+            # The whole board: every count comes from search.facet_counts; only the page reads rows.
+            return union_all(_board_rows(GROUPS), _board_page(sort))
+        s = SEARCH_JOBS.c
         base = (
             select(
                 s.id,
@@ -840,17 +926,94 @@ class _Plan:
                 s.salary_usd,
                 s.cell,
             )
-            .where(*where)
+            .where(*matching(SEARCH_JOBS))
             .offset(0)
             .subquery("base")
         )
         b = base.c
-        featured_now = func.coalesce(b.featured_until > now, false())
-        if board and not filtered:
-            # The whole board: every count comes from search.facet_counts; only the page reads rows.
-            return union_all(_board_rows(GROUPS), _board_page(sort))
+        # A job failing two filters counts nowhere (each group's counts keep every other filter):
+        # only the jobs failing at most one are read.
+        needed = len(filtered) - 1
+        verdicts = [cast(conditions[group](b), Integer) for group in filtered]
+        restrict = [sum(verdicts[1:], verdicts[0]) >= needed] if not board and needed > 0 else []
+        counted = cls._counted_columns(b, {group: conditions[group](b) for group in filtered})
+        # The featured jobs that pass every filter, straight from search.jobs (the partial index of
+        # featured_until finds them without reading every match), kept: a few hundred at most.
+        f = SEARCH_JOBS_FEATURED
+        featured_rows = (
+            select(f.c.id, f.c.published_at)
+            .where(*matching(f), f.c.featured_until > now, *[conditions[group](f.c) for group in filtered])
+            .cte("featured_rows")
+            .prefix_with("MATERIALIZED")
+        )
+        # Every job the search counts, with what counting and ordering read; kept, and computed
+        # only when a part that reads it runs (a MATERIALIZED CTE waits for its first reader).
+        m = (
+            select(
+                b.id.label("id"),
+                b.published_at.label("published_at"),
+                func.coalesce(b.featured_until > now, false()).label("featured"),
+                *[column_.label(name) for name, column_ in counted.items()],
+            )
+            .where(*restrict)
+            .cte("m")
+            .prefix_with("MATERIALIZED")
+        )
+        # When the featured jobs fill the page (a broad search's first pages: hundreds of them),
+        # nothing but the counts reads the search's jobs: they are counted straight from the
+        # scan, in one pass, and never kept. Otherwise they are kept (m) and counted from there,
+        # and the page reads them too. Decided as the statement runs: `enough` is computed first
+        # (an InitPlan), and the part of the UNION it rules out never starts.
+        # A browse (no words) sorted by newest reads its page in order through the published_at
+        # index, stopping at the page's end: nothing reads the kept matches either.
+        browse_newest = not has_match and not has_pairs and sort == "newest"
+        lean = (ranked and rank_window and not after_window) or (not ranked and sort != "newest")
+        if browse_newest:
+            sources = [select(*[column_.label(name) for name, column_ in counted.items()]).where(*restrict)]
+        elif lean:
+            depth = bindparam("depth", type_=Integer)
+            filled = select(featured_rows.c.id).limit(depth).subquery("filled")
+            enough = select(func.count() >= depth).select_from(filled).scalar_subquery()
+            sources = [
+                select(*[column_.label(name) for name, column_ in counted.items()]).where(*restrict, enough),
+                select(*[m.c[name] for name in counted]).where(~enough),
+            ]
+        else:
+            sources = [select(*[m.c[name] for name in counted])]
+        every = and_(true(), *[m.c[f"ok_{group}"] for group in filtered])
+        if browse_newest:
+            page = _positions(
+                select(f.c.id)
+                .where(*matching(f), *[conditions[group](f.c) for group in filtered])
+                .order_by(f.c.published_at.desc().nulls_last(), f.c.id.desc())
+                .offset(bindparam("page_offset"))
+                .limit(bindparam("page_limit")),
+                "page_offset",
+            )
+            return union_all(
+                *([_board_rows(filtered)] if board else []),
+                cls._facet_rows(sources, filtered, from_board=filtered if board else ()),
+                page,
+            )
+        parts = [
+            cls._facet_rows(sources, filtered, from_board=filtered if board else ()),
+            cls._page(
+                m,
+                every,
+                select(featured_rows.c.id, featured_rows.c.published_at),
+                ranked,
+                sort,
+                rank_window,
+                after_window,
+            ),
+        ]
+        return union_all(*([_board_rows(filtered)] if board else []), *parts)
+
+    @staticmethod
+    def _counted_columns(b, ok: dict) -> dict:
+        """What counting reads of each job of `b` (base): the columns step 2 groups by, by name."""
         # Range groups as bucket numbers (0 = none); a job in bucket n is in every bucket up to n.
-        posted_bucket = case(
+        posted = case(
             *[
                 (b.published_at >= bindparam(f"posted_{key}", type_=DateTime(timezone=True)), n)
                 for n, key in reversed(list(enumerate(POSTED_BUCKETS[1:], 1)))
@@ -860,96 +1023,124 @@ class _Plan:
         salary_bucket = case(
             *[(b.salary_usd >= step, n) for n, step in reversed(list(enumerate(SALARY_STEPS, 1)))], else_=0
         )
-        # A job failing two filters counts nowhere (each group's counts keep every other filter):
-        # only the jobs failing at most one are read into m.
-        needed = len(filtered) - 1
-        verdicts = [cast(conditions[group](b), Integer) for group in filtered]
-        restrict = [sum(verdicts[1:], verdicts[0]) >= needed] if not board and needed > 0 else []
-        # The four static small groups as search.jobs.cell, one small integer (copying and hashing
-        # their texts was a fifth of a broad search); the texts only for a row without one.
+        # The four static small groups as search.jobs.cell, one small integer (hashing their texts
+        # was a fifth of a broad search); the texts only for a row without one.
         odd = case(
             (
                 b.cell.is_(None),
                 func.concat_ws(_ODD, b.workplace, b.employment_type, b.seniority, cast(salary_bucket, Text)),
             ),
         )
-        m = (
-            select(
-                b.id.label("id"),
-                b.cell.label("cell"),
-                odd.label("odd"),
-                b.location.label("location"),
-                b.company_id.label("company"),
-                posted_bucket.label("posted"),
-                b.published_at.label("published_at"),
-                featured_now.label("featured"),
-                *[conditions[group](b).label(f"ok_{group}") for group in filtered],
-            )
-            .where(*restrict)
-            .cte("m")
-            .prefix_with("MATERIALIZED")
-        )
-        ok = {group: m.c[f"ok_{group}"] for group in filtered}
-        every = and_(true(), *ok.values())
-        parts = [
-            cls._facet_rows(m, ok, from_board=filtered if board else ()),
-            cls._page(m, every, ranked, sort, rank_window, after_window),
-        ]
-        return union_all(*([_board_rows(filtered)] if board else []), *parts)
+        return {
+            # The cell and the posted bucket as one integer: one hashed key instead of two (a
+            # tenth of a broad search's counting); 0 x ... for a row without a cell number.
+            "cell": func.coalesce(b.cell, 0) * len(POSTED_BUCKETS) + posted,
+            "odd": odd,
+            "location": b.location,
+            "company": b.company_id,
+            **{f"ok_{group}": flag for group, flag in ok.items()},
+        }
 
     @staticmethod
-    def _facet_rows(m, ok: dict, from_board: tuple = ()):
-        """(kind, value, count, label, NULL) rows from which step 2 reads the total and every facet.
+    def _facet_rows(sources: list, filtered: tuple, from_board: tuple = ()):
+        """(kind, value, count, label, NULL) rows from which step 2 reads the total and every facet,
+        in one pass over the search's jobs (_counted_columns): one aggregate of three grouping sets
+        over each of `sources` (selects of which at most one yields rows).
 
         The groups with few values (CELL_GROUPS) are counted together: one row per combination of
         their values and of the filters' verdicts ("cell": the cell number, or the texts of a row
         without one, the posted bucket and the 0/1 verdicts, joined by "|"), a few hundred rows that
-        Python adds up into the total and each group's counts. One
-        hash table of small keys instead of one per group: at 100k jobs this is most of the saving.
-        Location and company (hundreds to thousands of values) are counted each on its own, over the
-        jobs that pass every other filter ("how many if I chose this instead"), unless the board's
-        counts give them (`from_board`)."""
-        grouping = [m.c.cell, m.c.odd, m.c.posted] + [flag.label(f"ok_{g}") for g, flag in ok.items()]
-        cells = select(*grouping, func.count().label("n")).group_by(*grouping).subquery("cells")
-        # Joined into text after grouping: once per cell, not once per job.
-        cell_columns = [func.coalesce(cast(cells.c.cell, Text), cells.c.odd), cast(cells.c.posted, Text)] + [
-            cast(cast(cells.c[f"ok_{g}"], Integer), Text) for g in ok
-        ]
-        parts = [select(literal("cell").label("kind"), func.concat_ws("|", *cell_columns).label("value"), cells.c.n)]
-        for g in ("location", "company"):
-            if g in from_board:
-                continue
-            others = and_(true(), *[condition for other, condition in ok.items() if other != g])
-            parts.append(select(literal(g), cast(m.c[g], Text), func.count()).where(others).group_by(m.c[g]))
-        facet_rows = union_all(*parts).subquery("facet_rows")
-        company_id = case((facet_rows.c.kind == "company", cast(facet_rows.c.value, Integer)))
-        company = (
-            select(Company.slug, Company.name).where(Company.id == company_id).correlate(facet_rows).lateral("company")
+        Python adds up into the total and each group's counts. Location and company (hundreds to
+        thousands of values) are counted each on its own, over the jobs that pass every other filter
+        ("how many if I chose this instead"), unless the board's counts give them (`from_board`)."""
+
+        wanted = [g for g in ("location", "company") if g not in from_board]
+
+        def aggregate(source):
+            r = source.subquery("counted").c
+            flags = {group: cast(r[f"ok_{group}"], Integer) for group in filtered}
+            # One count per row and set: location and company are grouped with the verdicts of
+            # the other filters too, and only their rows that pass them all are kept (below).
+            sets = [tuple_(r.cell, r.odd, *flags.values())]
+            sets += [tuple_(r[g], *[flag for other, flag in flags.items() if other != g]) for g in wanted]
+            # Which grouping set a row is of (grouping() is 0 for the columns the row is grouped by).
+            whens = [(func.grouping(r[g]) == 0, g) for g in wanted]
+            buckets = literal(len(POSTED_BUCKETS), Integer)
+            number, posted = r.cell.op("/")(buckets), r.cell.op("%")(buckets)  # PostgreSQL's integer division
+            cell = func.concat_ws(
+                "|",
+                func.coalesce(cast(func.nullif(number, 0), Text), r.odd),
+                cast(posted, Text),
+                *[cast(flag, Text) for flag in flags.values()],
+            )
+            return select(
+                (case(*whens, else_="cell") if whens else literal("cell")).label("kind"),
+                cell.label("cell_value"),
+                (r.location if "location" in wanted else cast(literal(None), Text)).label("location"),
+                (r.company if "company" in wanted else cast(literal(None), Integer)).label("company"),
+                *[flag.label(f"ok_{group}") for group, flag in flags.items()],
+                func.count().label("n"),
+            ).group_by(func.grouping_sets(*sets))
+
+        grouped = union_all(*[aggregate(source) for source in sources]).subquery("grouped")
+        g = grouped.c
+        value = case(
+            (g.kind == "location", g.location),
+            (g.kind == "company", cast(g.company, Text)),
+            else_=g.cell_value,
         )
+        passes_others = or_(
+            g.kind == "cell",
+            *[and_(g.kind == kind, *[g[f"ok_{o}"] == 1 for o in filtered if o != kind]) for kind in wanted],
+        )
+        facet_rows = (
+            select(g.kind.label("kind"), value.label("value"), g.n.label("n"))
+            .where(passes_others)
+            .subquery("facet_rows")
+        )
+        # A company's row names its id: step 2 labels it (_company_labels).
         return select(
             facet_rows.c.kind,
-            func.coalesce(company.c.slug, facet_rows.c.value),
+            facet_rows.c.value,
             facet_rows.c.n,
-            company.c.name,
+            cast(literal(None), Text),
             cast(literal(None), Integer),
-        ).select_from(facet_rows.outerjoin(company, true()))
+        )
 
     @staticmethod
-    def _page(m, every, ranked: bool, sort: str, rank_window: bool, after_window: bool):
-        """("hit", job id, 0, NULL, position) of the requested page."""
-        by_recency = (
-            *(() if sort == "newest" else (m.c.featured.desc(),)),
-            m.c.published_at.desc().nulls_last(),
-            m.c.id.desc(),
-        )
+    def _page(m, every, featured_rows, ranked: bool, sort: str, rank_window: bool, after_window: bool):
+        """("hit", job id, 0, NULL, position) of the requested page. `featured_rows`: (id, published_at)
+        of the featured jobs that pass every filter; `m`: every job the search counts, with its
+        verdicts (`every`: passes them all)."""
+        by_recency = (m.c.published_at.desc().nulls_last(), m.c.id.desc())
         if not ranked:
+            if sort == "newest":
+                return _positions(
+                    select(m.c.id)
+                    .where(every)
+                    .order_by(*by_recency)
+                    .offset(bindparam("page_offset"))
+                    .limit(bindparam("page_limit")),
+                    "page_offset",
+                )
+            # Featured first, each part newest first, under one LIMIT: a page the featured jobs
+            # fill never reads the others.
+            depth = bindparam("page_offset", type_=Integer) + bindparam("page_limit", type_=Integer)
+            newest_featured = featured_rows.subquery("newest_featured")
+            nf = newest_featured.c
+            pages = union_all(
+                select(
+                    select(nf.id)
+                    .order_by(nf.published_at.desc().nulls_last(), nf.id.desc())
+                    .limit(depth)
+                    .subquery("featured_part")
+                ),
+                select(
+                    select(m.c.id).where(every, ~m.c.featured).order_by(*by_recency).limit(depth).subquery("other_part")
+                ),
+            ).subquery("pages")
             return _positions(
-                select(m.c.id)
-                .where(every)
-                .order_by(*by_recency)
-                .offset(bindparam("page_offset"))
-                .limit(bindparam("page_limit")),
-                "page_offset",
+                select(pages.c.id).offset(bindparam("page_offset")).limit(bindparam("page_limit")), "page_offset"
             )
         # Relevance: rank the newest RANK_WINDOW matches (featured first); the rest follow by recency.
         parts = []
@@ -957,14 +1148,17 @@ class _Plan:
             # The window's featured matches ranked, then its others ranked: the order of ranking the
             # whole window by (featured, score), in two parts under one LIMIT, which stops reading
             # before the second part when the first fills the page. A broad search's first pages
-            # (hundreds of featured matches) then rank those alone, not the whole window: ~20 ms at
-            # 100k jobs. The window holds the newest featured matches, then the newest others.
+            # (hundreds of featured matches) then rank those alone, found through the partial index
+            # of featured_until: neither the window nor the rest of the matches is read.
+            newest_featured = featured_rows.subquery("featured_window")
             featured_in_window = (
-                select(func.least(func.count(), RANK_WINDOW)).where(every, m.c.featured).scalar_subquery()
+                select(func.least(func.count(), RANK_WINDOW)).select_from(newest_featured).scalar_subquery()
             )
             window = union_all(
-                _ranked_newest(m, and_(every, m.c.featured), literal(RANK_WINDOW)),
-                _ranked_newest(m, and_(every, ~m.c.featured), RANK_WINDOW - featured_in_window),
+                _ranked_newest(featured_rows, literal(RANK_WINDOW)),
+                _ranked_newest(
+                    select(m.c.id, m.c.published_at).where(every, ~m.c.featured), RANK_WINDOW - featured_in_window
+                ),
             ).subquery("window")
             parts.append(
                 _positions(
@@ -977,7 +1171,7 @@ class _Plan:
                 _positions(
                     select(m.c.id)
                     .where(every)
-                    .order_by(*by_recency)
+                    .order_by(m.c.featured.desc(), *by_recency)
                     .offset(bindparam("rest_offset"))
                     .limit(bindparam("rest_limit")),
                     "rest_offset",
@@ -1251,6 +1445,36 @@ def compact_facet_counts() -> None:
         conn.exec_driver_sql("SELECT search.advance_facet_watermark(now())")
     with db.engine.begin() as conn:
         conn.exec_driver_sql("SELECT search.compact_facet_counts()")
+    reclaim_facet_counts()
+
+
+# search.facet_counts is rewritten (VACUUM FULL) after a fold when it spans more than this many pages
+# and four times what its rows need (~50 a page); a plain VACUUM otherwise.
+FACET_COUNTS_REWRITE_PAGES = 128
+
+
+def reclaim_facet_counts() -> None:
+    """Reclaim the dead rows a fold leaves (as many as it folded), not left to autovacuum: off on
+    some servers, and far behind after a bulk import, which appends hundreds of thousands of rows
+    that every browse of the board would then read past (10 ms a browse at 100k jobs). Mostly empty
+    space is rewritten: a plain VACUUM frees it for reuse but every scan still reads it. Both are
+    skipped, for the next fold, when the table's lock is not had within 100 ms. Rows an open
+    transaction may still read stay until then."""
+    with db.engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        pages, rows = conn.exec_driver_sql(
+            "SELECT pg_relation_size('search.facet_counts') / current_setting('block_size')::int,"
+            " (SELECT count(*) FROM search.facet_counts)"
+        ).one()
+        full = pages > FACET_COUNTS_REWRITE_PAGES and pages > 4 * (rows // 50 + 1)
+        # A rewrite's lock queues every browse behind it while it waits: it waits briefly.
+        conn.exec_driver_sql("SET lock_timeout = '100ms'")
+        try:
+            conn.exec_driver_sql(f"VACUUM ({'FULL, ' if full else ''}ANALYZE) search.facet_counts")
+        except DBAPIError as error:
+            log.info("search: search.facet_counts not vacuumed (%s); next time", error.orig or error)
+        finally:
+            conn.exec_driver_sql("RESET lock_timeout")  # a session setting: not for the pool's next user
 
 
 # compact_facet_counts on a thread of this process (at most once a minute per process): a search
