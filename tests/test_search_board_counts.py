@@ -198,6 +198,32 @@ def test_folding_the_appended_rows_keeps_every_count(pg, monkeypatch):
     assert_board_counts_the_jobs(pg, monkeypatch)
 
 
+def test_a_fold_leaves_no_dead_space_for_browses_to_read(pg, monkeypatch):
+    """The rows a fold replaces are reclaimed at once (autovacuum may be off, or behind): a table
+    that is mostly dead rows after many changes is rewritten to what its rows need."""
+    monkeypatch.setattr(postgres_backend, "FACET_COUNTS_REWRITE_PAGES", 1)
+    acme, _, _ = make_board()
+    jobs = [make_job(acme, title=f"Engineer {n}", workplace="remote") for n in range(40)]
+    for seniority in ("junior", "mid", "lead", "junior", "senior", "mid"):  # each edit appends rows
+        for job in jobs:
+            job.seniority = seniority
+        db.session.commit()
+
+    def pages():
+        db.session.commit()
+        return db.session.scalar(text("SELECT pg_relation_size('search.facet_counts') / 8192"))
+
+    grown = pages()
+    NOW[0] = utcnow()
+    counted = outcome(pg, {}, False, monkeypatch)
+    db.session.remove()  # as on the thread that folds: no transaction of this test holds the old rows
+    postgres_backend.compact_facet_counts()
+    assert grown >= 6
+    assert pages() == 1  # the folded rows fit on one page, and nothing else is left
+    assert outcome(pg, {}, True, monkeypatch) == counted
+    assert_board_counts_the_jobs(pg, monkeypatch)
+
+
 def test_a_rebuild_recounts_the_board(pg, monkeypatch):
     make_board()
     db.session.execute(text("DELETE FROM search.facet_counts"))  # as if the triggers had been off
