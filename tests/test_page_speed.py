@@ -22,6 +22,16 @@ from app.services import jobs, views
 from app.tasks.maintenance import flush_views
 
 
+@pytest.fixture(autouse=True)
+def minute(monkeypatch):
+    """Pins the minute-long window that anonymous search pages key their ETag on, so a test that
+    revalidates never straddles a minute boundary (one CI run did, and got a 200 for a 304).
+    Set `minute["now"]` to move the clock on."""
+    clock = {"now": 0}
+    monkeypatch.setattr(caching, "time_window", lambda: clock["now"])
+    return clock
+
+
 @pytest.fixture
 def board(app_ctx, fresh_index):
     """One job on a board with its own, ready search index (so searches are never the database's
@@ -323,6 +333,18 @@ def test_a_search_revalidation_is_a_304_with_cache_headers(client, board, header
     assert again.get_data() == b""
     other = client.get("/jobs?q=other", headers={**headers, "If-None-Match": first.headers["ETag"]})
     assert other.status_code == 200  # another query, another ETag
+
+
+def test_an_anonymous_search_page_is_rendered_anew_in_the_next_minute(client, board, minute):
+    """Search pages also move with the clock (expiry, "posted in the past 24 hours"), so a kept page
+    and its ETag last at most the minute they were made in."""
+    first = client.get("/jobs?q=cached")
+    assert client.get("/jobs?q=cached", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    minute["now"] += 1
+    later = client.get("/jobs?q=cached", headers={"If-None-Match": first.headers["ETag"]})
+    assert later.status_code == 200
+    assert later.headers["ETag"] != first.headers["ETag"]
+    assert "Cached Role" in later.text
 
 
 def test_the_search_etag_changes_when_a_job_in_it_changes(client, board):

@@ -8,7 +8,8 @@ from ...extensions import db
 from ...pagination import page_number
 from ...services import alerts, applications, companies, jobs, saved_jobs, views
 from ...services.structured_data import job_posting_json_ld
-from ..caching import conditional, time_window
+from .. import caching
+from ..caching import conditional
 from ..helpers import page_or_fragment
 from .blueprint import bp
 
@@ -38,7 +39,7 @@ def jobs_index():
         # known before searching, and a repeat is served from this process's rendered pages.
         key, changed = version
         return conditional(
-            ("search", key, time_window()),
+            ("search", key, caching.time_window()),
             lambda: _results_page(params, set(), set()),
             cached=True,
             last_modified=changed,
